@@ -1,0 +1,147 @@
+//! # deadlock: two threads, two locks, opposite order
+//!
+//! Tutorial: 多线程 · Lock (Multithreading: locks, 锁的坏处 the downside of locks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//!
+//! Python sample: none; the tutorial only warns that threads holding one lock each and waiting
+//! for the other's can deadlock.
+//!
+//! ```text
+//! cargo run -p examples-thread --bin deadlock
+//! ```
+//!
+//! Output (lines of the two threads may interleave differently):
+//!
+//! ```text
+//! Thread-1 holds lock A
+//! Thread-2 holds lock B
+//! Thread-1 waits for lock B...
+//! Thread-2 waits for lock A...
+//! deadlock: Thread-1 holds lock A and waits for lock B, held by Thread-2
+//! deadlock: Thread-2 holds lock B and waits for lock A, held by Thread-1
+//! Fix: every thread takes lock A before lock B.
+//! Thread-1 took lock A and lock B 10000 times
+//! Thread-2 took lock A and lock B 10000 times
+//! Both threads finished: no deadlock.
+//! ```
+//!
+//! What to notice: each thread takes its first lock, then both meet at a barrier, so each is sure
+//! to hold one lock when it asks for the other: the deadlock happens on every run, not by luck.
+//! A real deadlock would hang for ever; here each thread waits at most 1 s (`try_lock_for`,
+//! scaled by `TUTORIAL_TIME_SCALE`), then reports who holds what. The fix is one global order:
+//! every thread takes A before B, so no thread can hold B while waiting for A.
+//!
+//! What Rust does differently: nothing stops a deadlock at compile time; Rust prevents data races,
+//! not deadlocks. The lock guards do release the locks on every path out of a scope, which is
+//! what lets the threads back off cleanly.
+
+use parking_lot::Mutex;
+use std::sync::Barrier;
+use std::thread;
+use std::time::Duration;
+
+const USAGE: &str = "usage: deadlock\n\nTwo threads take locks A and B in opposite order, detect the deadlock, then run the fix.";
+
+/// How often each thread takes both locks in the fixed version.
+const ROUNDS: u32 = 10_000;
+
+/// A lock with a name, that remembers which thread holds it so that a deadlock can be reported.
+struct NamedLock {
+    name: &'static str,
+    mutex: Mutex<()>,
+    holder: Mutex<Option<String>>,
+}
+
+impl NamedLock {
+    fn new(name: &'static str) -> Self {
+        NamedLock {
+            name,
+            mutex: Mutex::new(()),
+            holder: Mutex::new(None),
+        }
+    }
+}
+
+fn thread_name() -> String {
+    thread::current().name().unwrap_or("<unnamed>").to_string()
+}
+
+/// Takes `first`, then tries `second` for at most `patience`; reports a deadlock on timeout.
+/// `both_hold` makes the two threads hold their first lock before either asks for its second;
+/// `both_tried` keeps both first locks held until both threads have given up.
+fn run_thread(
+    first: &NamedLock,
+    second: &NamedLock,
+    both_hold: &Barrier,
+    both_tried: &Barrier,
+    patience: Duration,
+) {
+    let me = thread_name();
+    let _first_guard = first.mutex.lock();
+    *first.holder.lock() = Some(me.clone());
+    println!("{me} holds lock {}", first.name);
+    both_hold.wait();
+
+    println!("{me} waits for lock {}...", second.name);
+    match second.mutex.try_lock_for(patience) {
+        Some(_second_guard) => println!("{me} holds lock {} and lock {}", first.name, second.name),
+        None => {
+            let holder = second.holder.lock().clone().unwrap_or_default();
+            println!(
+                "deadlock: {me} holds lock {} and waits for lock {}, held by {holder}",
+                first.name, second.name
+            );
+        }
+    }
+    both_tried.wait();
+    *first.holder.lock() = None;
+}
+
+/// The fix: always lock A, then B, as often as you like.
+fn run_thread_in_order(a: &NamedLock, b: &NamedLock) {
+    for _ in 0..ROUNDS {
+        let _a = a.mutex.lock();
+        let _b = b.mutex.lock();
+    }
+    println!(
+        "{} took lock {} and lock {} {ROUNDS} times",
+        thread_name(),
+        a.name,
+        b.name
+    );
+}
+
+fn spawn_named<'scope, 'env>(
+    s: &'scope thread::Scope<'scope, 'env>,
+    name: &str,
+    f: impl FnOnce() + Send + 'scope,
+) {
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(s, f)
+        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")));
+}
+
+fn main() {
+    shared::cli::no_options(USAGE);
+    let a = NamedLock::new("A");
+    let b = NamedLock::new("B");
+    let both_hold = Barrier::new(2);
+    let both_tried = Barrier::new(2);
+    let patience = shared::time::scaled(Duration::from_secs(1));
+
+    thread::scope(|s| {
+        spawn_named(s, "Thread-1", || {
+            run_thread(&a, &b, &both_hold, &both_tried, patience)
+        });
+        spawn_named(s, "Thread-2", || {
+            run_thread(&b, &a, &both_hold, &both_tried, patience)
+        });
+    });
+
+    println!("Fix: every thread takes lock A before lock B.");
+    thread::scope(|s| {
+        spawn_named(s, "Thread-1", || run_thread_in_order(&a, &b));
+        spawn_named(s, "Thread-2", || run_thread_in_order(&a, &b));
+    });
+    println!("Both threads finished: no deadlock.");
+}

@@ -1,0 +1,129 @@
+//! # master_worker: a master hands tasks to worker threads
+//!
+//! Tutorial: 进程 vs. 线程 (Processes vs. threads: the Master-Worker model), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//!
+//! Python sample: none; the tutorial describes the model in words. `task_master` and
+//! `task_worker` in examples-ipc do the same across processes and machines.
+//!
+//! ```text
+//! cargo run -p examples-thread --bin master_worker
+//! cargo run -p examples-thread --bin master_worker -- --workers 4 --tasks 20
+//! ```
+//!
+//! Output (which worker runs which task changes from run to run):
+//!
+//! ```text
+//! Put task 1: 7152 * 7152
+//! ...
+//! Put task 10: 42 * 42
+//! Try get results...
+//! Result: task 2 by worker-1: 381 * 381 = 145161
+//! Result: task 1 by worker-2: 7152 * 7152 = 51151104
+//! ...
+//! worker-1 ran 5 tasks, worker-2 ran 5 tasks
+//! master exit.
+//! ```
+//!
+//! What to notice: the master puts every task into one channel; whichever worker is free takes
+//! the next one, so the work spreads by itself. When the master closes its end of the channel, the
+//! workers run out of tasks, end their loops and are joined. Every task comes back exactly once.
+//!
+//! What Rust does differently: the tutorial's workers are processes or threads sharing Python
+//! queues; here they are threads sharing crossbeam channels, which many threads may receive from
+//! at once (std's `mpsc` allows only one receiver). Each worker pretends to work for 0.1 s
+//! (scaled by `TUTORIAL_TIME_SCALE`).
+
+use crossbeam::channel;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: master_worker [--workers N] [--tasks M]
+
+A master puts M tasks (default 10) into a channel; N worker threads (default 2) take them and
+send back results.";
+
+struct Task {
+    id: usize,
+    n: u64,
+}
+
+struct Done {
+    id: usize,
+    n: u64,
+    square: u64,
+    /// Which worker ran it: 1 for worker-1.
+    worker: usize,
+}
+
+fn run_worker(worker: usize, tasks: channel::Receiver<Task>, results: channel::Sender<Done>) {
+    // The loop ends when the master has closed the task channel and it is empty.
+    for task in tasks {
+        shared::time::sleep(Duration::from_millis(100));
+        let done = Done {
+            id: task.id,
+            n: task.n,
+            square: task.n * task.n,
+            worker,
+        };
+        if results.send(done).is_err() {
+            return; // the master is gone
+        }
+    }
+}
+
+fn main() {
+    let mut workers: usize = 2;
+    let mut tasks: usize = 10;
+    let mut args = shared::cli::Parser::new(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::cli::Arg::Long("workers") => workers = args.value(),
+            shared::cli::Arg::Long("tasks") => tasks = args.value(),
+            other => shared::cli::unexpected(other),
+        }
+    }
+    if workers == 0 || workers > 1000 {
+        shared::cli::exit_usage(format!("--workers must be from 1 to 1000, not {workers}"));
+    }
+
+    let (task_tx, task_rx) = channel::unbounded();
+    let (result_tx, result_rx) = channel::unbounded();
+    let handles: Vec<_> = (1..=workers)
+        .map(|i| {
+            let (tasks, results) = (task_rx.clone(), result_tx.clone());
+            std::thread::Builder::new()
+                .name(format!("worker-{i}"))
+                .spawn(move || run_worker(i, tasks, results))
+                .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")))
+        })
+        .collect();
+    // The master keeps only the ends it uses, so the channels close when it and the workers are done.
+    drop((task_rx, result_tx));
+
+    for id in 1..=tasks {
+        let n = shared::random::randint(0, 10_000);
+        println!("Put task {id}: {n} * {n}");
+        task_tx.send(Task { id, n }).expect("workers are running");
+    }
+    drop(task_tx); // no more tasks: the workers end when the channel is empty
+
+    println!("Try get results...");
+    let mut ran: Vec<usize> = vec![0; workers];
+    for done in result_rx.iter().take(tasks) {
+        println!(
+            "Result: task {} by worker-{}: {} * {} = {}",
+            done.id, done.worker, done.n, done.n, done.square
+        );
+        ran[done.worker - 1] += 1;
+    }
+    for handle in handles {
+        handle.join().expect("workers do not panic");
+    }
+    let summary: Vec<String> = ran
+        .iter()
+        .enumerate()
+        .map(|(i, count)| format!("worker-{} ran {count} tasks", i + 1))
+        .collect();
+    println!("{}", summary.join(", "));
+    println!("master exit.");
+}

@@ -1,0 +1,67 @@
+//! # multi_threading: start a thread, name it, join it
+//!
+//! Tutorial: 多线程 (Multithreading), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//!
+//! Python sample: [multi_threading.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/multi_threading.py)
+//!
+//! ```text
+//! cargo run -p examples-thread --bin multi_threading
+//! ```
+//!
+//! Output (five seconds, one line a second):
+//!
+//! ```text
+//! thread main is running...
+//! thread LoopThread is running...
+//! thread LoopThread >>> 1
+//! thread LoopThread >>> 2
+//! thread LoopThread >>> 3
+//! thread LoopThread >>> 4
+//! thread LoopThread >>> 5
+//! thread LoopThread ended.
+//! thread main ended.
+//! ```
+//!
+//! What to notice: the main thread waits in `join` until `LoopThread` has ended, so
+//! `thread main ended.` is always the last line.
+//!
+//! What Rust does differently: Python calls its first thread `MainThread`, Rust calls it `main`.
+//! A thread gets its name from `thread::Builder::name`, like `name='LoopThread'` in Python.
+//! `spawn` can fail (the system may refuse a new thread), so it returns a `Result`; and `join`
+//! returns an error if the thread panicked, where Python's `join` would not tell.
+
+use std::thread;
+use std::time::Duration;
+
+const USAGE: &str = "usage: multi_threading\n\nThe main thread starts LoopThread, which counts to 5, one a second, and joins it.";
+
+/// The code the new thread runs.
+fn run_loop() {
+    let name = current_name();
+    println!("thread {name} is running...");
+    let mut n = 0;
+    while n < 5 {
+        n += 1;
+        println!("thread {name} >>> {n}");
+        shared::time::sleep(Duration::from_secs(1));
+    }
+    println!("thread {name} ended.");
+}
+
+/// The current thread's name, like Python's `threading.current_thread().name`.
+fn current_name() -> String {
+    thread::current().name().unwrap_or("<unnamed>").to_string()
+}
+
+fn main() {
+    shared::cli::no_options(USAGE);
+    println!("thread {} is running...", current_name());
+    let t = thread::Builder::new()
+        .name("LoopThread".to_string())
+        .spawn(run_loop)
+        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")));
+    if t.join().is_err() {
+        shared::cli::exit_error("LoopThread panicked");
+    }
+    println!("thread {} ended.", current_name());
+}

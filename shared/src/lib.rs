@@ -1,0 +1,15 @@
+//! Helpers every example needs and that are not the lesson.
+//!
+//! - [`time`]: the time-scale knob (`TUTORIAL_TIME_SCALE`) that every tutorial sleep goes through.
+//! - [`cli`]: option parsing on top of `lexopt`, with `--help` and one-line usage errors (exit 2).
+//! - [`bench`]: honest timing: warm-up, several samples, median and spread.
+//! - [`random`]: Python's `random.random()` and `random.randint()` without a dependency.
+//! - [`mem`]: resident memory, for the binaries that measure it.
+//! - [`testing`]: run a binary as a real process with a timeout, for every package's tests.
+
+pub mod bench;
+pub mod cli;
+pub mod mem;
+pub mod random;
+pub mod testing;
+pub mod time;

@@ -1,0 +1,499 @@
+//! The test harness: run an example binary as a real process, with a timeout.
+//!
+//! ```text
+//! let out = shared::testing::bin(env!("CARGO_BIN_EXE_lock")).run();
+//! out.assert_success();
+//! assert_eq!(out.stdout, "0\n");
+//! ```
+//!
+//! Every run gets `TUTORIAL_TIME_SCALE=0` (no tutorial sleeps) unless the test sets it, runs in a
+//! process group of its own, and must end, with every process it started, before its timeout: a
+//! hang kills the whole group and fails the test with what the program printed so far. A run is
+//! over only when its stdout and stderr are closed, so a child process left behind holding them
+//! fails the test too.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How long a run may take unless the test says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A command to run: start with [`bin`].
+pub struct Cmd {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+}
+
+/// The binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`), with no tutorial sleeps.
+pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
+    let mut command = Command::new(path);
+    command
+        .env(crate::time::TIME_SCALE_VAR, "0")
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    Cmd {
+        command,
+        stdin: None,
+        timeout: DEFAULT_TIMEOUT,
+    }
+}
+
+impl Cmd {
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Bytes written to the program's stdin, which is then closed. Without it stdin is empty.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Starts the program; read its lines as they come, signal it, then [`Running::finish`].
+    pub fn spawn(mut self) -> Running {
+        self.command.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut self.command, 0);
+        let program = format!("{:?}", self.command.get_program());
+        let mut child = self
+            .command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        if let (Some(bytes), Some(mut pipe)) = (self.stdin, child.stdin.take()) {
+            std::thread::spawn(move || {
+                // The program may exit without reading: a broken pipe is its business.
+                let _ = pipe.write_all(&bytes);
+            });
+        }
+        let (tx, events) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        forward(stdout, Stream::Out, tx.clone());
+        forward(stderr, Stream::Err, tx);
+        Running {
+            child,
+            program,
+            deadline: Instant::now() + self.timeout,
+            events,
+            stdout: String::new(),
+            stderr: String::new(),
+            out_open: true,
+            err_open: true,
+            scanned: 0,
+            status: None,
+        }
+    }
+
+    /// Runs the program to its end (see [`Running::finish`]).
+    pub fn run(self) -> Output {
+        self.spawn().finish()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// A line (with its newline, if it had one) or, as `None`, the end of a stream.
+type Event = (Stream, Option<String>);
+
+fn forward(pipe: impl Read + Send + 'static, stream: Stream, tx: mpsc::Sender<Event>) {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    if tx.send((stream, Some(text))).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = tx.send((stream, None));
+    });
+}
+
+/// A program that is running.
+pub struct Running {
+    child: Child,
+    program: String,
+    deadline: Instant,
+    events: Receiver<Event>,
+    stdout: String,
+    stderr: String,
+    out_open: bool,
+    err_open: bool,
+    /// How much of `stdout` [`Running::wait_for_line`] has looked at.
+    scanned: usize,
+    status: Option<ExitStatus>,
+}
+
+impl Running {
+    /// The process id of the program.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What it has printed so far.
+    pub fn stdout_so_far(&self) -> &str {
+        &self.stdout
+    }
+
+    /// Waits for the next stdout line for which `wanted` is true and returns it (without its
+    /// newline). Fails the test if the program ends or the timeout passes first.
+    pub fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        loop {
+            while let Some(end) = self.stdout[self.scanned..].find('\n') {
+                let line = self.stdout[self.scanned..self.scanned + end].to_string();
+                self.scanned += end + 1;
+                if wanted(&line) {
+                    return line;
+                }
+            }
+            if !self.out_open || !self.pump() {
+                self.fail("ended or timed out before printing the expected line");
+            }
+        }
+    }
+
+    /// Sends a signal (`nix::sys::signal::SIGINT` for Ctrl-C) to the program.
+    #[cfg(unix)]
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, signal).expect("send signal");
+    }
+
+    /// Waits until the program has exited and closed its stdout and stderr, and returns what it
+    /// printed. Past the timeout, kills its process group and fails the test.
+    pub fn finish(mut self) -> Output {
+        while self.out_open || self.err_open || self.status.is_none() {
+            if !self.pump() {
+                self.fail("timed out");
+            }
+        }
+        Output {
+            stdout: std::mem::take(&mut self.stdout),
+            stderr: std::mem::take(&mut self.stderr),
+            status: self.status.expect("exited"),
+        }
+    }
+
+    /// Takes in whatever happens next; false when the deadline has passed.
+    fn pump(&mut self) -> bool {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().expect("wait for the program");
+        }
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        // Poll the exit status now and then; lines and ends of streams arrive at once.
+        let slice = (self.deadline - now).min(Duration::from_millis(20));
+        match self.events.recv_timeout(slice) {
+            Ok((stream, Some(line))) => match stream {
+                Stream::Out => self.stdout.push_str(&line),
+                Stream::Err => self.stderr.push_str(&line),
+            },
+            Ok((Stream::Out, None)) => self.out_open = false,
+            Ok((Stream::Err, None)) => self.err_open = false,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                if self.status.is_none() {
+                    std::thread::sleep(slice);
+                }
+            }
+        }
+        true
+    }
+
+    fn kill_group(&mut self) {
+        #[cfg(unix)]
+        {
+            let group = nix::unistd::Pid::from_raw(self.child.id() as i32);
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn fail(&mut self, what: &str) -> ! {
+        self.kill_group();
+        // Take in what is still buffered, without waiting.
+        while let Ok((stream, Some(line))) = self.events.try_recv() {
+            match stream {
+                Stream::Out => self.stdout.push_str(&line),
+                Stream::Err => self.stderr.push_str(&line),
+            }
+        }
+        let hint = if self.status.is_some() {
+            " (it exited, but a process it started still holds its stdout or stderr)"
+        } else {
+            ""
+        };
+        panic!(
+            "{} {what}{hint}\n--- stdout so far ---\n{}\n--- stderr so far ---\n{}",
+            self.program, self.stdout, self.stderr
+        );
+    }
+}
+
+impl Drop for Running {
+    /// A test that fails half way never leaves the program (or its children) running.
+    fn drop(&mut self) {
+        if self.status.is_none() || self.out_open || self.err_open {
+            self.kill_group();
+        }
+    }
+}
+
+/// What a program printed, and how it ended.
+#[derive(Debug)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: ExitStatus,
+}
+
+impl Output {
+    /// The stdout lines.
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    /// Fails unless the program exited 0 without a panic.
+    pub fn assert_success(&self) -> &Self {
+        self.assert_no_panic();
+        assert!(self.status.success(), "exited with {}\n{self}", self.status);
+        self
+    }
+
+    /// Fails unless the program exited with `code`, without a panic.
+    pub fn assert_code(&self, code: i32) -> &Self {
+        self.assert_no_panic();
+        assert_eq!(self.status.code(), Some(code), "wrong exit status\n{self}");
+        self
+    }
+
+    /// Fails unless this is a usage error: exit status 2 and one `error:` line on stderr.
+    pub fn assert_usage_error(&self) -> &Self {
+        self.assert_code(2);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert!(
+            lines.len() == 1 && lines[0].starts_with("error: "),
+            "a usage error is one `error:` line on stderr\n{self}"
+        );
+        self
+    }
+
+    /// Fails if the program panicked.
+    pub fn assert_no_panic(&self) -> &Self {
+        assert!(
+            !self.stderr.contains("panicked at"),
+            "the program panicked\n{self}"
+        );
+        self
+    }
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- status ---\n{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A line with every number (digits, with `.` or `:` inside, as in `0.53` or `127.0.0.1:5000`)
+/// replaced by `#`, so that PIDs, durations and addresses compare equal:
+/// `shape("Run task 3 (4711)...") == "Run task # (#)..."`.
+pub fn shape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            out.push('#');
+            while let Some(&next) = chars.peek() {
+                let continues = next.is_ascii_digit()
+                    || ((next == '.' || next == ':') && {
+                        let mut ahead = chars.clone();
+                        ahead.next();
+                        ahead.peek().is_some_and(|d| d.is_ascii_digit())
+                    });
+                if !continues {
+                    break;
+                }
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The whole numbers in a line, in order: `numbers("Run task 3 (4711)...") == [3, 4711]`.
+pub fn numbers(line: &str) -> Vec<u64> {
+    line.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+/// Fails unless `actual` holds exactly the `expected` lines, each as often, in any order.
+pub fn assert_lines_any_order<'a>(actual: impl IntoIterator<Item = &'a str>, expected: &[&str]) {
+    fn counts<'s>(lines: impl IntoIterator<Item = &'s str>) -> BTreeMap<&'s str, usize> {
+        let mut counts = BTreeMap::new();
+        for line in lines {
+            *counts.entry(line).or_default() += 1;
+        }
+        counts
+    }
+    let actual: Vec<&str> = actual.into_iter().collect();
+    assert_eq!(
+        counts(actual.iter().copied()),
+        counts(expected.iter().copied()),
+        "\nexpected these lines in any order:\n{}\ngot:\n{}",
+        expected.join("\n"),
+        actual.join("\n")
+    );
+}
+
+/// Whether process `pid` still runs (a zombie, dead but not yet reaped, counts as gone).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        return stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X");
+    }
+    if cfg!(target_os = "linux") {
+        return false;
+    }
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None).is_ok()
+}
+
+/// Fails if any of these processes still runs.
+#[cfg(unix)]
+pub fn assert_all_gone(pids: &[u32]) {
+    // A process that has just been killed takes a moment to disappear.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let alive: Vec<u32> = pids.iter().copied().filter(|&p| process_alive(p)).collect();
+        if alive.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "processes left behind: {alive:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_masks_numbers() {
+        assert_eq!(shape("Run task 3 (4711)..."), "Run task # (#)...");
+        assert_eq!(shape("Task 0 runs 1.53 seconds."), "Task # runs # seconds.");
+        assert_eq!(shape("at http://127.0.0.1:8000..."), "at http://#...");
+        assert_eq!(shape("Put A to queue..."), "Put A to queue...");
+    }
+
+    #[test]
+    fn numbers_in_a_line() {
+        assert_eq!(numbers("Run task 3 (4711)..."), vec![3, 4711]);
+        assert!(numbers("no digits").is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "expected these lines in any order")]
+    fn any_order_counts_repeats() {
+        assert_lines_any_order(["a", "b"], &["b", "a", "a"]);
+    }
+
+    #[test]
+    fn any_order_accepts_a_permutation() {
+        assert_lines_any_order(["a", "b", "a"], &["b", "a", "a"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn runs_a_real_process() {
+        let out = bin("sh")
+            .args(["-c", "cat; echo oops >&2; exit 3"])
+            .stdin("hi\n")
+            .run();
+        assert_eq!(out.stdout, "hi\n");
+        assert_eq!(out.stderr, "oops\n");
+        assert_eq!(out.status.code(), Some(3));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    #[should_panic(expected = "timed out")]
+    fn a_hang_fails_with_what_was_printed() {
+        bin("sh")
+            .args(["-c", "echo started; sleep 30"])
+            .timeout(Duration::from_millis(300))
+            .run();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    #[should_panic(expected = "still holds its stdout")]
+    fn a_child_left_behind_fails() {
+        bin("sh")
+            .args(["-c", "sleep 30 & echo parent done"])
+            .timeout(Duration::from_millis(500))
+            .run();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn waits_for_a_line() {
+        let mut running = bin("sh")
+            .args(["-c", "echo one; echo two; sleep 0.1"])
+            .spawn();
+        assert_eq!(running.wait_for_line(|l| l.starts_with('t')), "two");
+        running.finish().assert_success();
+        assert!(!process_alive(u32::MAX));
+    }
+}

@@ -1,0 +1,169 @@
+//! The workspace-wide checks, on this workspace and on made-up ones that must fail them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use workspace_checks::{binaries, workspace_problems};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+#[test]
+fn every_binary_has_its_header_readme_row_and_test() {
+    let problems = workspace_problems(&root());
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_workspace_has_binaries_to_check() {
+    let found = binaries(&root());
+    assert!(
+        found
+            .iter()
+            .any(|b| b.package == "examples-thread" && b.name == "lock"),
+        "found {found:?}"
+    );
+}
+
+#[test]
+fn ci_runs_the_test_command_of_the_readme() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let ci = fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(readme.contains("cargo test --workspace"));
+    for step in [
+        "cargo fmt --check",
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        "cargo test --workspace",
+    ] {
+        assert!(ci.contains(step), ".ci/run does not run `{step}`");
+    }
+}
+
+/// A made-up workspace with one binary, written to a fresh temporary folder.
+struct Fake(PathBuf);
+
+impl Fake {
+    fn new(tag: &str, source: &str, readme: &str, test: &str) -> Fake {
+        let dir =
+            std::env::temp_dir().join(format!("workspace-check-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("examples-demo/src/bin")).unwrap();
+        fs::create_dir_all(dir.join("examples-demo/tests")).unwrap();
+        fs::write(dir.join("Cargo.toml"), "members = [\"examples-demo\"]").unwrap();
+        fs::write(dir.join("examples-demo/src/bin/demo.rs"), source).unwrap();
+        fs::write(dir.join("README.md"), readme).unwrap();
+        fs::write(dir.join("examples-demo/tests/t.rs"), test).unwrap();
+        Fake(dir)
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+const GOOD_HEADER: &str = "\
+//! # demo
+//!
+//! Tutorial: 多线程, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//!
+//! Python sample: [do_lock.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_lock.py)
+//!
+//! cargo run -p examples-demo --bin demo
+fn main() {}
+";
+const GOOD_ROW: &str = "| x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
+const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"))";
+
+#[test]
+fn a_complete_made_up_workspace_passes() {
+    let fake = Fake::new("good", GOOD_HEADER, GOOD_ROW, GOOD_TEST);
+    assert_eq!(workspace_problems(&fake.0), Vec::<String>::new());
+}
+
+#[test]
+fn a_binary_without_readme_row_fails() {
+    let fake = Fake::new("norow", GOOD_HEADER, "# nothing here\n", GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("README has no table row")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_binary_without_header_fails() {
+    let fake = Fake::new("noheader", "fn main() {}\n", GOOD_ROW, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems.iter().any(|p| p.contains("no `//!` header")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_header_without_tutorial_or_sample_fails() {
+    let source = GOOD_HEADER
+        .replace("Tutorial:", "Chapter:")
+        .replace("Python sample:", "Sample:");
+    let fake = Fake::new("nosection", &source, GOOD_ROW, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems.iter().any(|p| p.contains("no `Tutorial:`")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("no `Python sample:`")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_readme_row_naming_another_sample_fails() {
+    let row = GOOD_ROW.replace("do_lock.py", "do_queue.py");
+    let fake = Fake::new("wrongsample", GOOD_HEADER, &row, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems.iter().any(|p| p.contains("should be do_lock.py")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_unknown_sample_or_page_fails() {
+    let source = GOOD_HEADER
+        .replace("do_lock.py)", "do_everything.py)")
+        .replace("1017629247922688", "1");
+    let fake = Fake::new("unknown", &source, GOOD_ROW, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("not a sample of the chapters")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("no page of the two chapters")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_untested_binary_fails() {
+    let fake = Fake::new("untested", GOOD_HEADER, GOOD_ROW, "// nothing\n");
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("no test in examples-demo/tests")),
+        "{problems:?}"
+    );
+}
