@@ -6,16 +6,16 @@
 //!
 //! ```text
 //! cargo run --release -p examples-thread --bin cpu_bound
-//! cargo run --release -p examples-thread --bin cpu_bound -- --limit 5000000 --samples 9
+//! cargo run --release -p examples-thread --bin cpu_bound -- --limit 20000000 --samples 9
 //! ```
 //!
 //! Output on a 2-core machine (release build):
 //!
 //! ```text
-//! Counting primes below 1000000, 5 samples per row after a warm-up:
-//! 1 thread: 78498 primes in 211.09 ms (min 210.41 ms, max 213.67 ms, 5 samples), speedup 1.00x
-//! 2 threads (= cores): 78498 primes in 106.22 ms (min 105.88 ms, max 108.07 ms, 5 samples), speedup 1.99x
-//! 64 threads: 78498 primes in 107.36 ms (min 106.71 ms, max 110.93 ms, 5 samples), speedup 1.97x
+//! Counting primes below 5000000, 5 samples per row after a warm-up:
+//! 1 thread: 348513 primes in 525.52 ms (min 519.59 ms, max 541.70 ms, 5 samples), speedup 1.00x
+//! 2 threads (= cores): 348513 primes in 258.53 ms (min 255.63 ms, max 262.51 ms, 5 samples), speedup 2.03x
+//! 64 threads: 348513 primes in 261.07 ms (min 258.97 ms, max 300.01 ms, 5 samples), speedup 2.01x
 //! ```
 //!
 //! What to notice: the job (counting primes by trial division) only computes, so one thread per
@@ -33,7 +33,7 @@ use rayon::prelude::*;
 const USAGE: &str = "\
 usage: cpu_bound [--limit N] [--samples K] [--many T]
 
-Counts the primes below N (default 1000000) with 1 thread, one thread per core, and T threads
+Counts the primes below N (default 5000000) with 1 thread, one thread per core, and T threads
 (default 32 per core); prints the median of K timed runs (default 5) after a warm-up.";
 
 /// Whether `n` is prime, by trial division: deliberately plain compute-bound work.
@@ -61,7 +61,7 @@ fn count_primes(pool: &rayon::ThreadPool, limit: u64) -> usize {
 
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut limit: u64 = 1_000_000;
+    let mut limit: u64 = 5_000_000;
     let mut samples: usize = 5;
     let mut many = 32 * cores;
     let mut args = shared::cli::Parser::new(USAGE);
