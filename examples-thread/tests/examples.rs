@@ -293,3 +293,28 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         bin(path).arg("--no-such-option").run().assert_usage_error();
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_a_program_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // Like `master_worker --tasks 100000 | head -1`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_master_worker"))
+        .args(["--tasks", "100000"])
+        .env("TUTORIAL_TIME_SCALE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start master_worker");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("Put task 1: "));
+    // The reading end is closed here: every later println! hits a broken pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(141));
+}

@@ -48,6 +48,25 @@ pub fn no_options(usage: &'static str) {
     }
 }
 
+/// `cargo run ... | head` closes our stdout early, and `println!` then panics with "failed
+/// printing to stdout". Like any Unix tool, end quietly instead (status 141, as if killed by
+/// SIGPIPE); every other panic still reports as usual.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
+}
+
 /// A command line being read, one argument at a time.
 pub struct Parser {
     inner: lexopt::Parser,
@@ -59,6 +78,7 @@ impl Parser {
     /// here, so this is also where a bad `TUTORIAL_TIME_SCALE` is refused, before any output.
     pub fn new(usage: &'static str) -> Self {
         crate::time::time_scale();
+        quiet_on_closed_stdout();
         Self::from_args(usage, std::env::args_os().skip(1))
     }
 

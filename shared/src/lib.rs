@@ -13,3 +13,13 @@ pub mod mem;
 pub mod random;
 pub mod testing;
 pub mod time;
+
+/// A command that starts this program's own executable again, for examples whose child
+/// processes run a function of the same program (Python's "spawn" start method). Exits with one
+/// error line if the executable cannot be found.
+pub fn this_program() -> std::process::Command {
+    match std::env::current_exe() {
+        Ok(path) => std::process::Command::new(path),
+        Err(e) => cli::exit_error(format!("cannot find this program's executable: {e}")),
+    }
+}
