@@ -13,13 +13,13 @@
 //!
 //! ```text
 //! Creating one and waiting for it to end, 200 samples each after a warm-up:
-//!   thread (spawn + join):                  32.1 µs (min 25.3 µs, max 96.2 µs, 200 samples)
-//!   process (fork + waitpid):              181.0 µs (min 160.9 µs, max 402.7 µs, 200 samples)
-//!   new program (this one, spawn + wait):    1.05 ms (min 0.93 ms, max 1.90 ms, 200 samples)
-//!   a process costs 5.6x a thread; a new program 32.7x.
+//!   thread (spawn + join):                 69.9 µs (min 56.1 µs, max 915.0 µs, 200 samples)
+//!   process (fork + waitpid):              204.8 µs (min 138.7 µs, max 1.02 ms, 200 samples)
+//!   new program (this one, spawn + wait):  760.9 µs (min 725.6 µs, max 1.18 ms, 200 samples)
+//!   a process costs 2.9x a thread; a new program 10.9x.
 //! 1000 at once:
-//!   1000 threads started in 28.15 ms; memory while all are alive: 10.9 MiB (11 KiB each)
-//!   1000 processes forked in 184.61 ms; memory while all are alive: 104.2 MiB (107 KiB each)
+//!   1000 processes forked in 86.31 ms; memory while all are alive: 50.8 MiB (51 KiB each)
+//!   1000 threads started in 37.50 ms; memory while all are alive: 9.4 MiB (9 KiB each)
 //! ```
 //!
 //! What to notice: a process costs several times a thread to create, and a new program (what
@@ -59,7 +59,8 @@ N (default 1000) threads and N processes at once. Unix only.
         // SAFETY: after `fork` the child has only this thread, so it may only make
         // async-signal-safe calls. The children here only call `read`, `close` and `_exit`, which
         // are all async-signal-safe. At the moment of forking this program has no other thread
-        // anyway: the threads of the first part have been joined.
+        // anyway: every thread of the thread measurement has been joined, and the thousand
+        // threads start after the thousand processes have ended.
         match unsafe { fork() }? {
             ForkResult::Child => {
                 then();
@@ -97,6 +98,7 @@ N (default 1000) threads and N processes at once. Unix only.
     }
 
     /// Starts `count` threads that all stay alive until every one has started.
+    /// Memory is what this process grew by while they are all alive.
     fn many_threads(count: usize) {
         let before = rss();
         let all_started = Barrier::new(count + 1);
@@ -221,8 +223,10 @@ N (default 1000) threads and N processes at once. Unix only.
         );
 
         println!("{count} at once:");
-        many_threads(count);
+        // Processes first: a parent that has just run a thousand threads keeps their stacks
+        // mapped (the C library caches them), and every fork would have to copy those mappings.
         many_processes(count);
+        many_threads(count);
         ExitCode::SUCCESS
     }
 }
