@@ -303,11 +303,11 @@ fn spawn_cost_measures_threads_processes_and_programs() {
     );
     assert_eq!(shapes[5], "# at once:");
     assert!(
-        shapes[6].trim().starts_with("# threads started in "),
+        shapes[6].trim().starts_with("# processes forked in "),
         "{out}"
     );
     assert!(
-        shapes[7].trim().starts_with("# processes forked in "),
+        shapes[7].trim().starts_with("# threads started in "),
         "{out}"
     );
     for line in &shapes[6..8] {
