@@ -1,0 +1,133 @@
+//! # aio_web: an async web server
+//!
+//! Tutorial: aiohttp, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017985577429536>
+//!
+//! Python sample: [aio_web.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/aio_web.py)
+//!
+//! ```text
+//! cargo run -p examples-async --bin aio_web
+//! cargo run -p examples-async --bin aio_web -- --addr 127.0.0.1:0     # any free port
+//! ```
+//!
+//! Then, in a second terminal (or a browser):
+//!
+//! ```text
+//! curl http://127.0.0.1:8000/              # <h1>Index</h1>
+//! curl http://127.0.0.1:8000/hello/Bob     # <h1>hello, Bob!</h1>
+//! ```
+//!
+//! Output of the server; Ctrl-C stops it:
+//!
+//! ```text
+//! Server started at http://127.0.0.1:8000...
+//! ^CServer stopped.
+//! ```
+//!
+//! What to notice: every request waits 0.5 s (`asyncio.sleep(0.5)`), yet the server answers many
+//! requests at once: a waiting handler gives the thread to the others, as in `async_hello`.
+//!
+//! What Rust does differently: axum plays aiohttp's part: `Router::route` is
+//! `app.router.add_route`, a handler is an `async fn`, and `{name}` in the path is
+//! `request.match_info['name']`. The Python sample pastes the name into the HTML as it is, so
+//! `/hello/<script>...` runs the visitor's script in the page (script injection); here the name is
+//! HTML-escaped. Any other path is a 404. Ctrl-C stops taking new connections, lets the requests
+//! under way finish, and exits 0. The tokio runtime uses one thread per core, where Python's event
+//! loop has one. The 0.5 s delay is scaled by `TUTORIAL_TIME_SCALE`.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: aio_web [--addr IP:PORT]
+
+Serves GET / and GET /hello/{name} on IP:PORT (default 127.0.0.1:8000; port 0 picks a free
+port), each after a 0.5 s wait. Ctrl-C stops it.";
+
+async fn index() -> Html<&'static str> {
+    tokio::time::sleep(shared::time::scaled(Duration::from_millis(500))).await;
+    Html("<h1>Index</h1>")
+}
+
+async fn hello(Path(name): Path<String>) -> Html<String> {
+    tokio::time::sleep(shared::time::scaled(Duration::from_millis(500))).await;
+    Html(format!("<h1>hello, {}!</h1>", html_escape(&name)))
+}
+
+async fn not_found() -> (StatusCode, Html<&'static str>) {
+    (StatusCode::NOT_FOUND, Html("<h1>404: Not Found</h1>"))
+}
+
+/// The name as text, never as markup: `<script>` becomes `&lt;script&gt;`.
+fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+async fn init(addr: SocketAddr) -> Result<(), String> {
+    let app = Router::new()
+        .route("/", get(index))
+        .route("/hello/{name}", get(hello))
+        .fallback(not_found);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Server started at http://{bound}...");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            // Ctrl-C: stop accepting, let the requests under way finish.
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    println!("Server stopped.");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8000));
+    let mut args = shared::cli::Parser::new(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::cli::Arg::Long("addr") => addr = args.value(),
+            other => shared::cli::unexpected(other),
+        }
+    }
+    let runtime = tokio::runtime::Runtime::new()
+        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+    match runtime.block_on(init(addr)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            super::html_escape("<script>alert('x' & \"y\")</script>"),
+            "&lt;script&gt;alert(&#x27;x&#x27; &amp; &quot;y&quot;)&lt;/script&gt;"
+        );
+        assert_eq!(super::html_escape("Bob"), "Bob");
+    }
+}

@@ -1,0 +1,72 @@
+//! # async_hello: two tasks wait at the same time, on one thread
+//!
+//! Tutorial: asyncio and async/await, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017970488768640>
+//! and <https://www.liaoxuefeng.com/wiki/1016959663602400/1048430311230688>
+//!
+//! Python sample: [async_hello2.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/async_hello2.py)
+//! (the async/await version of [async_hello.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/async_hello.py))
+//!
+//! ```text
+//! cargo run -p examples-async --bin async_hello
+//! ```
+//!
+//! Output (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread):
+//!
+//! ```text
+//! Hello world! (thread main, ThreadId(1))
+//! Hello world! (thread main, ThreadId(1))
+//! (about 1 second later)
+//! Hello again! (thread main, ThreadId(1))
+//! Hello again! (thread main, ThreadId(1))
+//! Elapsed: 1.00 s for two waits of 1 s each.
+//! ```
+//!
+//! What to notice: both `hello` tasks run on the same thread, and the whole run takes about 1 s,
+//! not 2: while the first task waits in `sleep(...).await`, the event loop runs the second one,
+//! and then both waits run out together.
+//!
+//! What Rust does differently: an `async fn` does nothing until something polls it, like a Python
+//! coroutine object before the event loop runs it. The event loop is a tokio runtime, built here
+//! by hand as a single-threaded one (`new_current_thread`) so that it matches asyncio's; its
+//! `block_on` is `run_until_complete`, and `tokio::join!` is `asyncio.wait(tasks)`. The 1 s
+//! sleep is scaled by `TUTORIAL_TIME_SCALE`.
+
+use std::time::{Duration, Instant};
+
+const USAGE: &str =
+    "usage: async_hello\n\nTwo hello() tasks each wait 1 s on one thread; the run takes about 1 s.";
+
+/// The current thread, as Python's `threading.current_thread()` shows it.
+fn current_thread() -> String {
+    let thread = std::thread::current();
+    format!(
+        "thread {}, {:?}",
+        thread.name().unwrap_or("<unnamed>"),
+        thread.id()
+    )
+}
+
+async fn hello() {
+    println!("Hello world! ({})", current_thread());
+    tokio::time::sleep(shared::time::scaled(Duration::from_secs(1))).await;
+    println!("Hello again! ({})", current_thread());
+}
+
+fn main() {
+    shared::cli::no_options(USAGE);
+    // loop = asyncio.get_event_loop(): one thread runs every task.
+    let event_loop = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+    let start = Instant::now();
+    // loop.run_until_complete(asyncio.wait([hello(), hello()]))
+    event_loop.block_on(async {
+        tokio::join!(hello(), hello());
+    });
+    println!(
+        "Elapsed: {:.2} s for two waits of {} s each.",
+        start.elapsed().as_secs_f64(),
+        shared::time::scaled(Duration::from_secs(1)).as_secs_f64()
+    );
+}

@@ -1,0 +1,308 @@
+//! Runs every binary of examples-async as a real process and checks what the lesson promises.
+//! Every network test talks to a server on 127.0.0.1 that it starts itself.
+
+use shared::testing::{Running, bin, shape};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+#[test]
+fn coroutine_prints_the_tutorial_output_byte_for_byte() {
+    let out = bin(env!("CARGO_BIN_EXE_coroutine")).run();
+    out.assert_success();
+    let mut expected = String::new();
+    for n in 1..=5 {
+        expected += &format!(
+            "[PRODUCER] Producing {n}...\n[CONSUMER] Consuming {n}...\n[PRODUCER] Consumer return: 200 OK\n"
+        );
+    }
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn async_hello_waits_twice_at_once_on_one_thread() {
+    // Each wait is 0.5 s: one after the other would take 1 s.
+    let out = bin(env!("CARGO_BIN_EXE_async_hello"))
+        .env("TUTORIAL_TIME_SCALE", "0.5")
+        .run();
+    out.assert_success();
+    let lines = out.lines();
+    assert_eq!(lines.len(), 5, "{out}");
+    let thread = lines[0].strip_prefix("Hello world! ").expect("hello first");
+    assert!(thread.starts_with("(thread main, ThreadId("), "{out}");
+    assert_eq!(
+        lines[..4],
+        [
+            format!("Hello world! {thread}"),
+            format!("Hello world! {thread}"),
+            format!("Hello again! {thread}"),
+            format!("Hello again! {thread}"),
+        ],
+        "both tasks on the same thread"
+    );
+    assert_eq!(shape(lines[4]), "Elapsed: # s for two waits of # s each.");
+    let elapsed: f64 = lines[4].split(' ').nth(1).unwrap().parse().unwrap();
+    assert!((0.5..0.9).contains(&elapsed), "{out}");
+}
+
+/// A one-connection-at-a-time HTTP/1.0 server on 127.0.0.1 that answers `connections` requests
+/// with a few header lines and checks that each request is `GET / HTTP/1.0` with a Host header.
+fn header_server(connections: usize) -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut requests = Vec::new();
+        for _ in 0..connections {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut request = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                request += &line;
+            }
+            let mut stream = reader.into_inner();
+            stream
+                .write_all(b"HTTP/1.0 200 OK\r\nServer: test\r\nContent-Type: text/html\r\n\r\n<p>body</p>")
+                .unwrap();
+            requests.push(request);
+        }
+        requests
+    });
+    (port, server)
+}
+
+#[test]
+fn async_wget_prints_every_header_line_of_every_host() {
+    let (port, server) = header_server(2);
+    let out = bin(env!("CARGO_BIN_EXE_async_wget"))
+        .args([format!("127.0.0.1:{port}"), format!("localhost:{port}")])
+        .run();
+    out.assert_success();
+    let mut lines = out.lines();
+    lines.sort();
+    let mut expected = Vec::new();
+    for host in ["127.0.0.1", "localhost"] {
+        expected.push(format!("wget {host}..."));
+        for header in ["HTTP/1.0 200 OK", "Server: test", "Content-Type: text/html"] {
+            expected.push(format!("{host} header > {header}"));
+        }
+    }
+    expected.sort();
+    assert_eq!(lines, expected, "{out}");
+    let mut requests = server.join().unwrap();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            format!("GET / HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n"),
+            format!("GET / HTTP/1.0\r\nHost: localhost:{port}\r\n"),
+        ]
+    );
+}
+
+#[test]
+fn async_wget_reports_a_failed_host_and_carries_on() {
+    let (port, server) = header_server(1);
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    let out = bin(env!("CARGO_BIN_EXE_async_wget"))
+        .args([format!("localhost:{port}"), "127.0.0.1:1".to_string()])
+        .run();
+    out.assert_code(1);
+    assert!(
+        out.stdout.contains("localhost header > HTTP/1.0 200 OK"),
+        "{out}"
+    );
+    let errors: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert!(
+        errors[0].starts_with("error: 127.0.0.1: cannot connect: "),
+        "{out}"
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn async_wget_gives_up_on_a_silent_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and never answers (the connection stays open while `listener` lives).
+    let out = bin(env!("CARGO_BIN_EXE_async_wget"))
+        .args(["--timeout", "0.5", &format!("127.0.0.1:{port}")])
+        .run();
+    out.assert_code(1);
+    assert_eq!(
+        out.stderr, "error: 127.0.0.1: no complete answer within 0.5 s\n",
+        "{out}"
+    );
+    drop(listener);
+    for bad in [&["--timeout", "0"][..], &["host:notaport"]] {
+        bin(env!("CARGO_BIN_EXE_async_wget"))
+            .args(bad)
+            .run()
+            .assert_usage_error();
+    }
+}
+
+/// Starts `aio_web` on a free port; returns it and its address.
+fn start_aio_web(scale: &str) -> (Running, String) {
+    let mut server = bin(env!("CARGO_BIN_EXE_aio_web"))
+        .args(["--addr", "127.0.0.1:0"])
+        .env("TUTORIAL_TIME_SCALE", scale)
+        .spawn();
+    let line = server.wait_for_line(|l| l.starts_with("Server started at "));
+    let addr = line
+        .strip_prefix("Server started at http://")
+        .and_then(|rest| rest.strip_suffix("..."))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (server, addr)
+}
+
+/// Sends a GET request and returns the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .expect("a complete response");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_string())
+}
+
+#[cfg(unix)]
+#[test]
+fn aio_web_serves_the_two_routes_escapes_names_and_stops_on_ctrl_c() {
+    let (server, addr) = start_aio_web("0");
+    assert_eq!(get(&addr, "/"), (200, "<h1>Index</h1>".into()));
+    assert_eq!(
+        get(&addr, "/hello/Bob"),
+        (200, "<h1>hello, Bob!</h1>".into())
+    );
+    assert_eq!(
+        get(&addr, "/hello/%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+        (
+            200,
+            "<h1>hello, &lt;script&gt;alert(1)&lt;/script&gt;!</h1>".into()
+        )
+    );
+    assert_eq!(get(&addr, "/nowhere").0, 404);
+    assert_eq!(get(&addr, "/hello/a/b").0, 404);
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    let out = server.finish();
+    out.assert_success();
+    assert_eq!(out.lines()[1..], ["Server stopped."]);
+}
+
+#[cfg(unix)]
+#[test]
+fn aio_web_lets_a_request_under_way_finish_after_ctrl_c() {
+    // Scale 2: every request takes 1 s, long enough to press Ctrl-C in the middle.
+    let (server, addr) = start_aio_web("2");
+    let request = {
+        let addr = addr.clone();
+        std::thread::spawn(move || get(&addr, "/hello/Alice"))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    assert_eq!(
+        request.join().unwrap(),
+        (200, "<h1>hello, Alice!</h1>".into())
+    );
+    server.finish().assert_success();
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "the server should be gone"
+    );
+}
+
+#[test]
+fn aio_web_says_so_when_the_port_is_taken() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = bin(env!("CARGO_BIN_EXE_aio_web"))
+        .args(["--addr", &addr])
+        .run();
+    out.assert_code(1);
+    assert_eq!(out.stderr.lines().count(), 1, "{out}");
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: cannot listen on {addr}: ")),
+        "{out}"
+    );
+    bin(env!("CARGO_BIN_EXE_aio_web"))
+        .args(["--addr", "localhost"])
+        .run()
+        .assert_usage_error();
+}
+
+#[test]
+fn io_bound_runs_the_waits_as_tasks_and_as_threads() {
+    let out = bin(env!("CARGO_BIN_EXE_io_bound"))
+        .args(["--count", "2000", "--max-threads", "500"])
+        .env("TUTORIAL_TIME_SCALE", "0.1")
+        .run();
+    out.assert_success();
+    let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
+    let memory = if cfg!(target_os = "linux") {
+        "# MiB (# KiB each)"
+    } else {
+        "not measurable on this system"
+    };
+    assert_eq!(
+        shapes,
+        [
+            "# waits of # s each, all at once:".to_string(),
+            format!("  tasks on one thread:  # s wall, memory while all wait: {memory}"),
+            "  (threads capped at # by --max-threads)".to_string(),
+            format!("  one OS thread each:   # s wall, memory while all wait: {memory}"),
+        ],
+        "{out}"
+    );
+    assert!(
+        out.lines()[0].starts_with("2000 waits of 0.1 s each"),
+        "{out}"
+    );
+    assert!(out.lines()[2].contains("capped at 500 "), "{out}");
+    // Every wait takes 0.1 s, and they all overlap: far less than 2000 × 0.1 s.
+    for row in [1, 3] {
+        let wall: f64 = out.lines()[row]
+            .split_whitespace()
+            .nth(4)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.1..10.0).contains(&wall), "{out}");
+    }
+    bin(env!("CARGO_BIN_EXE_io_bound"))
+        .args(["--count", "0"])
+        .run()
+        .assert_usage_error();
+}
+
+#[test]
+fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
+    for path in [
+        env!("CARGO_BIN_EXE_coroutine"),
+        env!("CARGO_BIN_EXE_async_hello"),
+        env!("CARGO_BIN_EXE_async_wget"),
+        env!("CARGO_BIN_EXE_aio_web"),
+        env!("CARGO_BIN_EXE_io_bound"),
+    ] {
+        let help = bin(path).arg("--help").run();
+        help.assert_success();
+        assert!(help.stdout.starts_with("usage: "), "{help}");
+        bin(path).arg("--no-such-option").run().assert_usage_error();
+    }
+}
