@@ -166,6 +166,12 @@ impl Running {
         self.child.id()
     }
 
+    /// Gives the program `timeout` from now to end, instead of what is left of its timeout.
+    pub fn timeout_from_now(mut self, timeout: Duration) -> Self {
+        self.deadline = Instant::now() + timeout;
+        self
+    }
+
     /// What it has printed so far.
     pub fn stdout_so_far(&self) -> &str {
         &self.stdout

@@ -84,7 +84,9 @@ async fn wget(host: &str, port: u16) -> Result<(), String> {
             Ok(Some(line)) if line.is_empty() => break, // the blank line ends the headers
             Ok(Some(line)) => println!("{host} header > {}", line.trim_end()),
             Ok(None) => {
-                return Err("the server closed the connection before the end of the headers".into());
+                return Err(
+                    "the server closed the connection before the end of the headers".into(),
+                );
             }
             Err(e) => return Err(format!("cannot read the response: {e}")),
         }
