@@ -11,9 +11,12 @@
 //!   and answers with the HMAC of the worker's nonce, so that the worker knows it talks to a real
 //!   master. The key itself never crosses the wire, and a recorded answer is worthless for the next
 //!   connection, whose nonce differs.
-//! - **Work**: the worker sends `GetTask`; the master answers `Task` or, after waiting up to 1 s
-//!   (Python's `task.get(timeout=1)`), `Empty`. The worker sends `PutResult` when done. A task
-//!   handed out and not answered when the connection ends goes back into the queue.
+//! - **Work**: the worker sends `GetTasks { max: 1 }`; the master answers `Tasks` with one task
+//!   or, after waiting up to 1 s (Python's `task.get(timeout=1)`), `Empty`. The worker sends
+//!   `PutResult` for each task it has done. Every request is a round trip on the network, so a
+//!   worker may ask for up to `max` tasks at once (`task_worker --batch`): the master sends what
+//!   it has, at least one. A task handed out and not answered when the connection ends goes back
+//!   into the queue.
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -33,14 +36,21 @@ pub const AUTHKEY_VAR: &str = "TASK_AUTHKEY";
 /// The largest frame either side accepts.
 pub const MAX_FRAME: usize = 64 * 1024;
 
+/// A task: compute `n * n`. The id tells results apart when two tasks have the same `n`.
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone, Copy)]
+pub struct Task {
+    pub id: u64,
+    pub n: u64,
+}
+
 /// Messages from a worker to the master.
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 #[serde(tag = "type")]
 pub enum ToMaster {
     /// The answer to the master's challenge, and the worker's own challenge.
     Auth { proof: Vec<u8>, nonce: Vec<u8> },
-    /// "Give me a task": `task.get(timeout=1)`.
-    GetTask,
+    /// "Give me a task", `task.get(timeout=1)`; or up to `max` tasks at once, to save round trips.
+    GetTasks { max: usize },
     /// `result.put(r)` for the task with this id.
     PutResult { id: u64, result: String },
 }
@@ -55,8 +65,8 @@ pub enum ToWorker {
     Welcome { proof: Vec<u8> },
     /// Wrong key: the master closes the connection.
     Denied,
-    /// A task: compute `n * n`.
-    Task { id: u64, n: u64 },
+    /// One or more tasks (at most the `max` asked for): compute `n * n` for each.
+    Tasks { tasks: Vec<Task> },
     /// No task came within the wait (or the master is done).
     Empty,
 }
@@ -154,9 +164,12 @@ mod tests {
 
     #[test]
     fn messages_are_tagged_json() {
-        let json = serde_json::to_string(&ToWorker::Task { id: 3, n: 7 }).unwrap();
-        assert_eq!(json, r#"{"type":"Task","id":3,"n":7}"#);
-        let back: ToMaster = serde_json::from_str(r#"{"type":"GetTask"}"#).unwrap();
-        assert_eq!(back, ToMaster::GetTask);
+        let tasks = ToWorker::Tasks {
+            tasks: vec![Task { id: 3, n: 7 }],
+        };
+        let json = serde_json::to_string(&tasks).unwrap();
+        assert_eq!(json, r#"{"type":"Tasks","tasks":[{"id":3,"n":7}]}"#);
+        let back: ToMaster = serde_json::from_str(r#"{"type":"GetTasks","max":1}"#).unwrap();
+        assert_eq!(back, ToMaster::GetTasks { max: 1 });
     }
 }

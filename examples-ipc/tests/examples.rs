@@ -201,7 +201,10 @@ fn a_wrong_key_is_refused_and_the_master_keeps_serving() {
         "error: the master refused the authkey (is it the same as the master's?)\n"
     );
     // The key from the environment works like the option.
-    let good = worker(&addr).env("TASK_AUTHKEY", "secret").run();
+    let good = worker(&addr)
+        .env("TASK_AUTHKEY", "secret")
+        .args(["--batch", "4"])
+        .run();
     good.assert_success();
     assert_eq!(check_worker(&good.stdout, &addr).len(), 10);
     let out = master.finish();
@@ -278,8 +281,12 @@ fn garbage_oversized_and_cut_frames_are_dropped_with_one_line_each() {
 #[test]
 fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
     let (master, addr) = start_master(&[]);
-    // This worker takes 100 s a task: it still holds its first one when it is killed.
-    let mut slow = worker(&addr).env("TUTORIAL_TIME_SCALE", "100").spawn();
+    // This worker takes 100 s a task and asks for three at a time: it still holds all three
+    // when it is killed.
+    let mut slow = worker(&addr)
+        .args(["--batch", "3"])
+        .env("TUTORIAL_TIME_SCALE", "100")
+        .spawn();
     let line = slow.wait_for_line(|l| l.starts_with("run task "));
     let held = numbers(&line)[0];
     slow.signal(nix::sys::signal::Signal::SIGKILL);
@@ -301,6 +308,11 @@ fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
         out.stderr.contains(&format!(
             "left holding task {held}: put back into the queue"
         )),
+        "{out}"
+    );
+    assert_eq!(
+        out.stderr.matches(" left holding task ").count(),
+        3,
         "{out}"
     );
 }
@@ -357,10 +369,12 @@ fn nothing_to_connect_to_and_a_taken_port_are_one_line_each() {
         "{out}"
     );
     assert_eq!(out.stderr.lines().count(), 1);
-    worker("127.0.0.1:5000")
-        .args(["--authkey", ""])
-        .run()
-        .assert_usage_error();
+    for bad in [["--authkey", ""], ["--batch", "0"]] {
+        worker("127.0.0.1:5000")
+            .args(bad)
+            .run()
+            .assert_usage_error();
+    }
 }
 
 #[test]

@@ -50,13 +50,22 @@ Serves GET / and GET /hello/{name} on IP:PORT (default 127.0.0.1:8000; port 0 pi
 port), each after a 0.5 s wait. Ctrl-C stops it.";
 
 async fn index() -> Html<&'static str> {
-    tokio::time::sleep(shared::time::scaled(Duration::from_millis(500))).await;
+    wait().await;
     Html("<h1>Index</h1>")
 }
 
 async fn hello(Path(name): Path<String>) -> Html<String> {
-    tokio::time::sleep(shared::time::scaled(Duration::from_millis(500))).await;
+    wait().await;
     Html(format!("<h1>hello, {}!</h1>", html_escape(&name)))
+}
+
+/// `await asyncio.sleep(0.5)`, scaled. A zero sleep would still wait for the timer's next
+/// millisecond, so with `TUTORIAL_TIME_SCALE=0` there is no sleep at all.
+async fn wait() {
+    let delay = shared::time::scaled(Duration::from_millis(500));
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
 }
 
 async fn not_found() -> (StatusCode, Html<&'static str>) {

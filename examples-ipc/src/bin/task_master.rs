@@ -40,7 +40,7 @@
 //! for another worker (Python loses it). When all results are in, waiting workers are told the
 //! queue is empty and the master exits. Port 0 picks a free port; the first line says which.
 
-use examples_ipc::{Connection, Role, ToMaster, ToWorker, framed, recv, send};
+use examples_ipc::{Connection, Role, Task, ToMaster, ToWorker, framed, recv, send};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -58,16 +58,12 @@ each. The authkey defaults to TASK_AUTHKEY, else the tutorial's \"abc\".";
 
 /// How long a worker's `GetTask` waits for a task: Python's `task.get(timeout=1)`.
 const GET_WAIT: Duration = Duration::from_secs(1);
+/// The most tasks one request may take: one worker cannot empty the queue for the others.
+const MAX_BATCH: usize = 1000;
 /// How long a new connection has to authenticate.
 const AUTH_WAIT: Duration = Duration::from_secs(5);
 /// How long the master waits for its workers to hear "empty" before it exits.
 const GOODBYE_WAIT: Duration = Duration::from_secs(2);
-
-#[derive(Clone, Copy, Debug)]
-struct Task {
-    id: u64,
-    n: u64,
-}
 
 /// What every connection shares: the two queues (发送任务的队列, 接收结果的队列).
 struct Queues {
@@ -80,13 +76,25 @@ struct Queues {
 }
 
 impl Queues {
-    /// `task.get(timeout=1)`: the next task, or `None` after the wait or when the master is done.
-    async fn get_task(&self) -> Option<Task> {
+    /// `task.get(timeout=1)`: waits for a task, then takes up to `max` that are ready; nothing
+    /// after the wait, or once the master is done.
+    async fn get_tasks(&self, max: usize) -> Vec<Task> {
         let mut done = self.done.clone();
+        let take = async {
+            let mut queue = self.task_rx.lock().await;
+            let mut tasks: Vec<Task> = queue.recv().await.into_iter().collect();
+            while tasks.len() < max {
+                match queue.try_recv() {
+                    Ok(task) => tasks.push(task),
+                    Err(_) => break,
+                }
+            }
+            tasks
+        };
         tokio::select! {
-            task = async { self.task_rx.lock().await.recv().await } => task,
-            _ = tokio::time::sleep(GET_WAIT) => None,
-            _ = done.wait_for(|done| *done) => None,
+            tasks = take => tasks,
+            _ = tokio::time::sleep(GET_WAIT) => Vec::new(),
+            _ = done.wait_for(|done| *done) => Vec::new(),
         }
     }
 }
@@ -141,16 +149,13 @@ async fn serve(mut conn: Connection, peer: SocketAddr, queues: Arc<Queues>) {
             Err(e) => break Some(format!("dropped: {e}")),
         };
         match message {
-            ToMaster::GetTask => {
-                let answer = match queues.get_task().await {
-                    Some(task) => {
-                        holding.insert(task.id, task);
-                        ToWorker::Task {
-                            id: task.id,
-                            n: task.n,
-                        }
-                    }
-                    None => ToWorker::Empty,
+            ToMaster::GetTasks { max } => {
+                let tasks = queues.get_tasks(max.clamp(1, MAX_BATCH)).await;
+                holding.extend(tasks.iter().map(|task| (task.id, *task)));
+                let answer = if tasks.is_empty() {
+                    ToWorker::Empty
+                } else {
+                    ToWorker::Tasks { tasks }
                 };
                 if let Err(e) = send(&mut conn, &answer).await {
                     break Some(format!("dropped: {e}"));
@@ -286,7 +291,9 @@ fn main() -> ExitCode {
         ));
     }
     let key = examples_ipc::authkey(authkey);
-    let runtime = tokio::runtime::Runtime::new()
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
     match runtime.block_on(run(addr, key, tasks, Duration::from_secs_f64(timeout))) {
         Ok(()) => ExitCode::SUCCESS,
