@@ -227,6 +227,31 @@ fn aio_web_lets_a_request_under_way_finish_after_ctrl_c() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn aio_web_stops_waiting_for_a_request_that_never_ends() {
+    let mut server = bin(env!("CARGO_BIN_EXE_aio_web"))
+        .args(["--addr", "127.0.0.1:0", "--grace", "0.5"])
+        .spawn();
+    let line = server.wait_for_line(|l| l.starts_with("Server started at "));
+    let addr = line
+        .trim_start_matches("Server started at http://")
+        .trim_end_matches("...");
+    // Half a request: the headers never end.
+    let mut stuck = TcpStream::connect(addr).unwrap();
+    stuck.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    let out = server.timeout_from_now(Duration::from_secs(10)).finish();
+    out.assert_success();
+    assert_eq!(out.lines()[1..], ["Server stopped."]);
+    assert_eq!(
+        out.stderr, "note: requests still open after 0.5 s were cut off\n",
+        "{out}"
+    );
+    drop(stuck);
+}
+
 #[test]
 fn aio_web_says_so_when_the_port_is_taken() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();

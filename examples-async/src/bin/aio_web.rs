@@ -31,7 +31,7 @@
 //! `request.match_info['name']`. The Python sample pastes the name into the HTML as it is, so
 //! `/hello/<script>...` runs the visitor's script in the page (script injection); here the name is
 //! HTML-escaped. Any other path is a 404. Ctrl-C stops taking new connections, lets the requests
-//! under way finish, and exits 0. The tokio runtime uses one thread per core, where Python's event
+//! under way finish (for up to 10 s, `--grace`), and exits 0. The tokio runtime uses one thread per core, where Python's event
 //! loop has one. The 0.5 s delay is scaled by `TUTORIAL_TIME_SCALE`.
 
 use axum::Router;
@@ -44,10 +44,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "\
-usage: aio_web [--addr IP:PORT]
+usage: aio_web [--addr IP:PORT] [--grace S]
 
 Serves GET / and GET /hello/{name} on IP:PORT (default 127.0.0.1:8000; port 0 picks a free
-port), each after a 0.5 s wait. Ctrl-C stops it.";
+port), each after a 0.5 s wait. Ctrl-C stops it, after letting the requests under way finish
+for at most S seconds (default 10).";
 
 async fn index() -> Html<&'static str> {
     wait().await;
@@ -88,7 +89,7 @@ fn html_escape(text: &str) -> String {
     escaped
 }
 
-async fn init(addr: SocketAddr) -> Result<(), String> {
+async fn init(addr: SocketAddr, grace: Duration) -> Result<(), String> {
     let app = Router::new()
         .route("/", get(index))
         .route("/hello/{name}", get(hello))
@@ -98,29 +99,47 @@ async fn init(addr: SocketAddr) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Server started at http://{bound}...");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            // Ctrl-C: stop accepting, let the requests under way finish.
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        // Ctrl-C: stop accepting, let the requests under way finish.
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stopping_tx.send(true);
+    });
+    // ... but not for ever: a client that never finishes its request cannot keep us running.
+    let cut_off = async {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| format!("server error: {e}"))?,
+        _ = cut_off => eprintln!(
+            "note: requests still open after {} s were cut off",
+            grace.as_secs_f64()
+        ),
+    }
     println!("Server stopped.");
     Ok(())
 }
 
 fn main() -> ExitCode {
     let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8000));
+    let mut grace: f64 = 10.0;
     let mut args = shared::cli::Parser::new(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             shared::cli::Arg::Long("addr") => addr = args.value(),
+            shared::cli::Arg::Long("grace") => grace = args.value(),
             other => shared::cli::unexpected(other),
         }
     }
+    if !(0.0..=3600.0).contains(&grace) {
+        shared::cli::exit_usage(format!(
+            "--grace must be from 0 to 3600 seconds, not {grace}"
+        ));
+    }
     let runtime = tokio::runtime::Runtime::new()
         .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
-    match runtime.block_on(init(addr)) {
+    match runtime.block_on(init(addr, Duration::from_secs_f64(grace))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
