@@ -326,9 +326,6 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_crash_isolation"),
         env!("CARGO_BIN_EXE_spawn_cost"),
     ] {
-        let help = bin(path).arg("--help").run();
-        help.assert_success();
-        assert!(help.stdout.starts_with("usage: "), "{help}");
-        bin(path).arg("--no-such-option").run().assert_usage_error();
+        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
     }
 }

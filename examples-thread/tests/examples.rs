@@ -287,10 +287,7 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_master_worker"),
         env!("CARGO_BIN_EXE_cpu_bound"),
     ] {
-        let help = bin(path).arg("--help").run();
-        help.assert_success();
-        assert!(help.stdout.starts_with("usage: "), "{help}");
-        bin(path).arg("--no-such-option").run().assert_usage_error();
+        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
     }
 }
 

@@ -35,6 +35,19 @@ pub fn exit_error(message: impl Display) -> ! {
     std::process::exit(1)
 }
 
+/// The end of a program whose work returns a `Result`: exit status 0, or the error as one
+/// `error:` line on stderr and exit status 1. Unlike [`exit_error`] it returns, so that the
+/// destructors of the caller run first (a pool that kills and waits for its children, say).
+pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Reports an argument the program does not take, and exits with status 2.
 pub fn unexpected(arg: Arg<'_>) -> ! {
     bad_args(arg.unexpected())

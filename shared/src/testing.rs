@@ -343,6 +343,16 @@ impl std::fmt::Display for Output {
     }
 }
 
+/// Fails unless the program at `path` prints its usage for `--help` (exit status 0) and refuses
+/// an option it does not know with a usage error (one line, exit status 2).
+pub fn assert_takes_help_and_refuses_unknown_options(path: impl AsRef<OsStr>) {
+    let path = path.as_ref();
+    let help = bin(path).arg("--help").run();
+    help.assert_success();
+    assert!(help.stdout.starts_with("usage: "), "{help}");
+    bin(path).arg("--no-such-option").run().assert_usage_error();
+}
+
 /// A line with every number (digits, with `.` or `:` inside, as in `0.53` or `127.0.0.1:5000`)
 /// replaced by `#`, so that PIDs, durations and addresses compare equal:
 /// `shape("Run task 3 (4711)...") == "Run task # (#)..."`.

@@ -139,13 +139,7 @@ fn main() -> ExitCode {
     }
     let runtime = tokio::runtime::Runtime::new()
         .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
-    match runtime.block_on(init(addr, Duration::from_secs_f64(grace))) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    shared::cli::finish(runtime.block_on(init(addr, Duration::from_secs_f64(grace))))
 }
 
 #[cfg(test)]

@@ -168,11 +168,5 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
-    match runtime.block_on(run(addr, key, batch)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    shared::cli::finish(runtime.block_on(run(addr, key, batch)))
 }

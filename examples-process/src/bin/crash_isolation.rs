@@ -147,11 +147,5 @@ fn main() -> ExitCode {
     if let Some(role) = child_role {
         return run_child(&role);
     }
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    shared::cli::finish(run())
 }

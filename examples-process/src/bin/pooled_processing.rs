@@ -247,11 +247,5 @@ fn main() -> ExitCode {
     } else {
         run(processes, tasks)
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    shared::cli::finish(result)
 }

@@ -176,11 +176,5 @@ fn main() -> ExitCode {
         None if communicate.is_none() => CALCULATOR_INPUT.to_string(),
         None => String::new(),
     };
-    match run(&call, &communicate, &input) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    shared::cli::finish(run(&call, &communicate, &input))
 }
