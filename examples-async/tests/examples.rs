@@ -161,8 +161,8 @@ fn start_aio_web(scale: &str) -> (Running, String) {
     (server, addr)
 }
 
-/// Sends a GET request and returns the status code and the body.
-fn get(addr: &str, path: &str) -> (u16, String) {
+/// Sends a GET request; read the answer with [`response`].
+fn request(addr: &str, path: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -172,6 +172,11 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
+    stream
+}
+
+/// The status code and the body of the answer to a [`request`].
+fn response(mut stream: TcpStream) -> (u16, String) {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response
@@ -179,6 +184,11 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         .expect("a complete response");
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     (status, body.to_string())
+}
+
+/// Sends a GET request and returns the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    response(request(addr, path))
 }
 
 #[cfg(unix)]
@@ -210,16 +220,11 @@ fn aio_web_serves_the_two_routes_escapes_names_and_stops_on_ctrl_c() {
 fn aio_web_lets_a_request_under_way_finish_after_ctrl_c() {
     // Scale 2: every request takes 1 s, long enough to press Ctrl-C in the middle.
     let (server, addr) = start_aio_web("2");
-    let request = {
-        let addr = addr.clone();
-        std::thread::spawn(move || get(&addr, "/hello/Alice"))
-    };
+    let alice = request(&addr, "/hello/Alice");
+    // Give the server time to accept the connection and start on the request.
     std::thread::sleep(Duration::from_millis(300));
     server.signal(nix::sys::signal::Signal::SIGINT);
-    assert_eq!(
-        request.join().unwrap(),
-        (200, "<h1>hello, Alice!</h1>".into())
-    );
+    assert_eq!(response(alice), (200, "<h1>hello, Alice!</h1>".into()));
     server.finish().assert_success();
     assert!(
         TcpStream::connect(&addr).is_err(),
