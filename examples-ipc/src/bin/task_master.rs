@@ -99,7 +99,7 @@ impl Queues {
     }
 }
 
-/// The challenge-response: true when the worker proved it knows the key.
+/// The challenge-response: `Ok` when the worker has proved that it knows the key.
 async fn authenticate(conn: &mut Connection, key: &[u8]) -> Result<(), String> {
     let challenge = examples_ipc::nonce();
     send(
@@ -247,7 +247,10 @@ async fn run(addr: SocketAddr, key: Vec<u8>, tasks: u64, timeout: Duration) -> R
                     println!("Result: {result}");
                 }
             }
-            Ok(None) => unreachable!("the master holds a sender of the result queue"),
+            Ok(None) => {
+                failure = Some("the server stopped before all results arrived".to_string());
+                break;
+            }
             Err(_) => {
                 failure = Some(format!(
                     "no result within {} s; {} of {tasks} results arrived",
