@@ -277,43 +277,51 @@ fn aio_web_says_so_when_the_port_is_taken() {
         .assert_usage_error();
 }
 
+/// Seconds from a duration as `shared::bench::human` prints it: `1.23 s`, `4.56 ms`, `7.8 µs`.
+fn seconds(text: &str) -> f64 {
+    let (value, unit) = text.trim().split_once(' ').expect("a value and a unit");
+    let value: f64 = value.parse().expect("a number");
+    match unit {
+        "s" => value,
+        "ms" => value / 1e3,
+        "µs" => value / 1e6,
+        "ns" => value / 1e9,
+        _ => panic!("unknown unit in {text:?}"),
+    }
+}
+
 #[test]
 fn io_bound_runs_the_waits_as_tasks_and_as_threads() {
     let out = bin(env!("CARGO_BIN_EXE_io_bound"))
-        .args(["--count", "2000", "--max-threads", "500"])
+        .args(["--count", "2000", "--max-threads", "500", "--samples", "2"])
         .env("TUTORIAL_TIME_SCALE", "0.1")
         .run();
     out.assert_success();
-    let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
+    let lines = out.lines();
+    assert_eq!(
+        lines[0],
+        "2000 waits of 0.1 s each, all at once; median wall time of 2 runs, memory of the first:"
+    );
+    assert_eq!(lines[2], "  (threads capped at 500 by --max-threads)");
     let memory = if cfg!(target_os = "linux") {
         "# MiB (# KiB each)"
     } else {
         "not measurable on this system"
     };
-    assert_eq!(
-        shapes,
-        [
-            "# waits of # s each, all at once:".to_string(),
-            format!("  tasks on one thread:  # s wall, memory while all wait: {memory}"),
-            "  (threads capped at # by --max-threads)".to_string(),
-            format!("  one OS thread each:   # s wall, memory while all wait: {memory}"),
-        ],
-        "{out}"
-    );
-    assert!(
-        out.lines()[0].starts_with("2000 waits of 0.1 s each"),
-        "{out}"
-    );
-    assert!(out.lines()[2].contains("capped at 500 "), "{out}");
-    // Every wait takes 0.1 s, and they all overlap: far less than 2000 × 0.1 s.
-    for row in [1, 3] {
-        let wall: f64 = out.lines()[row]
-            .split_whitespace()
-            .nth(4)
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!((0.1..10.0).contains(&wall), "{out}");
+    for (row, label) in [
+        (1, "  tasks on one thread:  "),
+        (3, "  one OS thread each:   "),
+    ] {
+        let rest = lines[row]
+            .strip_prefix(label)
+            .unwrap_or_else(|| panic!("{out}"));
+        let (wall, measured) = rest.split_once(" (min ").expect("median, then spread");
+        assert!(
+            shape(measured).ends_with(&format!(", # samples); memory while all wait: {memory}")),
+            "{out}"
+        );
+        // Every wait takes 0.1 s and they all overlap: nowhere near 2000 × 0.1 s.
+        assert!((0.1..10.0).contains(&seconds(wall)), "{out}");
     }
     bin(env!("CARGO_BIN_EXE_io_bound"))
         .args(["--count", "0"])

@@ -12,9 +12,9 @@
 //! Output on a 2-core Linux machine (release build):
 //!
 //! ```text
-//! 10000 waits of 1 s each, all at once:
-//!   tasks on one thread:  1.00 s wall, memory while all wait: 4.4 MiB (0.5 KiB each)
-//!   one OS thread each:   1.53 s wall, memory while all wait: 89.0 MiB (9.1 KiB each)
+//! 10000 waits of 1 s each, all at once; median wall time of 3 runs, memory of the first:
+//!   tasks on one thread:  1.00 s (min 1.00 s, max 1.00 s, 3 samples); memory while all wait: 4.4 MiB (0.5 KiB each)
+//!   one OS thread each:   1.53 s (min 1.52 s, max 1.54 s, 3 samples); memory while all wait: 88.9 MiB (9.1 KiB each)
 //! ```
 //!
 //! What to notice: IO-bound work mostly waits (for a disk, a network, a user). A wait needs no
@@ -28,15 +28,17 @@
 //! address space, of which only touched pages count). Threads are capped (`--max-threads`,
 //! default 10000); if the system refuses one, the program says so and measures the threads it
 //! got. Each wait is 1 s scaled by `TUTORIAL_TIME_SCALE`. Memory is this process's resident
-//! memory growth, read from `/proc` (Linux only). Build with `--release`.
+//! memory growth in the first run (later runs reuse what the first freed), read from `/proc`
+//! (Linux only). Build with `--release`.
 
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: io_bound [--count N] [--max-threads T]
+usage: io_bound [--count N] [--max-threads T] [--samples K]
 
 Runs N waits of 1 s (default 10000) at once as tasks on one thread, then as one OS thread each
-(at most T threads, default 10000); prints wall time and memory for each.";
+(at most T threads, default 10000), K times each (default 3); prints the median wall time and
+the memory of the first run.";
 
 /// One wait: what an IO-bound job does most of the time.
 fn wait_time() -> Duration {
@@ -58,7 +60,9 @@ fn memory(before: Option<u64>, count: usize) -> String {
     }
 }
 
-fn as_tasks(count: usize) {
+/// `count` waits as tasks on a single-threaded runtime: the wall time, and the memory while
+/// all of them wait.
+fn as_tasks(count: usize) -> (Duration, String) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -77,17 +81,15 @@ fn as_tasks(count: usize) {
         }
         memory
     });
-    println!(
-        "  tasks on one thread:  {:.2} s wall, memory while all wait: {memory}",
-        start.elapsed().as_secs_f64()
-    );
+    (start.elapsed(), memory)
 }
 
-fn as_threads(count: usize) {
+/// `count` waits as one OS thread each: the wall time, the memory while all of them wait, and
+/// how many threads the system allowed.
+fn as_threads(count: usize) -> (Duration, String, usize) {
     let before = shared::mem::rss();
     let start = Instant::now();
     let mut threads = Vec::with_capacity(count);
-    let mut refused = None;
     for _ in 0..count {
         let spawned = std::thread::Builder::new()
             .stack_size(64 * 1024)
@@ -95,7 +97,10 @@ fn as_threads(count: usize) {
         match spawned {
             Ok(thread) => threads.push(thread),
             Err(e) => {
-                refused = Some(e);
+                println!(
+                    "  the system refused thread number {}: {e}",
+                    threads.len() + 1
+                );
                 break;
             }
         }
@@ -105,44 +110,71 @@ fn as_threads(count: usize) {
     for thread in threads {
         thread.join().expect("a sleep does not panic");
     }
-    if let Some(e) = refused {
-        println!("  the system refused thread number {}: {e}", started + 1);
-    }
-    println!(
-        "  one OS thread each:   {:.2} s wall, memory while all wait: {memory}{}",
-        start.elapsed().as_secs_f64(),
-        if started < count {
-            format!(" (only {started} threads)")
-        } else {
-            String::new()
-        }
-    );
+    (start.elapsed(), memory, started)
 }
 
 fn main() {
     let mut count: usize = 10_000;
     let mut max_threads: usize = 10_000;
+    let mut samples: usize = 3;
     let mut args = shared::cli::Parser::new(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             shared::cli::Arg::Long("count") => count = args.value(),
             shared::cli::Arg::Long("max-threads") => max_threads = args.value(),
+            shared::cli::Arg::Long("samples") => samples = args.value(),
             other => shared::cli::unexpected(other),
         }
     }
     if !(1..=10_000_000).contains(&count) {
         shared::cli::exit_usage(format!("--count must be from 1 to 10000000, not {count}"));
     }
+    if !(1..=100).contains(&samples) {
+        shared::cli::exit_usage(format!("--samples must be from 1 to 100, not {samples}"));
+    }
     shared::bench::warn_if_debug("cargo run --release -p examples-async --bin io_bound");
 
     println!(
-        "{count} waits of {} s each, all at once:",
+        "{count} waits of {} s each, all at once; median wall time of {samples} runs, memory of the first:",
         wait_time().as_secs_f64()
     );
-    as_tasks(count);
+    // Memory counts only in the first run: memory freed after it stays with the process and is
+    // used again by the next runs, which would look cheaper than they are.
+    let mut first_memory = None;
+    let times = (0..samples)
+        .map(|_| {
+            let (wall, memory) = as_tasks(count);
+            first_memory.get_or_insert(memory);
+            wall
+        })
+        .collect();
+    println!(
+        "  tasks on one thread:  {}; memory while all wait: {}",
+        shared::bench::Stats::of(times),
+        first_memory.unwrap_or_default()
+    );
+
     let threads = count.min(max_threads);
     if threads < count {
         println!("  (threads capped at {threads} by --max-threads)");
     }
-    as_threads(threads);
+    let (mut first_memory, mut fewest) = (None, threads);
+    let times = (0..samples)
+        .map(|_| {
+            let (wall, memory, started) = as_threads(threads);
+            first_memory.get_or_insert(memory);
+            fewest = fewest.min(started);
+            wall
+        })
+        .collect();
+    println!(
+        "  one OS thread each:   {}; memory while all wait: {}{}",
+        shared::bench::Stats::of(times),
+        first_memory.unwrap_or_default(),
+        if fewest < threads {
+            format!(" (only {fewest} threads)")
+        } else {
+            String::new()
+        }
+    );
 }
