@@ -152,12 +152,7 @@ fn start_aio_web(scale: &str) -> (Running, String) {
         .args(["--addr", "127.0.0.1:0"])
         .env("TUTORIAL_TIME_SCALE", scale)
         .spawn();
-    let line = server.wait_for_line(|l| l.starts_with("Server started at "));
-    let addr = line
-        .strip_prefix("Server started at http://")
-        .and_then(|rest| rest.strip_suffix("..."))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
+    let addr = server.wait_for_value("Server started at http://", "...");
     (server, addr)
 }
 
@@ -238,12 +233,9 @@ fn aio_web_stops_waiting_for_a_request_that_never_ends() {
     let mut server = bin(env!("CARGO_BIN_EXE_aio_web"))
         .args(["--addr", "127.0.0.1:0", "--grace", "0.5"])
         .spawn();
-    let line = server.wait_for_line(|l| l.starts_with("Server started at "));
-    let addr = line
-        .trim_start_matches("Server started at http://")
-        .trim_end_matches("...");
+    let addr = server.wait_for_value("Server started at http://", "...");
     // Half a request: the headers never end.
-    let mut stuck = TcpStream::connect(addr).unwrap();
+    let mut stuck = TcpStream::connect(&addr).unwrap();
     stuck.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
     server.signal(nix::sys::signal::Signal::SIGINT);

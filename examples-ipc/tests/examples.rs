@@ -109,12 +109,7 @@ fn start_master(args: &[&str]) -> (Running, String) {
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
         .spawn();
-    let line = master.wait_for_line(|l| l.starts_with("Master listening on "));
-    let addr = line
-        .strip_prefix("Master listening on ")
-        .and_then(|rest| rest.strip_suffix("..."))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
+    let addr = master.wait_for_value("Master listening on ", "...");
     (master, addr)
 }
 

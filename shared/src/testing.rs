@@ -194,6 +194,13 @@ impl Running {
         }
     }
 
+    /// Waits for a stdout line `<before><value><after>` and returns the value: the address a
+    /// server prints, with `wait_for_value("Server started at http://", "...")`.
+    pub fn wait_for_value(&mut self, before: &str, after: &str) -> String {
+        let line = self.wait_for_line(|l| l.starts_with(before) && l.ends_with(after));
+        line[before.len()..line.len() - after.len()].to_string()
+    }
+
     /// Sends a signal (`nix::sys::signal::SIGINT` for Ctrl-C) to the program.
     #[cfg(unix)]
     pub fn signal(&self, signal: nix::sys::signal::Signal) {
