@@ -1,7 +1,7 @@
 //! Runs every binary of examples-async as a real process and checks what the lesson promises.
 //! Every network test talks to a server on 127.0.0.1 that it starts itself.
 
-use shared::testing::{Running, bin, shape};
+use harness::{Running, bin, shape};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
@@ -330,6 +330,6 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_aio_web"),
         env!("CARGO_BIN_EXE_io_bound"),
     ] {
-        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
+        harness::assert_takes_help_and_refuses_unknown_options(path);
     }
 }

@@ -142,7 +142,7 @@ pub fn authkey(option: Option<String>) -> Vec<u8> {
         .or_else(|| std::env::var(AUTHKEY_VAR).ok())
         .unwrap_or_else(|| DEFAULT_AUTHKEY.to_string());
     if key.is_empty() {
-        shared::cli::exit_usage("the authkey cannot be empty");
+        shared::exit_usage("the authkey cannot be empty");
     }
     key.into_bytes()
 }

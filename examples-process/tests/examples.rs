@@ -1,10 +1,10 @@
 //! Runs every binary of examples-process as a real process and checks what the lesson promises.
 
-use shared::testing::{bin, numbers, shape};
+use harness::{bin, numbers, shape};
 use std::collections::BTreeSet;
 
 #[cfg(unix)]
-use shared::testing::assert_all_gone;
+use harness::assert_all_gone;
 
 #[cfg(unix)]
 #[test]
@@ -326,6 +326,6 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_crash_isolation"),
         env!("CARGO_BIN_EXE_spawn_cost"),
     ] {
-        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
+        harness::assert_takes_help_and_refuses_unknown_options(path);
     }
 }

@@ -1,6 +1,6 @@
 //! Runs every binary of examples-thread as a real process and checks what the lesson promises.
 
-use shared::testing::{assert_lines_any_order, bin, numbers};
+use harness::{assert_lines_any_order, bin, numbers};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -287,7 +287,7 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_master_worker"),
         env!("CARGO_BIN_EXE_cpu_bound"),
     ] {
-        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
+        harness::assert_takes_help_and_refuses_unknown_options(path);
     }
 }
 

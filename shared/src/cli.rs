@@ -1,19 +1,24 @@
-//! Options on top of `lexopt`: `-h`/`--help` prints the usage and exits 0; a usage error prints
-//! one line on stderr and exits 2; any other error prints one line and exits 1. Never a panic.
+//! The start of every example: [`start`] checks `TUTORIAL_TIME_SCALE`, decides what a failed
+//! write to stdout does, and returns the command line to read, on top of `lexopt`.
 //!
 //! ```no_run
-//! use shared::cli::{self, Arg::*};
-//! let mut seconds = 3.0_f64;
-//! let mut args = cli::Parser::new("usage: multicore [--seconds S]");
+//! use shared::Arg::Long;
+//! const USAGE: &str = "usage: multicore [--threads N]\n\nSpins N threads.";
+//! let mut threads = 2u32;
+//! let mut args = shared::start(USAGE);
 //! while let Some(arg) = args.next() {
 //!     match arg {
-//!         Long("seconds") => seconds = args.value(),
-//!         other => cli::unexpected(other),
+//!         Long("threads") => threads = args.value_in(1..=1024),
+//!         other => shared::unexpected(other),
 //!     }
 //! }
 //! ```
+//!
+//! `-h`/`--help` prints the usage and exits 0; a usage error prints one `error:` line on stderr
+//! and exits 2. Never a panic.
 
 use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 pub use lexopt::Arg;
@@ -24,28 +29,15 @@ pub fn exit_usage(message: impl Display) -> ! {
     std::process::exit(2)
 }
 
-/// A usage error about the command line: `error: <message> (try --help)`, exit status 2.
-fn bad_args(message: impl Display) -> ! {
-    exit_usage(format_args!("{message} (try --help)"))
-}
-
 /// Prints `error: <message>` on stderr and exits with status 1.
 pub fn exit_error(message: impl Display) -> ! {
     eprintln!("error: {message}");
     std::process::exit(1)
 }
 
-/// The end of a program whose work returns a `Result`: exit status 0, or the error as one
-/// `error:` line on stderr and exit status 1. Unlike [`exit_error`] it returns, so that the
-/// destructors of the caller run first (a pool that kills and waits for its children, say).
-pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+/// A usage error about the command line: `error: <message> (try --help)`, exit status 2.
+fn bad_args(message: impl Display) -> ! {
+    exit_usage(format_args!("{message} (try --help)"))
 }
 
 /// Reports an argument the program does not take, and exits with status 2.
@@ -53,18 +45,21 @@ pub fn unexpected(arg: Arg<'_>) -> ! {
     bad_args(arg.unexpected())
 }
 
-/// For a program without options: handles `--help` and refuses any argument.
-pub fn no_options(usage: &'static str) {
-    let mut args = Parser::new(usage);
-    if let Some(arg) = args.next() {
-        unexpected(arg);
-    }
+/// Starts an example: refuses a bad `TUTORIAL_TIME_SCALE` before any output, makes a failed
+/// write to stdout end the program in one line (see below), and returns its command line, on
+/// which `-h`/`--help` prints `usage`.
+///
+/// Why the stdout part: `println!` panics when a write fails. When the reader has gone
+/// (`cargo run ... | head`, a closed pipe), a Unix tool ends quietly with status 141, as if
+/// killed by SIGPIPE; any other failure (a full disk: `> /dev/full`) is an `error:` line and
+/// status 1. Every other panic still reports as usual.
+pub fn start(usage: &'static str) -> Args {
+    crate::time::time_scale();
+    on_stdout_error_exit();
+    Args::from_args(usage, std::env::args_os().skip(1))
 }
 
-/// `cargo run ... | head` closes our stdout early, and `println!` then panics with "failed
-/// printing to stdout". Like any Unix tool, end quietly instead (status 141, as if killed by
-/// SIGPIPE); every other panic still reports as usual.
-fn quiet_on_closed_stdout() {
+fn on_stdout_error_exit() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = info
@@ -73,29 +68,27 @@ fn quiet_on_closed_stdout() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") {
-            std::process::exit(141);
+        if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
+            // EPIPE is 32 on Linux, the BSDs and macOS.
+            if why.contains("(os error 32)") {
+                std::process::exit(141);
+            }
+            exit_error(format_args!("cannot write to stdout: {why}"));
         }
         report(info);
     }));
 }
 
 /// A command line being read, one argument at a time.
-pub struct Parser {
+pub struct Args {
     inner: lexopt::Parser,
     usage: &'static str,
+    /// The option last read, to name it in an error about its value.
+    option: String,
 }
 
-impl Parser {
-    /// Reads this program's arguments; `usage` is printed for `--help`. Every example starts
-    /// here, so this is also where a bad `TUTORIAL_TIME_SCALE` is refused, before any output.
-    pub fn new(usage: &'static str) -> Self {
-        crate::time::time_scale();
-        quiet_on_closed_stdout();
-        Self::from_args(usage, std::env::args_os().skip(1))
-    }
-
-    /// Reads the given arguments (without the program name).
+impl Args {
+    /// Reads the given arguments (without the program name); [`start`] is the usual way in.
     pub fn from_args<I>(usage: &'static str, args: I) -> Self
     where
         I: IntoIterator,
@@ -104,6 +97,14 @@ impl Parser {
         Self {
             inner: lexopt::Parser::from_args(args),
             usage,
+            option: String::new(),
+        }
+    }
+
+    /// For a program without options: `--help` prints the usage, any argument is refused.
+    pub fn no_options(mut self) {
+        if let Some(arg) = self.next() {
+            unexpected(arg);
         }
     }
 
@@ -118,7 +119,14 @@ impl Parser {
                 println!("{}", self.usage.trim_end());
                 std::process::exit(0)
             }
-            Ok(arg) => arg,
+            Ok(arg) => {
+                self.option = match &arg {
+                    Some(Arg::Long(name)) => format!("--{name}"),
+                    Some(Arg::Short(c)) => format!("-{c}"),
+                    _ => String::new(),
+                };
+                arg
+            }
             Err(e) => bad_args(e),
         }
     }
@@ -131,6 +139,24 @@ impl Parser {
     {
         let raw = self.inner.value().unwrap_or_else(|e| bad_args(e));
         parse(raw)
+    }
+
+    /// The value of the option just read, which must lie in `range`: every count has a ceiling.
+    pub fn value_in<T>(&mut self, range: RangeInclusive<T>) -> T
+    where
+        T: FromStr + PartialOrd + Display,
+        T::Err: Display,
+    {
+        let value: T = self.value();
+        if !range.contains(&value) {
+            bad_args(format!(
+                "{} must be from {} to {}, not {value}",
+                self.option,
+                range.start(),
+                range.end()
+            ));
+        }
+        value
     }
 }
 
@@ -145,4 +171,17 @@ where
         .unwrap_or_else(|raw| bad_args(format!("{raw:?} is not valid text")));
     text.parse()
         .unwrap_or_else(|e| bad_args(format!("invalid value {text:?}: {e}")))
+}
+
+/// The end of a program whose work returns a `Result`: exit status 0, or the error as one
+/// `error:` line on stderr and exit status 1. Unlike [`exit_error`] it returns, so that the
+/// destructors of the caller run first (a pool that kills and waits for its children, say).
+pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! The workspace-wide checks, on this workspace and on made-up ones that must fail them.
 
+use harness::workspace::{binaries, workspace_problems};
 use std::fs;
 use std::path::{Path, PathBuf};
-use workspace_checks::{binaries, workspace_problems};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -124,21 +124,21 @@ async fn init(addr: SocketAddr, grace: Duration) -> Result<(), String> {
 fn main() -> ExitCode {
     let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8000));
     let mut grace: f64 = 10.0;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("addr") => addr = args.value(),
-            shared::cli::Arg::Long("grace") => grace = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("addr") => addr = args.value(),
+            shared::Arg::Long("grace") => grace = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if !(0.0..=3600.0).contains(&grace) {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--grace must be from 0 to 3600 seconds, not {grace}"
         ));
     }
     let runtime = tokio::runtime::Runtime::new()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     shared::cli::finish(runtime.block_on(init(addr, Duration::from_secs_f64(grace))))
 }
 

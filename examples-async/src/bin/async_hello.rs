@@ -53,12 +53,12 @@ async fn hello() {
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     // loop = asyncio.get_event_loop(): one thread runs every task.
     let event_loop = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     let start = Instant::now();
     // loop.run_until_complete(asyncio.wait([hello(), hello()]))
     event_loop.block_on(async {

@@ -98,16 +98,16 @@ async fn wget(host: &str, port: u16) -> Result<(), String> {
 fn main() {
     let mut hosts = Vec::new();
     let mut timeout: f64 = 10.0;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("timeout") => timeout = args.value(),
-            shared::cli::Arg::Value(value) => hosts.push(shared::cli::parse::<String>(value)),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("timeout") => timeout = args.value(),
+            shared::Arg::Value(value) => hosts.push(shared::cli::parse::<String>(value)),
+            other => shared::unexpected(other),
         }
     }
     if !(timeout > 0.0 && timeout <= 3600.0) {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--timeout must be above 0 and at most 3600, not {timeout}"
         ));
     }
@@ -119,13 +119,13 @@ fn main() {
     }
     let targets: Vec<(String, u16)> = hosts
         .iter()
-        .map(|h| split_host(h).unwrap_or_else(|e| shared::cli::exit_usage(e)))
+        .map(|h| split_host(h).unwrap_or_else(|e| shared::exit_usage(e)))
         .collect();
 
     let event_loop = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     let failures = event_loop.block_on(async {
         // tasks = [wget(host) for host in hosts]: tasks of this one-thread runtime, all at once.
         let mut tasks = tokio::task::JoinSet::new();

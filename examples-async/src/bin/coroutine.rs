@@ -71,7 +71,7 @@ fn produce(c: &mut Coroutine<Option<u32>, &'static str, ()>) {
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     let mut c = Coroutine::new(consumer);
     produce(&mut c);
     assert!(c.done(), "the consumer has returned");

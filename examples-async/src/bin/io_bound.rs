@@ -66,7 +66,7 @@ fn as_tasks(count: usize) -> (Duration, String) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     let before = shared::mem::rss();
     let start = Instant::now();
     let memory = runtime.block_on(async {
@@ -117,20 +117,20 @@ fn main() {
     let mut count: usize = 10_000;
     let mut max_threads: usize = 10_000;
     let mut samples: usize = 3;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("count") => count = args.value(),
-            shared::cli::Arg::Long("max-threads") => max_threads = args.value(),
-            shared::cli::Arg::Long("samples") => samples = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("count") => count = args.value(),
+            shared::Arg::Long("max-threads") => max_threads = args.value(),
+            shared::Arg::Long("samples") => samples = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if !(1..=10_000_000).contains(&count) {
-        shared::cli::exit_usage(format!("--count must be from 1 to 10000000, not {count}"));
+        shared::exit_usage(format!("--count must be from 1 to 10000000, not {count}"));
     }
     if !(1..=100).contains(&samples) {
-        shared::cli::exit_usage(format!("--samples must be from 1 to 100, not {samples}"));
+        shared::exit_usage(format!("--samples must be from 1 to 100, not {samples}"));
     }
     shared::bench::warn_if_debug("cargo run --release -p examples-async --bin io_bound");
 

@@ -52,7 +52,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
     /// Sends one message (one line) through the connection.
     fn send(conn: &mut UnixStream, message: &str) {
         if let Err(e) = writeln!(conn, "{message}") {
-            shared::cli::exit_error(format!("send: {e}"));
+            shared::exit_error(format!("send: {e}"));
         }
     }
 
@@ -62,7 +62,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
         match conn.read_line(&mut line) {
             Ok(0) => None,
             Ok(_) => Some(line.trim_end().to_string()),
-            Err(e) => shared::cli::exit_error(format!("recv: {e}")),
+            Err(e) => shared::exit_error(format!("recv: {e}")),
         }
     }
 
@@ -70,7 +70,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
     fn child(child_conn: UnixStream) {
         let mut answers = child_conn
             .try_clone()
-            .unwrap_or_else(|e| shared::cli::exit_error(format!("child: {e}")));
+            .unwrap_or_else(|e| shared::exit_error(format!("child: {e}")));
         let mut conn = BufReader::new(child_conn);
         while let Some(message) = recv(&mut conn) {
             let answer = message.replace("ping", "pong");
@@ -81,9 +81,9 @@ A parent and its child process send messages both ways through one duplex pipe. 
     }
 
     pub fn main() -> ExitCode {
-        shared::cli::no_options(USAGE);
+        shared::start(USAGE).no_options();
         let (mut parent_conn, child_conn) = UnixStream::pair()
-            .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot make a pipe: {e}")));
+            .unwrap_or_else(|e| shared::exit_error(format!("cannot make a pipe: {e}")));
 
         // SAFETY: this program has no other thread when it forks (it never starts one), so the
         // child is a complete copy of a single-threaded process and may do anything the parent
@@ -95,7 +95,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
                 std::process::exit(0);
             }
             Ok(ForkResult::Parent { child }) => child,
-            Err(e) => shared::cli::exit_error(format!("fork: {e}")),
+            Err(e) => shared::exit_error(format!("fork: {e}")),
         };
         drop(child_conn); // the parent uses only its own end
         println!(
@@ -106,7 +106,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
         let mut replies = BufReader::new(
             parent_conn
                 .try_clone()
-                .unwrap_or_else(|e| shared::cli::exit_error(format!("parent: {e}"))),
+                .unwrap_or_else(|e| shared::exit_error(format!("parent: {e}"))),
         );
         for n in 1..=3 {
             let message = format!("ping {n}");
@@ -114,7 +114,7 @@ A parent and its child process send messages both ways through one duplex pipe. 
             send(&mut parent_conn, &message);
             match recv(&mut replies) {
                 Some(answer) => println!("parent got: {answer}"),
-                None => shared::cli::exit_error("the child closed its end early"),
+                None => shared::exit_error("the child closed its end early"),
             }
         }
         println!("parent closes its end.");
@@ -125,8 +125,8 @@ A parent and its child process send messages both ways through one duplex pipe. 
                 println!("parent: the child exited with status {code}.");
                 ExitCode::SUCCESS
             }
-            Ok(status) => shared::cli::exit_error(format!("the child ended badly: {status:?}")),
-            Err(e) => shared::cli::exit_error(format!("waitpid: {e}")),
+            Ok(status) => shared::exit_error(format!("the child ended badly: {status:?}")),
+            Err(e) => shared::exit_error(format!("waitpid: {e}")),
         }
     }
 }

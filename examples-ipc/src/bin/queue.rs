@@ -61,10 +61,10 @@ them. --bench N sends N messages with no pause and prints messages per second. U
             }
             // One `write` call a message: the reader can have it at once.
             if let Err(e) = q.write_all(format!("{value}\n").as_bytes()) {
-                shared::cli::exit_error(format!("writing to the queue: {e}"));
+                shared::exit_error(format!("writing to the queue: {e}"));
             }
             if !quiet {
-                shared::time::sleep_secs(shared::random::random());
+                shared::time::sleep_secs(fastrand::f64());
             }
         }
     } // `q` is closed here, and for good when this process exits
@@ -93,7 +93,7 @@ them. --bench N sends N messages with no pause and prints messages per second. U
         match unsafe { fork() } {
             Ok(ForkResult::Child) => None,
             Ok(ForkResult::Parent { child }) => Some(child),
-            Err(e) => shared::cli::exit_error(format!("fork: {e}")),
+            Err(e) => shared::exit_error(format!("fork: {e}")),
         }
     }
 
@@ -101,7 +101,7 @@ them. --bench N sends N messages with no pause and prints messages per second. U
     fn run(values: &[&str], quiet: bool) -> usize {
         // 父进程创建 Queue，并传给各个子进程 (the parent makes the queue for its children).
         let (read_end, write_end): (OwnedFd, OwnedFd) =
-            pipe().unwrap_or_else(|e| shared::cli::exit_error(format!("pipe: {e}")));
+            pipe().unwrap_or_else(|e| shared::exit_error(format!("pipe: {e}")));
 
         let pw = match fork_process() {
             None => {
@@ -127,8 +127,8 @@ them. --bench N sends N messages with no pause and prints messages per second. U
         for (child, who) in [(pw, "writer"), (pr, "reader")] {
             match waitpid(child, None) {
                 Ok(WaitStatus::Exited(_, 0)) => {}
-                Ok(status) => shared::cli::exit_error(format!("the {who} failed: {status:?}")),
-                Err(e) => shared::cli::exit_error(format!("waitpid: {e}")),
+                Ok(status) => shared::exit_error(format!("the {who} failed: {status:?}")),
+                Err(e) => shared::exit_error(format!("waitpid: {e}")),
             }
         }
         values.len()
@@ -136,11 +136,11 @@ them. --bench N sends N messages with no pause and prints messages per second. U
 
     pub fn main() -> ExitCode {
         let mut bench: Option<usize> = None;
-        let mut args = shared::cli::Parser::new(USAGE);
+        let mut args = shared::start(USAGE);
         while let Some(arg) = args.next() {
             match arg {
-                shared::cli::Arg::Long("bench") => bench = Some(args.value()),
-                other => shared::cli::unexpected(other),
+                shared::Arg::Long("bench") => bench = Some(args.value()),
+                other => shared::unexpected(other),
             }
         }
         match bench {
@@ -149,9 +149,7 @@ them. --bench N sends N messages with no pause and prints messages per second. U
             }
             Some(count) => {
                 if !(1..=100_000_000).contains(&count) {
-                    shared::cli::exit_usage(format!(
-                        "--bench must be from 1 to 100000000, not {count}"
-                    ));
+                    shared::exit_usage(format!("--bench must be from 1 to 100000000, not {count}"));
                 }
                 shared::bench::warn_if_debug(
                     "cargo run --release -p examples-ipc --bin queue -- --bench 1000000",

@@ -232,7 +232,7 @@ async fn run(addr: SocketAddr, key: Vec<u8>, tasks: u64, timeout: Duration) -> R
 
     // 放几个任务进去 (put some tasks in):
     for id in 0..tasks {
-        let n = shared::random::randint(0, 10_000);
+        let n = fastrand::u64(0..=10_000);
         println!("Put task {n}...");
         let _ = task_tx.send(Task { id, n });
     }
@@ -278,18 +278,18 @@ fn main() -> ExitCode {
     let mut authkey = None;
     let mut tasks: u64 = 10;
     let mut timeout: f64 = 10.0;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("addr") => addr = args.value(),
-            shared::cli::Arg::Long("authkey") => authkey = Some(args.value()),
-            shared::cli::Arg::Long("tasks") => tasks = args.value(),
-            shared::cli::Arg::Long("timeout") => timeout = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("addr") => addr = args.value(),
+            shared::Arg::Long("authkey") => authkey = Some(args.value()),
+            shared::Arg::Long("tasks") => tasks = args.value(),
+            shared::Arg::Long("timeout") => timeout = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if !(timeout > 0.0 && timeout <= 86_400.0) {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--timeout must be above 0 and at most 86400, not {timeout}"
         ));
     }
@@ -297,6 +297,6 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     shared::cli::finish(runtime.block_on(run(addr, key, tasks, Duration::from_secs_f64(timeout))))
 }

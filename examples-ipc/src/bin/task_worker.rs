@@ -151,22 +151,22 @@ fn main() -> ExitCode {
     let mut addr = examples_ipc::DEFAULT_ADDR.to_string();
     let mut authkey = None;
     let mut batch: usize = 1;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("addr") => addr = args.value(),
-            shared::cli::Arg::Long("batch") => batch = args.value(),
-            shared::cli::Arg::Long("authkey") => authkey = Some(args.value()),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("addr") => addr = args.value(),
+            shared::Arg::Long("batch") => batch = args.value(),
+            shared::Arg::Long("authkey") => authkey = Some(args.value()),
+            other => shared::unexpected(other),
         }
     }
     if !(1..=1000).contains(&batch) {
-        shared::cli::exit_usage(format!("--batch must be from 1 to 1000, not {batch}"));
+        shared::exit_usage(format!("--batch must be from 1 to 1000, not {batch}"));
     }
     let key = examples_ipc::authkey(authkey);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start the runtime: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     shared::cli::finish(runtime.block_on(run(addr, key, batch)))
 }

@@ -59,7 +59,7 @@ fn run_child(role: &str) -> ExitCode {
             println!("the main thread goes on (this line is never printed)");
             ExitCode::SUCCESS
         }
-        other => shared::cli::exit_usage(format!("unknown child role {other:?}")),
+        other => shared::exit_usage(format!("unknown child role {other:?}")),
     }
 }
 
@@ -137,11 +137,11 @@ fn run() -> Result<(), String> {
 
 fn main() -> ExitCode {
     let mut child_role: Option<String> = None;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("child") => child_role = Some(args.value()),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("child") => child_role = Some(args.value()),
+            other => shared::unexpected(other),
         }
     }
     if let Some(role) = child_role {

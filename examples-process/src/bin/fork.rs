@@ -39,7 +39,7 @@ const USAGE: &str =
 
 #[cfg(unix)]
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     println!("Process ({}) start...", getpid());
     // Whatever is still buffered would be inherited by the child and printed twice.
     std::io::stdout().flush().expect("flush stdout");
@@ -61,16 +61,16 @@ fn main() {
             println!("I ({}) just created a child process ({child}).", getpid());
             // Reap the child, so that it does not stay a zombie.
             if let Err(e) = waitpid(child, None) {
-                shared::cli::exit_error(format!("waitpid: {e}"));
+                shared::exit_error(format!("waitpid: {e}"));
             }
         }
-        Err(e) => shared::cli::exit_error(format!("fork failed: {e}")),
+        Err(e) => shared::exit_error(format!("fork failed: {e}")),
     }
 }
 
 #[cfg(not(unix))]
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     eprintln!(
         "fork only exists on Unix (Linux, macOS); see multi_processing for the portable way."
     );

@@ -42,11 +42,11 @@ fn run_proc(name: &str) {
 
 fn main() -> ExitCode {
     let mut child_name: Option<String> = None;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("child") => child_name = Some(args.value()),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("child") => child_name = Some(args.value()),
+            other => shared::unexpected(other),
         }
     }
     if let Some(name) = child_name {
@@ -56,16 +56,16 @@ fn main() -> ExitCode {
 
     println!("Parent process {}.", std::process::id());
     let this_program = std::env::current_exe()
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot find this program: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot find this program: {e}")));
     let mut p = Command::new(this_program);
     p.args(["--child", "test"]);
     println!("Child process will start.");
     let status = match p.spawn().and_then(|mut child| child.wait()) {
         Ok(status) => status,
-        Err(e) => shared::cli::exit_error(format!("cannot run the child process: {e}")),
+        Err(e) => shared::exit_error(format!("cannot run the child process: {e}")),
     };
     if !status.success() {
-        shared::cli::exit_error(format!("the child process failed: {status}"));
+        shared::exit_error(format!("the child process failed: {status}"));
     }
     println!("Child process end.");
     ExitCode::SUCCESS

@@ -57,7 +57,7 @@ const READY: &str = "ready";
 fn long_time_task(name: u32) {
     println!("Run task {name} ({})...", std::process::id());
     let start = Instant::now();
-    shared::time::sleep(Duration::from_secs_f64(shared::random::random() * 3.0));
+    shared::time::sleep(Duration::from_secs_f64(fastrand::f64() * 3.0));
     let end = Instant::now();
     println!(
         "Task {name} runs {:.2} seconds.",
@@ -225,22 +225,22 @@ fn main() -> ExitCode {
     let mut processes: usize = 4;
     let mut tasks: u32 = 5;
     let mut worker = false;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("processes") => processes = args.value(),
-            shared::cli::Arg::Long("tasks") => tasks = args.value(),
-            shared::cli::Arg::Long("worker") => worker = true,
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("processes") => processes = args.value(),
+            shared::Arg::Long("tasks") => tasks = args.value(),
+            shared::Arg::Long("worker") => worker = true,
+            other => shared::unexpected(other),
         }
     }
     if !(1..=256).contains(&processes) {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--processes must be from 1 to 256, not {processes}"
         ));
     }
     if tasks > 10_000 {
-        shared::cli::exit_usage(format!("--tasks must be at most 10000, not {tasks}"));
+        shared::exit_usage(format!("--tasks must be at most 10000, not {tasks}"));
     }
     let result = if worker {
         run_worker()

@@ -94,7 +94,7 @@ N (default 1000) threads and N processes at once. Unix only.
     }
 
     fn fail(message: String) -> ! {
-        shared::cli::exit_error(message)
+        shared::exit_error(message)
     }
 
     /// Starts `count` threads that all stay alive until every one has started.
@@ -187,23 +187,23 @@ N (default 1000) threads and N processes at once. Unix only.
         let mut samples: usize = 200;
         let mut count: usize = 1000;
         let mut child = false;
-        let mut args = shared::cli::Parser::new(USAGE);
+        let mut args = shared::start(USAGE);
         while let Some(arg) = args.next() {
             match arg {
-                shared::cli::Arg::Long("samples") => samples = args.value(),
-                shared::cli::Arg::Long("count") => count = args.value(),
-                shared::cli::Arg::Long("child") => child = true,
-                other => shared::cli::unexpected(other),
+                shared::Arg::Long("samples") => samples = args.value(),
+                shared::Arg::Long("count") => count = args.value(),
+                shared::Arg::Long("child") => child = true,
+                other => shared::unexpected(other),
             }
         }
         if child {
             return ExitCode::SUCCESS; // a new program that ends at once
         }
         if !(1..=100_000).contains(&samples) {
-            shared::cli::exit_usage(format!("--samples must be from 1 to 100000, not {samples}"));
+            shared::exit_usage(format!("--samples must be from 1 to 100000, not {samples}"));
         }
         if !(1..=20_000).contains(&count) {
-            shared::cli::exit_usage(format!("--count must be from 1 to 20000, not {count}"));
+            shared::exit_usage(format!("--count must be from 1 to 20000, not {count}"));
         }
         shared::bench::warn_if_debug("cargo run --release -p examples-process --bin spawn_cost");
 

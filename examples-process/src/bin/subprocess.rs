@@ -153,14 +153,14 @@ fn main() -> ExitCode {
     let mut communicate = None;
     let mut input = None;
     let mut calculator_role = false;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("call") => call = args.value(),
-            shared::cli::Arg::Long("communicate") => communicate = Some(args.value()),
-            shared::cli::Arg::Long("input") => input = Some(args.value::<String>()),
-            shared::cli::Arg::Long("calculator") => calculator_role = true,
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("call") => call = args.value(),
+            shared::Arg::Long("communicate") => communicate = Some(args.value()),
+            shared::Arg::Long("input") => input = Some(args.value::<String>()),
+            shared::Arg::Long("calculator") => calculator_role = true,
+            other => shared::unexpected(other),
         }
     }
     if calculator_role {
@@ -168,7 +168,7 @@ fn main() -> ExitCode {
     }
     for words in std::iter::once(&call).chain(&communicate) {
         if words.split_whitespace().next().is_none() {
-            shared::cli::exit_usage("a command cannot be empty");
+            shared::exit_usage("a command cannot be empty");
         }
     }
     let input = match input {

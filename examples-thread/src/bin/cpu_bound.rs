@@ -64,26 +64,26 @@ fn main() {
     let mut limit: u64 = 5_000_000;
     let mut samples: usize = 5;
     let mut many = 32 * cores;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("limit") => limit = args.value(),
-            shared::cli::Arg::Long("samples") => samples = args.value(),
-            shared::cli::Arg::Long("many") => many = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("limit") => limit = args.value(),
+            shared::Arg::Long("samples") => samples = args.value(),
+            shared::Arg::Long("many") => many = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if limit > 1 << 40 {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--limit must be at most {}, not {limit}",
             1u64 << 40
         ));
     }
     if samples == 0 || samples > 1000 {
-        shared::cli::exit_usage(format!("--samples must be from 1 to 1000, not {samples}"));
+        shared::exit_usage(format!("--samples must be from 1 to 1000, not {samples}"));
     }
     if many == 0 || many > 4096 {
-        shared::cli::exit_usage(format!("--many must be from 1 to 4096, not {many}"));
+        shared::exit_usage(format!("--many must be from 1 to 4096, not {many}"));
     }
     shared::bench::warn_if_debug("cargo run --release -p examples-thread --bin cpu_bound");
 
@@ -97,9 +97,7 @@ fn main() {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .unwrap_or_else(|e| {
-                shared::cli::exit_error(format!("cannot start {threads} threads: {e}"))
-            });
+            .unwrap_or_else(|e| shared::exit_error(format!("cannot start {threads} threads: {e}")));
         let primes = count_primes(&pool, limit);
         let stats = shared::bench::measure(1, samples, || count_primes(&pool, limit));
         let base = *baseline.get_or_insert(stats.median);

@@ -118,11 +118,11 @@ fn spawn_named<'scope, 'env>(
     thread::Builder::new()
         .name(name.to_string())
         .spawn_scoped(s, f)
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")));
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     let a = NamedLock::new("A");
     let b = NamedLock::new("B");
     let both_hold = Barrier::new(2);

@@ -49,7 +49,7 @@ fn run_thread(n: i64) {
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     let t1 = thread::spawn(|| run_thread(5));
     let t2 = thread::spawn(|| run_thread(8));
     t1.join().expect("thread 1 finished");

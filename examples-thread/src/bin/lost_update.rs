@@ -109,11 +109,11 @@ fn report(label: &str, balance: i64, changes: u64, times: u64) {
 
 fn main() {
     let mut times: u64 = 1_000_000;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("times") => times = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("times") => times = args.value(),
+            other => shared::unexpected(other),
         }
     }
     println!("Two threads run change_it(5) and change_it(8), {times} times each.");

@@ -74,16 +74,16 @@ fn run_worker(worker: usize, tasks: channel::Receiver<Task>, results: channel::S
 fn main() {
     let mut workers: usize = 2;
     let mut tasks: usize = 10;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("workers") => workers = args.value(),
-            shared::cli::Arg::Long("tasks") => tasks = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("workers") => workers = args.value(),
+            shared::Arg::Long("tasks") => tasks = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if workers == 0 || workers > 1000 {
-        shared::cli::exit_usage(format!("--workers must be from 1 to 1000, not {workers}"));
+        shared::exit_usage(format!("--workers must be from 1 to 1000, not {workers}"));
     }
 
     let (task_tx, task_rx) = channel::unbounded();
@@ -94,14 +94,14 @@ fn main() {
             std::thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || run_worker(i, tasks, results))
-                .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")))
+                .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")))
         })
         .collect();
     // The master keeps only the ends it uses, so the channels close when it and the workers are done.
     drop((task_rx, result_tx));
 
     for id in 1..=tasks {
-        let n = shared::random::randint(0, 10_000);
+        let n = fastrand::u64(0..=10_000);
         println!("Put task {id}: {n} * {n}");
         task_tx.send(Task { id, n }).expect("workers are running");
     }

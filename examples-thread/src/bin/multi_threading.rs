@@ -54,14 +54,14 @@ fn current_name() -> String {
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     println!("thread {} is running...", current_name());
     let t = thread::Builder::new()
         .name("LoopThread".to_string())
         .spawn(run_loop)
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")));
     if t.join().is_err() {
-        shared::cli::exit_error("LoopThread panicked");
+        shared::exit_error("LoopThread panicked");
     }
     println!("thread {} ended.", current_name());
 }

@@ -51,7 +51,7 @@ fn run_loop(deadline: Instant) {
 fn cpu_time() -> Duration {
     use nix::sys::resource::{UsageWho, getrusage};
     let usage = getrusage(UsageWho::RUSAGE_SELF)
-        .unwrap_or_else(|e| shared::cli::exit_error(format!("getrusage: {e}")));
+        .unwrap_or_else(|e| shared::exit_error(format!("getrusage: {e}")));
     let micros = |t: nix::sys::time::TimeVal| {
         Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
     };
@@ -63,21 +63,21 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut seconds: f64 = 3.0;
     let mut threads = cores;
-    let mut args = shared::cli::Parser::new(USAGE);
+    let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::cli::Arg::Long("seconds") => seconds = args.value(),
-            shared::cli::Arg::Long("threads") => threads = args.value(),
-            other => shared::cli::unexpected(other),
+            shared::Arg::Long("seconds") => seconds = args.value(),
+            shared::Arg::Long("threads") => threads = args.value(),
+            other => shared::unexpected(other),
         }
     }
     if !(seconds > 0.0 && seconds <= 3600.0) {
-        shared::cli::exit_usage(format!(
+        shared::exit_usage(format!(
             "--seconds must be above 0 and at most 3600, not {seconds}"
         ));
     }
     if threads == 0 || threads > 1024 {
-        shared::cli::exit_usage(format!("--threads must be from 1 to 1024, not {threads}"));
+        shared::exit_usage(format!("--threads must be from 1 to 1024, not {threads}"));
     }
 
     println!("{cores} cores available; running {threads} busy threads for {seconds} s...");

@@ -49,12 +49,12 @@ fn process_thread(name: &str) {
 }
 
 fn main() {
-    shared::cli::no_options(USAGE);
+    shared::start(USAGE).no_options();
     let start = |thread_name: &str, student: &'static str| {
         thread::Builder::new()
             .name(thread_name.to_string())
             .spawn(move || process_thread(student))
-            .unwrap_or_else(|e| shared::cli::exit_error(format!("cannot start a thread: {e}")))
+            .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")))
     };
     let t1 = start("Thread-A", "Alice");
     let t2 = start("Thread-B", "Bob");

@@ -1,106 +1,14 @@
-//! Runs every binary of examples-ipc as a real process and checks what the lesson promises.
+//! Runs task_master and task_worker as a real process and checks what the lesson promises.
 //! The master always listens on 127.0.0.1 port 0; the tests start it and its workers themselves.
 
-use shared::testing::{Running, bin, numbers, shape};
+use harness::{Running, bin, numbers};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-#[cfg(unix)]
-use shared::testing::assert_all_gone;
-
 /// The lines of `stdout` that start with `prefix`, in order.
 fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
     stdout.lines().filter(|l| l.starts_with(prefix)).collect()
-}
-
-#[cfg(unix)]
-#[test]
-fn queue_carries_a_b_c_from_the_writer_to_the_reader() {
-    for _ in 0..3 {
-        let out = bin(env!("CARGO_BIN_EXE_queue"))
-            .env("TUTORIAL_TIME_SCALE", "0.05")
-            .run();
-        out.assert_success();
-        let lines = out.lines();
-        assert_eq!(lines.len(), 8, "{out}");
-        let writer = lines_with(&out.stdout, "Process to write: ");
-        let reader = lines_with(&out.stdout, "Process to read: ");
-        assert_eq!((writer.len(), reader.len()), (1, 1), "{out}");
-        let (w, r) = (numbers(writer[0])[0], numbers(reader[0])[0]);
-        assert_ne!(w, r, "two processes");
-        assert_eq!(
-            lines_with(&out.stdout, "Put "),
-            [
-                "Put A to queue...",
-                "Put B to queue...",
-                "Put C to queue..."
-            ]
-        );
-        assert_eq!(
-            lines_with(&out.stdout, "Get "),
-            [
-                "Get A from queue.",
-                "Get B from queue.",
-                "Get C from queue."
-            ]
-        );
-        // Nothing is got before it is put.
-        for value in ["A", "B", "C"] {
-            let put = lines
-                .iter()
-                .position(|l| *l == format!("Put {value} to queue..."));
-            let get = lines
-                .iter()
-                .position(|l| *l == format!("Get {value} from queue."));
-            assert!(put < get, "{out}");
-        }
-        assert_all_gone(&[w as u32, r as u32]);
-    }
-}
-
-#[cfg(unix)]
-#[test]
-fn queue_bench_counts_every_message() {
-    let out = bin(env!("CARGO_BIN_EXE_queue"))
-        .args(["--bench", "1000"])
-        .run();
-    out.assert_success();
-    let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
-    assert!(
-        shapes[0].starts_with("# messages through the queue: "),
-        "{out}"
-    );
-    assert!(shapes[0].ends_with(", # samples)"), "{out}");
-    assert_eq!(shapes[1], "median rate: # messages/s");
-    bin(env!("CARGO_BIN_EXE_queue"))
-        .args(["--bench", "0"])
-        .run()
-        .assert_usage_error();
-}
-
-#[cfg(unix)]
-#[test]
-fn pipe_carries_messages_both_ways_and_closes_cleanly() {
-    let out = bin(env!("CARGO_BIN_EXE_pipe")).run();
-    out.assert_success();
-    let lines = out.lines();
-    let (parent, child) = (numbers(lines[0])[0], numbers(lines[0])[1]);
-    assert_eq!(
-        lines[0],
-        format!("Parent process {parent} and child process {child} share a duplex pipe.")
-    );
-    let mut expected = Vec::new();
-    for n in 1..=3 {
-        expected.push(format!("parent sends: ping {n}"));
-        expected.push(format!("child got: ping {n}, answers: pong {n}"));
-        expected.push(format!("parent got: pong {n}"));
-    }
-    expected.push("parent closes its end.".into());
-    expected.push("child: the parent closed its end, so the child ends.".into());
-    expected.push("parent: the child exited with status 0.".into());
-    assert_eq!(lines[1..], expected);
-    assert_all_gone(&[child as u32]);
 }
 
 /// Starts `task_master` on a free loopback port; returns it and its address.
@@ -113,7 +21,7 @@ fn start_master(args: &[&str]) -> (Running, String) {
     (master, addr)
 }
 
-fn worker(addr: &str) -> shared::testing::Cmd {
+fn worker(addr: &str) -> harness::Cmd {
     bin(env!("CARGO_BIN_EXE_task_worker")).args(["--addr", addr])
 }
 
@@ -371,15 +279,12 @@ fn nothing_to_connect_to_and_a_taken_port_are_one_line_each() {
             .assert_usage_error();
     }
 }
-
 #[test]
-fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
+fn master_and_worker_take_help_and_refuse_what_they_do_not_know() {
     for path in [
-        env!("CARGO_BIN_EXE_queue"),
-        env!("CARGO_BIN_EXE_pipe"),
         env!("CARGO_BIN_EXE_task_master"),
         env!("CARGO_BIN_EXE_task_worker"),
     ] {
-        shared::testing::assert_takes_help_and_refuses_unknown_options(path);
+        harness::assert_takes_help_and_refuses_unknown_options(path);
     }
 }

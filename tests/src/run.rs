@@ -1,7 +1,7 @@
 //! The test harness: run an example binary as a real process, with a timeout.
 //!
 //! ```text
-//! let out = shared::testing::bin(env!("CARGO_BIN_EXE_lock")).run();
+//! let out = harness::bin(env!("CARGO_BIN_EXE_lock")).run();
 //! out.assert_success();
 //! assert_eq!(out.stdout, "0\n");
 //! ```
@@ -19,6 +19,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+/// The examples' time-scale knob (`shared::time::TIME_SCALE_VAR`).
+pub const TIME_SCALE_VAR: &str = "TUTORIAL_TIME_SCALE";
+
 /// How long a run may take unless the test says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -33,7 +36,7 @@ pub struct Cmd {
 pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
     let mut command = Command::new(path);
     command
-        .env(crate::time::TIME_SCALE_VAR, "0")
+        .env(TIME_SCALE_VAR, "0")
         .env_remove("RUST_BACKTRACE")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -1,0 +1,215 @@
+//! Checks over the whole workspace, as functions of a workspace folder so that they can be tried
+//! on a made-up workspace too: every binary of every examples package has a `//!` header that
+//! names its tutorial section and Python sample, a README row with its `cargo run` command and
+//! the same Python sample, and a test that runs it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The tutorial's pages of the two chapters: `https://www.liaoxuefeng.com/wiki/1016959663602400/<id>`.
+pub const TUTORIAL_PAGES: [(&str, &str); 9] = [
+    ("1017628290184064", "多进程"),
+    ("1017629247922688", "多线程"),
+    ("1017630786314240", "ThreadLocal"),
+    ("1017631469467456", "进程 vs. 线程"),
+    ("1017631559645600", "分布式进程"),
+    ("1017968846697824", "协程"),
+    ("1017970488768640", "asyncio"),
+    ("1048430311230688", "async/await"),
+    ("1017985577429536", "aiohttp"),
+];
+
+const TUTORIAL_URL: &str = "https://www.liaoxuefeng.com/wiki/1016959663602400/";
+const SAMPLES_URL: &str = "https://github.com/michaelliao/learn-python3/blob/master/samples/";
+
+/// The Python samples of the two chapters in michaelliao/learn-python3.
+pub const PYTHON_SAMPLES: [&str; 16] = [
+    "multitask/do_folk.py",
+    "multitask/do_lock.py",
+    "multitask/do_queue.py",
+    "multitask/do_subprocess.py",
+    "multitask/multi_processing.py",
+    "multitask/multi_threading.py",
+    "multitask/pooled_processing.py",
+    "multitask/task_master.py",
+    "multitask/task_worker.py",
+    "multitask/use_threadlocal.py",
+    "async/aio_web.py",
+    "async/async_hello.py",
+    "async/async_hello2.py",
+    "async/async_wget.py",
+    "async/async_wget2.py",
+    "async/coroutine.py",
+];
+
+/// One binary of an examples package.
+#[derive(Debug)]
+pub struct Binary {
+    pub package: String,
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// Every `examples-*/src/bin/*.rs` below `root`, sorted.
+pub fn binaries(root: &Path) -> Vec<Binary> {
+    let mut found = Vec::new();
+    for package in read_dir_sorted(root) {
+        let package_name = file_name(&package);
+        if !package_name.starts_with("examples-") {
+            continue;
+        }
+        for file in read_dir_sorted(&package.join("src/bin")) {
+            if file.extension().is_some_and(|e| e == "rs") {
+                found.push(Binary {
+                    package: package_name.clone(),
+                    name: file.file_stem().unwrap().to_string_lossy().into_owned(),
+                    path: file,
+                });
+            }
+        }
+    }
+    found
+}
+
+fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// The Python sample named by a header's `Python sample:` line: `Some("do_lock.py")`, or `None`
+/// for `Python sample: none; ...`. An error says what is wrong with the line.
+fn header_sample(line: &str) -> Result<Option<String>, String> {
+    let rest = line.trim_start_matches("//!").trim();
+    let rest = rest
+        .strip_prefix("Python sample:")
+        .unwrap_or_default()
+        .trim();
+    if rest.starts_with("none") {
+        return Ok(None);
+    }
+    let (_, after) = rest
+        .split_once(SAMPLES_URL)
+        .ok_or_else(|| format!("`Python sample:` has no link to {SAMPLES_URL}..."))?;
+    let sample = after.split(')').next().unwrap_or_default();
+    if !PYTHON_SAMPLES.contains(&sample) {
+        return Err(format!(
+            "`Python sample:` links to {sample:?}, not a sample of the chapters"
+        ));
+    }
+    Ok(Some(
+        sample.rsplit('/').next().unwrap_or_default().to_string(),
+    ))
+}
+
+/// What is wrong with the header of `source` (the file of binary `name`).
+pub fn header_problems(name: &str, source: &str) -> (Vec<String>, Option<Option<String>>) {
+    let header: Vec<&str> = source
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .collect();
+    let mut problems = Vec::new();
+    if header.is_empty() {
+        return (vec!["no `//!` header at the top".into()], None);
+    }
+    match header.iter().find(|l| l.contains("Tutorial:")) {
+        None => problems.push("header names no `Tutorial:` section".into()),
+        Some(line) => {
+            let known = TUTORIAL_PAGES
+                .iter()
+                .any(|(id, _)| line.contains(&format!("{TUTORIAL_URL}{id}")));
+            if !known {
+                problems.push(format!(
+                    "`Tutorial:` links to no page of the two chapters: {line}"
+                ));
+            }
+        }
+    }
+    let sample = match header.iter().find(|l| l.contains("Python sample:")) {
+        None => {
+            problems.push("header names no `Python sample:` (a link, or `none; why`)".into());
+            None
+        }
+        Some(line) => match header_sample(line) {
+            Ok(sample) => Some(sample),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        },
+    };
+    if !header
+        .iter()
+        .any(|l| l.contains("cargo run") && l.contains(&format!("--bin {name}")))
+    {
+        problems.push(format!(
+            "header does not show how to run it (`--bin {name}`)"
+        ));
+    }
+    (problems, sample)
+}
+
+/// The README table row with the `cargo run` command of `binary`.
+fn readme_row<'r>(readme: &'r str, binary: &Binary) -> Option<&'r str> {
+    let command = format!("-p {} --bin {}`", binary.package, binary.name);
+    readme
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains("`cargo run ") && l.contains(&command))
+}
+
+/// Every problem found in the workspace at `root`, one line each; empty when all is well.
+pub fn workspace_problems(root: &Path) -> Vec<String> {
+    let readme = fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let mut problems = Vec::new();
+    for binary in binaries(root) {
+        let at = format!("{}/src/bin/{}.rs", binary.package, binary.name);
+        let source = fs::read_to_string(&binary.path).unwrap_or_default();
+        let (header, sample) = header_problems(&binary.name, &source);
+        problems.extend(header.into_iter().map(|p| format!("{at}: {p}")));
+
+        match readme_row(&readme, &binary) {
+            None => problems.push(format!(
+                "{at}: README has no table row with `cargo run -p {} --bin {}`",
+                binary.package, binary.name
+            )),
+            Some(row) => {
+                let cell = row.split('|').nth(2).unwrap_or_default();
+                match &sample {
+                    Some(Some(file)) if !cell.contains(file.as_str()) => problems.push(format!(
+                        "{at}: README row's Python sample should be {file}: {row}"
+                    )),
+                    Some(None) if !cell.trim_start().starts_with('—') => problems.push(format!(
+                        "{at}: header says no Python sample, README row should say `—`: {row}"
+                    )),
+                    _ => {}
+                }
+            }
+        }
+
+        let tests = root.join(&binary.package).join("tests");
+        let marker = format!("CARGO_BIN_EXE_{}\"", binary.name);
+        let tested = read_dir_sorted(&tests)
+            .iter()
+            .any(|t| fs::read_to_string(t).is_ok_and(|text| text.contains(&marker)));
+        if !tested {
+            problems.push(format!(
+                "{at}: no test in {}/tests runs it (env!(\"CARGO_BIN_EXE_{}\"))",
+                binary.package, binary.name
+            ));
+        }
+    }
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    for package in read_dir_sorted(root) {
+        let name = file_name(&package);
+        if name.starts_with("examples-") && !manifest.contains(&format!("\"{name}\"")) {
+            problems.push(format!("{name} is not a member of the workspace"));
+        }
+    }
+    problems
+}
