@@ -18,6 +18,9 @@
 //!   it has, at least one. A task handed out and not answered when the connection ends goes back
 //!   into the queue.
 
+/// The queue and pipe of `queue` and `pipe`: see the module (owned by those examples).
+pub mod channel;
+
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};

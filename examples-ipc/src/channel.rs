@@ -1,0 +1,1 @@
+//! The machinery of `queue` and `pipe`: not yet written.
