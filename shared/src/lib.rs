@@ -5,6 +5,7 @@
 //! - [`time`]: the time-scale knob (`TUTORIAL_TIME_SCALE`) that every tutorial sleep goes through.
 //! - [`bench`]: honest timing: warm-up, several samples, median and spread.
 //! - [`mem`]: resident memory, for the binaries that measure it.
+//! - [`python`]: `--vs-python`, the same workload in the learner's `python3`, side by side.
 //! - [`timeline`]: `--timeline`, a chart of who ran what, and when.
 //!
 //! The test harness is not here: it lives in the `harness` crate (the workspace's `tests/`), a
@@ -14,6 +15,7 @@ pub mod bench;
 pub mod cli;
 pub mod mem;
 pub mod time;
+pub mod python;
 pub mod timeline;
 
 pub use cli::{Arg, Args, exit_error, exit_usage, start, unexpected};

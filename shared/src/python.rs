@@ -1,0 +1,1 @@
+//! `--vs-python`: not yet written.
