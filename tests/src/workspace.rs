@@ -1,7 +1,8 @@
 //! Checks over the whole workspace, as functions of a workspace folder so that they can be tried
 //! on a made-up workspace too: every binary of every examples package has a `//!` header that
-//! names its tutorial section and Python sample, a README row with its `cargo run` command and
-//! the same Python sample, and a test that runs it.
+//! names its tutorial section and Python sample and has every section of [`HEADER_SECTIONS`], a
+//! README row that links to its source, with its `cargo run` command and the same Python sample,
+//! and a test that runs it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,15 @@ pub const PYTHON_SAMPLES: [&str; 16] = [
     "async/async_wget.py",
     "async/async_wget2.py",
     "async/coroutine.py",
+];
+
+/// The sections every header has besides its title, `Tutorial:`, `Python sample:` and the
+/// `cargo run` command: each starts a line of the header.
+pub const HEADER_SECTIONS: [&str; 4] = [
+    "Output:",
+    "What to notice:",
+    "What Rust does differently:",
+    "Try:",
 ];
 
 /// One binary of an examples package.
@@ -144,6 +154,16 @@ pub fn header_problems(name: &str, source: &str) -> (Vec<String>, Option<Option<
             }
         },
     };
+    for section in HEADER_SECTIONS {
+        let starts = |l: &&str| {
+            l.trim_start_matches("//!")
+                .trim_start()
+                .starts_with(section)
+        };
+        if !header.iter().any(starts) {
+            problems.push(format!("header has no `{section}` section"));
+        }
+    }
     if !header
         .iter()
         .any(|l| l.contains("cargo run") && l.contains(&format!("--bin {name}")))
@@ -179,6 +199,11 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
                 binary.package, binary.name
             )),
             Some(row) => {
+                if !row.contains(&format!("]({at})")) {
+                    problems.push(format!(
+                        "{at}: README row does not link to its source ({at})"
+                    ));
+                }
                 let cell = row.split('|').nth(2).unwrap_or_default();
                 match &sample {
                     Some(Some(file)) if !cell.contains(file.as_str()) => problems.push(format!(

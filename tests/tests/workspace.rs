@@ -74,9 +74,17 @@ const GOOD_HEADER: &str = "\
 //! Python sample: [do_lock.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_lock.py)
 //!
 //! cargo run -p examples-demo --bin demo
+//!
+//! Output: 0
+//!
+//! What to notice: it ends.
+//!
+//! What Rust does differently: nothing.
+//!
+//! Try: change nothing, watch nothing.
 fn main() {}
 ";
-const GOOD_ROW: &str = "| x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
+const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
 const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"))";
 
 #[test]
@@ -164,6 +172,30 @@ fn an_untested_binary_fails() {
         problems
             .iter()
             .any(|p| p.contains("no test in examples-demo/tests")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_header_without_a_section_or_a_try_line_fails() {
+    for section in harness::workspace::HEADER_SECTIONS {
+        let source = GOOD_HEADER.replace(section, "Something:");
+        let fake = Fake::new("nosection2", &source, GOOD_ROW, GOOD_TEST);
+        let problems = workspace_problems(&fake.0);
+        let wanted = format!("no `{section}` section");
+        assert!(problems.iter().any(|p| p.contains(&wanted)), "{problems:?}");
+    }
+}
+
+#[test]
+fn a_readme_row_without_a_link_to_the_source_fails() {
+    let row = GOOD_ROW.replace("(examples-demo/src/bin/demo.rs)", "(demo.rs)");
+    let fake = Fake::new("nolink", GOOD_HEADER, &row, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("does not link to its source")),
         "{problems:?}"
     );
 }
