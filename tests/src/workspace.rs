@@ -204,7 +204,8 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
                         "{at}: README row does not link to its source ({at})"
                     ));
                 }
-                let cell = row.split('|').nth(2).unwrap_or_default();
+                // | Example | Tutorial section | Python sample | Command | What to notice |
+                let cell = row.split('|').nth(3).unwrap_or_default();
                 match &sample {
                     Some(Some(file)) if !cell.contains(file.as_str()) => problems.push(format!(
                         "{at}: README row's Python sample should be {file}: {row}"

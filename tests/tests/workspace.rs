@@ -84,7 +84,7 @@ const GOOD_HEADER: &str = "\
 //! Try: change nothing, watch nothing.
 fn main() {}
 ";
-const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
+const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
 const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"))";
 
 #[test]
