@@ -4,11 +4,11 @@
 //!
 //! Python sample: [task_worker.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/task_worker.py)
 //!
-//! Start `task_master` first, in another terminal, then:
+//! Start a master first (ours, or the tutorial's `python3 task_master.py`), then:
 //!
 //! ```text
+//! cargo run -p examples-ipc --bin task_master
 //! cargo run -p examples-ipc --bin task_worker
-//! cargo run -p examples-ipc --bin task_worker -- --addr 192.168.1.10:5000 --authkey abc
 //! ```
 //!
 //! Output (one task a second):
@@ -23,150 +23,79 @@
 //! ```
 //!
 //! What to notice: the worker only knows the master's address and the authkey. It asks for a
-//! task, works on it (here: one second of pretend work), sends the result, and asks again, until
-//! the queue stays empty. Run two workers at once and they share the tasks.
+//! task, works on it (one second of pretend work), puts the result, and asks again. Run two
+//! workers at once and they share the tasks.
 //!
-//! What Rust does differently: the worker proves it knows the authkey by answering the master's
-//! challenge with an HMAC, and checks the master's answer to its own challenge (see
-//! `examples-ipc/src/lib.rs`). A wrong key gets one line and exit status 1. If the master goes
-//! away, even in the middle of a task, the worker says so and exits 1 instead of hanging.
-//! Python's sample asks exactly 10 times; this worker asks until the queue is empty. Each request
-//! is a network round trip (about 60 µs on loopback here): `--batch K` asks for up to K tasks at
-//! once, for when tasks are short. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
+//! What Rust does differently: `m.queue(...)` returns a proxy, as Python's `m.get_task_queue()`
+//! does, and each `get` and `put` is a pickled request on one connection (see
+//! `examples-ipc/src/manager.rs`). A `get` that finds nothing is `Err(Error::Empty)`, Python's
+//! `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one `error:`
+//! line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
+//! stays empty for 1 s. `n * n` is computed in 128 bits: no overflow, whatever the master sends.
+//! The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
+//!
+//! Try: start this worker against the tutorial's `task_master.py` with `--authkey xyz`: Python's
+//! master refuses it at `connect()`, before any task moves; this worker says so in one line.
 
-use examples_ipc::{Connection, Role, Task, ToMaster, ToWorker, framed, recv, send};
-use std::process::ExitCode;
+use examples_ipc::manager::{BaseManager, Error, Registry};
+use examples_ipc::pickle::Value;
+use shared::Arg::Long;
 use std::time::Duration;
-use tokio::net::TcpStream;
 
 const USAGE: &str = "\
-usage: task_worker [--addr HOST:PORT] [--authkey KEY] [--batch K]
+usage: task_worker [--addr HOST:PORT] [--authkey KEY]
 
-Connects to task_master at HOST:PORT (default 127.0.0.1:5000), runs its tasks until the queue is
-empty, asking for up to K tasks at a time (default 1). The authkey defaults to TASK_AUTHKEY,
-else the tutorial's \"abc\".";
+Connects to a task master at HOST:PORT (default 127.0.0.1:5000), runs its tasks until the queue
+is empty. The authkey defaults to TASK_AUTHKEY, else the tutorial's \"abc\".";
 
-/// How long connecting may take.
-const CONNECT_WAIT: Duration = Duration::from_secs(10);
-/// How long any answer of the master may take (it waits at most 1 s for a task).
-const ANSWER_WAIT: Duration = Duration::from_secs(30);
-
-/// The next message from the master; an error if it closed the connection or broke the protocol.
-async fn from_master(conn: &mut Connection, addr: &str) -> Result<ToWorker, String> {
-    match tokio::time::timeout(ANSWER_WAIT, recv::<ToWorker>(conn)).await {
-        Ok(Ok(Some(message))) => Ok(message),
-        Ok(Ok(None)) => Err(format!("the master at {addr} went away")),
-        Ok(Err(e)) => Err(format!("the master at {addr} went away: {e}")),
-        Err(_) => Err(format!(
-            "the master at {addr} did not answer within {} s",
-            ANSWER_WAIT.as_secs()
-        )),
+fn main() {
+    let (mut addr, mut authkey) = (examples_ipc::DEFAULT_ADDR.to_string(), None);
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("addr") => addr = args.value(),
+            Long("authkey") => authkey = Some(args.value()),
+            other => shared::unexpected(other),
+        }
     }
-}
+    let authkey = examples_ipc::authkey(authkey);
 
-/// Answers the master's challenge and checks its answer to ours.
-async fn authenticate(conn: &mut Connection, addr: &str, key: &[u8]) -> Result<(), String> {
-    let ToWorker::Challenge { nonce: challenge } = from_master(conn, addr).await? else {
-        return Err(format!("{addr} does not speak the task_master protocol"));
-    };
-    let nonce = examples_ipc::nonce();
-    let proof = examples_ipc::proof(key, Role::Worker, &challenge);
-    send(
-        conn,
-        &ToMaster::Auth {
-            proof,
-            nonce: nonce.clone(),
-        },
-    )
-    .await
-    .map_err(|e| format!("the master at {addr} went away: {e}"))?;
-    match from_master(conn, addr).await? {
-        ToWorker::Welcome { proof } if examples_ipc::verify(key, Role::Master, &nonce, &proof) => {
-            Ok(())
-        }
-        ToWorker::Welcome { .. } => {
-            Err(format!("{addr} does not know the authkey: not our master"))
-        }
-        ToWorker::Denied => {
-            Err("the master refused the authkey (is it the same as the master's?)".into())
-        }
-        other => Err(format!("unexpected answer from the master: {other:?}")),
-    }
-}
+    // 创建类似的QueueManager (a similar QueueManager):
+    let mut queue_manager = Registry::new();
 
-async fn run(addr: String, key: Vec<u8>, batch: usize) -> Result<(), String> {
-    // 连接到服务器，也就是运行 task_master 的机器 (connect to the machine running task_master):
+    // 由于这个QueueManager只从网络上获取Queue，所以注册时只提供名字 (it only gets the queues from the network, so it registers their names only):
+    queue_manager.register("get_task_queue", None);
+    queue_manager.register("get_result_queue", None);
+
+    // 连接到服务器，也就是运行task_master.py的机器 (connect to the server, the machine that runs task_master):
     println!("Connect to server {addr}...");
-    let stream = tokio::time::timeout(CONNECT_WAIT, TcpStream::connect(&addr))
-        .await
-        .map_err(|_| {
-            format!(
-                "cannot connect to {addr}: no answer within {} s",
-                CONNECT_WAIT.as_secs()
-            )
-        })?
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    let _ = stream.set_nodelay(true);
-    let mut conn = framed(stream);
-    authenticate(&mut conn, &addr, &key).await?;
-
-    // 从 task 队列取任务，并把结果写入 result 队列 (take tasks, put results):
+    // 端口和验证码注意保持与task_master.py设置的完全一致 (the port and authkey must be exactly the master's):
+    let m = BaseManager::new(queue_manager, &addr, &authkey);
+    // 从网络连接 (connect over the network):
+    let m = m.connect().unwrap_or_else(|e| shared::exit_error(e));
+    // 获取Queue的对象 (get the Queue objects):
+    let task = m
+        .queue("get_task_queue")
+        .unwrap_or_else(|e| shared::exit_error(e));
+    let result = m
+        .queue("get_result_queue")
+        .unwrap_or_else(|e| shared::exit_error(e));
+    // 从task队列取任务,并把结果写入result队列 (take tasks from the task queue, put results in the result queue):
     loop {
-        send(&mut conn, &ToMaster::GetTasks { max: batch })
-            .await
-            .map_err(|e| format!("the master at {addr} went away: {e}"))?;
-        let tasks = match from_master(&mut conn, &addr).await? {
-            ToWorker::Tasks { tasks } => tasks,
-            ToWorker::Empty => {
+        match task.get(Duration::from_secs(1)).and_then(Value::into_int) {
+            Ok(n) => {
+                println!("run task {n} * {n}...");
+                let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
+                shared::time::sleep_secs(1.0);
+                result.put(r).unwrap_or_else(|e| shared::exit_error(e));
+            }
+            Err(Error::Empty) => {
                 println!("task queue is empty.");
                 break;
             }
-            other => return Err(format!("unexpected message from the master: {other:?}")),
-        };
-        for Task { id, n } in tasks {
-            println!("run task {n} * {n}...");
-            let result = format!("{n} * {n} = {}", n * n);
-            // The work (time.sleep(1)); meanwhile the master says nothing unless it goes away.
-            // (A zero sleep would still wait for the timer's next millisecond: skip it.)
-            let work = shared::time::scaled(Duration::from_secs(1));
-            if !work.is_zero() {
-                tokio::select! {
-                    _ = tokio::time::sleep(work) => {}
-                    _ = recv::<ToWorker>(&mut conn) => {
-                        return Err(format!("the master at {addr} went away"));
-                    }
-                }
-            }
-            send(&mut conn, &ToMaster::PutResult { id, result })
-                .await
-                .map_err(|e| format!("the master at {addr} went away: {e}"))?;
+            Err(e) => shared::exit_error(e),
         }
     }
     // 处理结束 (done):
     println!("worker exit.");
-    Ok(())
-}
-
-fn main() -> ExitCode {
-    let mut addr = examples_ipc::DEFAULT_ADDR.to_string();
-    let mut authkey = None;
-    let mut batch: usize = 1;
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            shared::Arg::Long("addr") => addr = args.value(),
-            shared::Arg::Long("batch") => batch = args.value(),
-            shared::Arg::Long("authkey") => authkey = Some(args.value()),
-            other => shared::unexpected(other),
-        }
-    }
-    if !(1..=1000).contains(&batch) {
-        shared::exit_usage(format!("--batch must be from 1 to 1000, not {batch}"));
-    }
-    let key = examples_ipc::authkey(authkey);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
-    shared::cli::finish(runtime.block_on(run(addr, key, batch)))
 }

@@ -1,0 +1,933 @@
+//! The few pickles a `BaseManager` exchanges, read and written without running anything.
+//!
+//! Python's manager sends every request and reply as a pickle. Python's `pickle.loads` can build
+//! any object and call any function the bytes name, so it must never read bytes from a stranger.
+//! This module reads only the opcodes that carry plain data: `None`, `bool`, `int` (within 64
+//! bits: a larger one is refused with a clear error, not truncated), `float`, `str`, `bytes`,
+//! `tuple`, `list`, `dict`, and one class instance, `queue.Empty()`, which a manager returns
+//! when a `get` times out. Any other opcode, any other global, is refused. Caps on nesting depth,
+//! element count and copies made through the memo keep a small frame from growing into a big
+//! structure.
+//!
+//! The writer emits protocol 4 the way CPython 3.8–3.13 does (a `FRAME`, `MEMOIZE` after each
+//! string, tuple, list and dict), so that our requests are byte for byte what Python sends: the
+//! tests compare them with captures of Python's own traffic. Every Python 3.4 or later reads it.
+//!
+//! Why not a crate: serde-pickle decodes the values but cannot write a class instance (the
+//! `queue.Empty()` above) and drops class names on reading; the subset needed here is about two
+//! hundred lines, each opcode checked against `pickletools`' documentation.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// How deeply containers may nest in a pickle we read.
+pub const MAX_DEPTH: usize = 32;
+/// How many values one pickle may hold.
+pub const MAX_ELEMENTS: usize = 10_000;
+/// How many bytes of copies a pickle may make by naming a memoized value again.
+pub const MAX_COPIED: usize = 1 << 20;
+
+/// A Python value that a pickle can carry between a manager and its clients.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    Dict(Vec<(Value, Value)>),
+    /// `queue.Empty()`: what a `get` that timed out raises.
+    QueueEmpty,
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        i64::try_from(n).map_or(Value::Float(n as f64), Value::Int)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Str(s)
+    }
+}
+
+/// Like Python's `str()`: a string as itself, anything else as its `repr()`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => f.write_str(s),
+            other => f.write_str(&repr(other)),
+        }
+    }
+}
+
+/// Python's `repr()`, closely enough for messages and for printing results.
+pub fn repr(value: &Value) -> String {
+    fn seq(items: &[Value], open: &str, close: &str) -> String {
+        let inner: Vec<String> = items.iter().map(repr).collect();
+        let comma = if open == "(" && items.len() == 1 {
+            ","
+        } else {
+            ""
+        };
+        format!("{open}{}{comma}{close}", inner.join(", "))
+    }
+    match value {
+        Value::None => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Int(n) => n.to_string(),
+        Value::Float(x) if x.is_nan() => "nan".into(),
+        Value::Float(x) if x.is_infinite() => if *x > 0.0 { "inf" } else { "-inf" }.into(),
+        Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e16 => format!("{x:.1}"),
+        Value::Float(x) => x.to_string(),
+        Value::Str(s) => format!("'{}'", s.escape_default()),
+        Value::Bytes(b) => format!("b'{}'", b.escape_ascii()),
+        Value::Tuple(items) => seq(items, "(", ")"),
+        Value::List(items) => seq(items, "[", "]"),
+        Value::Dict(items) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr(k), repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        Value::QueueEmpty => "Empty()".into(),
+    }
+}
+
+/// Why a pickle was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pickle refused: {}", self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn refuse<T>(why: impl Into<String>) -> Result<T, Error> {
+    Err(Error(why.into()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// Pickles `value` with protocol 4, the bytes CPython 3.8–3.13 writes for it.
+pub fn dumps(value: &Value) -> Vec<u8> {
+    let mut body = Vec::with_capacity(64);
+    write(&mut body, value);
+    body.push(b'.'); // STOP
+    let mut out = Vec::with_capacity(body.len() + 11);
+    out.extend([0x80, 4]); // PROTO 4
+    if body.len() >= 4 {
+        out.push(0x95); // FRAME, then its length
+        out.extend((body.len() as u64).to_le_bytes());
+    }
+    out.extend(body);
+    out
+}
+
+const MEMOIZE: u8 = 0x94;
+const BATCH: usize = 1000;
+
+fn write(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::None => out.push(b'N'),
+        Value::Bool(true) => out.push(0x88),
+        Value::Bool(false) => out.push(0x89),
+        Value::Int(n) => write_int(out, *n),
+        Value::Float(x) => {
+            out.push(b'G');
+            out.extend(x.to_be_bytes());
+        }
+        Value::Str(s) => {
+            write_sized(out, s.as_bytes(), 0x8c, b'X');
+            out.push(MEMOIZE);
+        }
+        Value::Bytes(b) => {
+            write_sized(out, b, b'C', b'B');
+            out.push(MEMOIZE);
+        }
+        Value::Tuple(items) if items.is_empty() => out.push(b')'),
+        Value::Tuple(items) if items.len() <= 3 => {
+            items.iter().for_each(|item| write(out, item));
+            out.extend([0x84 + items.len() as u8, MEMOIZE]); // TUPLE1, TUPLE2, TUPLE3
+        }
+        Value::Tuple(items) => {
+            out.push(b'(');
+            items.iter().for_each(|item| write(out, item));
+            out.extend([b't', MEMOIZE]);
+        }
+        Value::List(items) => {
+            out.extend([b']', MEMOIZE]);
+            if let [item] = &items[..] {
+                write(out, item);
+                out.push(b'a'); // APPEND
+            } else {
+                for batch in items.chunks(BATCH) {
+                    out.push(b'(');
+                    batch.iter().for_each(|item| write(out, item));
+                    out.push(b'e'); // APPENDS
+                }
+            }
+        }
+        Value::Dict(items) => {
+            out.extend([b'}', MEMOIZE]);
+            if let [(k, v)] = &items[..] {
+                write(out, k);
+                write(out, v);
+                out.push(b's'); // SETITEM
+            } else {
+                for batch in items.chunks(BATCH) {
+                    out.push(b'(');
+                    for (k, v) in batch {
+                        write(out, k);
+                        write(out, v);
+                    }
+                    out.push(b'u'); // SETITEMS
+                }
+            }
+        }
+        Value::QueueEmpty => {
+            // The class as a global (the module is `_queue` in CPython), called with no arguments.
+            for name in ["_queue", "Empty"] {
+                write_sized(out, name.as_bytes(), 0x8c, b'X');
+                out.push(MEMOIZE);
+            }
+            out.extend([0x93, MEMOIZE, b')', b'R', MEMOIZE]); // STACK_GLOBAL, EMPTY_TUPLE, REDUCE
+        }
+    }
+}
+
+fn write_sized(out: &mut Vec<u8>, data: &[u8], short: u8, long: u8) {
+    if data.len() < 256 {
+        out.extend([short, data.len() as u8]);
+    } else {
+        out.push(long);
+        out.extend((data.len() as u32).to_le_bytes());
+    }
+    out.extend(data);
+}
+
+fn write_int(out: &mut Vec<u8>, n: i64) {
+    if (0..=0xff).contains(&n) {
+        out.extend([b'K', n as u8]); // BININT1
+    } else if (0..=0xffff).contains(&n) {
+        out.push(b'M'); // BININT2
+        out.extend((n as u16).to_le_bytes());
+    } else if let Ok(n) = i32::try_from(n) {
+        out.push(b'J'); // BININT
+        out.extend(n.to_le_bytes());
+    } else {
+        // LONG1: the shortest two's complement, little-endian, as CPython's encode_long.
+        let bits = 64 - n.unsigned_abs().leading_zeros() as usize;
+        let mut len = bits / 8 + 1;
+        let bytes = n.to_le_bytes();
+        if n < 0 && len > 1 && len <= 8 && bytes[len - 1] == 0xff && bytes[len - 2] & 0x80 != 0 {
+            len -= 1;
+        }
+        let len = len.min(8);
+        out.extend([0x8a, len as u8]);
+        out.extend(&bytes[..len]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// What the reader keeps on its stack: values (with their nesting depth), marks, and the one
+/// class it lets through.
+enum Slot {
+    Mark,
+    Value(Value, usize),
+    EmptyClass,
+}
+
+/// A memoized value. Lists and dicts are memoized while still empty and filled afterwards; a
+/// copy taken later would miss their items, so naming them again is refused.
+enum Memo {
+    Value(Value, usize),
+    EmptyClass,
+    Container,
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    stack: Vec<Slot>,
+    memo: HashMap<u32, Memo>,
+    elements: usize,
+    copied: usize,
+}
+
+/// Reads one pickle; refuses anything but the plain data listed in the module's documentation.
+pub fn loads(data: &[u8]) -> Result<Value, Error> {
+    let mut r = Reader {
+        data,
+        pos: 0,
+        stack: Vec::new(),
+        memo: HashMap::new(),
+        elements: 0,
+        copied: 0,
+    };
+    loop {
+        let at = r.pos;
+        let op = r.byte()?;
+        match op {
+            0x80 => {
+                let proto = r.byte()?;
+                if proto > 5 {
+                    return refuse(format!("protocol {proto}"));
+                }
+            }
+            0x95 => {
+                let len = r.u64()?;
+                if len > (r.data.len() - r.pos) as u64 {
+                    return refuse("a frame longer than the pickle");
+                }
+            }
+            b'.' => {
+                if r.pos != r.data.len() {
+                    return refuse("bytes after the end of the pickle");
+                }
+                return match (r.stack.pop(), r.stack.is_empty()) {
+                    (Some(Slot::Value(v, _)), true) => Ok(v),
+                    _ => refuse("a pickle that does not end with exactly one value"),
+                };
+            }
+            b'N' => r.push(Value::None, 0)?,
+            0x88 => r.push(Value::Bool(true), 0)?,
+            0x89 => r.push(Value::Bool(false), 0)?,
+            b'K' => {
+                let n = r.byte()?;
+                r.push(Value::Int(n.into()), 0)?
+            }
+            b'M' => {
+                let b = r.take(2)?;
+                r.push(Value::Int(u16::from_le_bytes([b[0], b[1]]).into()), 0)?
+            }
+            b'J' => {
+                let b = r.take(4)?;
+                let n = i32::from_le_bytes(b.try_into().expect("4 bytes"));
+                r.push(Value::Int(n.into()), 0)?
+            }
+            0x8a | 0x8b => {
+                let len = if op == 0x8a {
+                    r.byte()? as usize
+                } else {
+                    r.u32()? as usize
+                };
+                let bytes = r.take(len)?;
+                r.push(Value::Int(long(bytes)?), 0)?
+            }
+            b'G' => {
+                let b = r.take(8)?;
+                r.push(
+                    Value::Float(f64::from_be_bytes(b.try_into().expect("8"))),
+                    0,
+                )?
+            }
+            0x8c | b'X' | 0x8d => {
+                let len = r.len(op, 0x8c, b'X')?;
+                let text = std::str::from_utf8(r.take(len)?)
+                    .map_err(|_| Error("a string that is not UTF-8".into()))?;
+                r.push(Value::Str(text.to_string()), 0)?
+            }
+            b'C' | b'B' | 0x8e => {
+                let len = r.len(op, b'C', b'B')?;
+                let bytes = r.take(len)?.to_vec();
+                r.push(Value::Bytes(bytes), 0)?
+            }
+            b'(' => {
+                if r.stack.len() > MAX_ELEMENTS {
+                    return refuse("too many marks");
+                }
+                r.stack.push(Slot::Mark)
+            }
+            b')' => r.push(Value::Tuple(Vec::new()), 1)?,
+            0x85..=0x87 => {
+                let n = (op - 0x84) as usize;
+                let (items, depth) = r.pop_n(n)?;
+                r.push(Value::Tuple(items), depth + 1)?
+            }
+            b't' => {
+                let (items, depth) = r.pop_mark()?;
+                r.push(Value::Tuple(items), depth + 1)?
+            }
+            b']' => r.push(Value::List(Vec::new()), 1)?,
+            b'l' => {
+                let (items, depth) = r.pop_mark()?;
+                r.push(Value::List(items), depth + 1)?
+            }
+            b'a' | b'e' => {
+                let (items, depth) = if op == b'a' {
+                    r.pop_n(1)?
+                } else {
+                    r.pop_mark()?
+                };
+                match r.stack.last_mut() {
+                    Some(Slot::Value(Value::List(list), d)) => {
+                        list.extend(items);
+                        *d = (*d).max(depth + 1);
+                        check_depth(*d)?
+                    }
+                    _ => return refuse("APPEND to something that is not a list"),
+                }
+            }
+            b'}' => r.push(Value::Dict(Vec::new()), 1)?,
+            b'd' => {
+                let (items, depth) = r.pop_mark()?;
+                r.push(Value::Dict(pairs(items)?), depth + 1)?
+            }
+            b's' | b'u' => {
+                let (items, depth) = if op == b's' {
+                    r.pop_n(2)?
+                } else {
+                    r.pop_mark()?
+                };
+                match r.stack.last_mut() {
+                    Some(Slot::Value(Value::Dict(dict), d)) => {
+                        dict.extend(pairs(items)?);
+                        *d = (*d).max(depth + 1);
+                        check_depth(*d)?
+                    }
+                    _ => return refuse("SETITEM on something that is not a dict"),
+                }
+            }
+            0x94 | b'q' | b'r' => {
+                let index = match op {
+                    0x94 => r.memo.len() as u32,
+                    b'q' => r.byte()?.into(),
+                    _ => r.u32()?,
+                };
+                let memo = match r.stack.last() {
+                    Some(Slot::Value(Value::List(_) | Value::Dict(_), _)) => Memo::Container,
+                    Some(Slot::Value(v, d)) => Memo::Value(v.clone(), *d),
+                    Some(Slot::EmptyClass) => Memo::EmptyClass,
+                    _ => return refuse("MEMOIZE with nothing to memoize"),
+                };
+                if r.memo.len() >= MAX_ELEMENTS {
+                    return refuse("too many memoized values");
+                }
+                r.memo.insert(index, memo);
+            }
+            b'h' | b'j' => {
+                let index = if op == b'h' {
+                    r.byte()?.into()
+                } else {
+                    r.u32()?
+                };
+                match r.memo.get(&index) {
+                    Some(Memo::Value(v, d)) => {
+                        let (v, d) = (v.clone(), *d);
+                        r.copied += weight(&v);
+                        if r.copied > MAX_COPIED {
+                            return refuse("too many copies of memoized values");
+                        }
+                        r.push(v, d)?
+                    }
+                    Some(Memo::EmptyClass) => r.stack.push(Slot::EmptyClass),
+                    Some(Memo::Container) => {
+                        return refuse("a list or dict referenced twice (not supported)");
+                    }
+                    None => return refuse(format!("memo {index} read before it was written")),
+                }
+            }
+            0x93 | b'c' => {
+                let (module, name) = if op == 0x93 {
+                    let (mut strings, _) = r.pop_n(2)?;
+                    match (strings.pop(), strings.pop()) {
+                        (Some(Value::Str(name)), Some(Value::Str(module))) => (module, name),
+                        _ => return refuse("STACK_GLOBAL without two strings"),
+                    }
+                } else {
+                    (r.line()?, r.line()?)
+                };
+                if !matches!(module.as_str(), "queue" | "_queue") || name != "Empty" {
+                    return refuse(format!(
+                        "the global {module}.{name} (only queue.Empty is allowed)"
+                    ));
+                }
+                r.stack.push(Slot::EmptyClass)
+            }
+            b'R' => match (r.stack.pop(), r.stack.pop()) {
+                (Some(Slot::Value(Value::Tuple(args), _)), Some(Slot::EmptyClass))
+                    if args.is_empty() =>
+                {
+                    r.push(Value::QueueEmpty, 0)?
+                }
+                _ => return refuse("REDUCE other than queue.Empty()"),
+            },
+            other => return refuse(format!("opcode 0x{other:02x} at byte {at}")),
+        }
+    }
+}
+
+fn check_depth(depth: usize) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return refuse(format!("containers nested more than {MAX_DEPTH} deep"));
+    }
+    Ok(())
+}
+
+/// The number of values and bytes a copy of `value` costs.
+fn weight(value: &Value) -> usize {
+    match value {
+        Value::Str(s) => 1 + s.len(),
+        Value::Bytes(b) => 1 + b.len(),
+        Value::Tuple(items) | Value::List(items) => 1 + items.iter().map(weight).sum::<usize>(),
+        Value::Dict(items) => {
+            1 + items
+                .iter()
+                .map(|(k, v)| weight(k) + weight(v))
+                .sum::<usize>()
+        }
+        _ => 1,
+    }
+}
+
+/// An integer in two's complement, little-endian: refused unless it fits 64 bits.
+fn long(bytes: &[u8]) -> Result<i64, Error> {
+    if bytes.len() > 8 {
+        let sign = if bytes[bytes.len() - 1] & 0x80 != 0 {
+            0xff
+        } else {
+            0
+        };
+        let (low, high) = bytes.split_at(8);
+        if high.iter().any(|&b| b != sign) || (low[7] & 0x80 != 0) != (sign == 0xff) {
+            return refuse(format!(
+                "an integer of {} bytes, beyond 64 bits (-2**63 to 2**63-1)",
+                bytes.len()
+            ));
+        }
+        return long(low);
+    }
+    let mut buf = if bytes.last().is_some_and(|b| b & 0x80 != 0) {
+        [0xff; 8]
+    } else {
+        [0; 8]
+    };
+    buf[..bytes.len()].copy_from_slice(bytes);
+    Ok(i64::from_le_bytes(buf))
+}
+
+fn pairs(items: Vec<Value>) -> Result<Vec<(Value, Value)>, Error> {
+    if items.len() % 2 != 0 {
+        return refuse("a dict with a key and no value");
+    }
+    let mut it = items.into_iter();
+    let mut out = Vec::new();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let data: &'a [u8] = self.data;
+        if n > data.len() - self.pos {
+            return refuse("the pickle ends in the middle of a value");
+        }
+        self.pos += n;
+        Ok(&data[self.pos - n..self.pos])
+    }
+    fn byte(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+    fn u64(&mut self) -> Result<u64, Error> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+    /// The length of a string or bytes: one byte, four or eight, by opcode.
+    fn len(&mut self, op: u8, short: u8, long: u8) -> Result<usize, Error> {
+        Ok(match op {
+            _ if op == short => self.byte()?.into(),
+            _ if op == long => self.u32()? as usize,
+            _ => usize::try_from(self.u64()?).unwrap_or(usize::MAX),
+        })
+    }
+    /// A newline-terminated ASCII name (the protocol 0–3 GLOBAL opcode).
+    fn line(&mut self) -> Result<String, Error> {
+        let rest = &self.data[self.pos..];
+        let Some(end) = rest.iter().take(64).position(|&b| b == b'\n') else {
+            return refuse("a global name without its newline");
+        };
+        let name = String::from_utf8_lossy(&rest[..end]).into_owned();
+        self.pos += end + 1;
+        Ok(name)
+    }
+    fn push(&mut self, value: Value, depth: usize) -> Result<(), Error> {
+        self.elements += 1;
+        if self.elements > MAX_ELEMENTS {
+            return refuse(format!("more than {MAX_ELEMENTS} values"));
+        }
+        check_depth(depth)?;
+        self.stack.push(Slot::Value(value, depth));
+        Ok(())
+    }
+    /// Pops `n` values (in order) and their greatest depth.
+    fn pop_n(&mut self, n: usize) -> Result<(Vec<Value>, usize), Error> {
+        if self.stack.len() < n {
+            return refuse("an opcode with too few values on the stack");
+        }
+        let at = self.stack.len() - n;
+        values(self.stack.drain(at..).collect())
+    }
+    /// Pops the values down to the last mark.
+    fn pop_mark(&mut self) -> Result<(Vec<Value>, usize), Error> {
+        let Some(mark) = self.stack.iter().rposition(|s| matches!(s, Slot::Mark)) else {
+            return refuse("an opcode that needs a mark, without one");
+        };
+        let items = self.stack.split_off(mark + 1);
+        self.stack.pop();
+        values(items)
+    }
+}
+
+fn values(slots: Vec<Slot>) -> Result<(Vec<Value>, usize), Error> {
+    let mut depth = 0;
+    let mut out = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot {
+            Slot::Value(v, d) => {
+                depth = depth.max(d);
+                out.push(v)
+            }
+            _ => return refuse("a mark or a class where a value belongs"),
+        }
+    }
+    Ok((out, depth))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+    fn s(text: &str) -> Value {
+        Value::from(text)
+    }
+    fn t(items: Vec<Value>) -> Value {
+        Value::Tuple(items)
+    }
+    fn request(ident: Value, method: &str, args: Vec<Value>, kwds: Vec<(Value, Value)>) -> Value {
+        t(vec![ident, s(method), t(args), Value::Dict(kwds)])
+    }
+
+    /// Pickles captured from CPython 3.11 (shared/wire/*.txt): we read each to the value
+    /// `pickletools` shows, and write that value back to the very same bytes.
+    #[test]
+    fn reads_and_writes_pythons_own_bytes() {
+        let exposed = [
+            "empty",
+            "full",
+            "get",
+            "get_nowait",
+            "join",
+            "put",
+            "put_nowait",
+            "qsize",
+            "task_done",
+        ];
+        let cases = [
+            (
+                "8004952b00000000000000284e8c116163636570745f636f6e6e656374696f6e948c0b4d61696e50726f636573739485947d9474942e",
+                request(
+                    Value::None,
+                    "accept_connection",
+                    vec![s("MainProcess")],
+                    vec![],
+                ),
+            ),
+            (
+                "8004950e000000000000008c072352455455524e944e86942e",
+                t(vec![s("#RETURN"), Value::None]),
+            ),
+            (
+                "8004953000000000000000288c0c376634653431633861323130948c0367657494297d948c0774696d656f757494473fc999999999999a7374942e",
+                request(
+                    s("7f4e41c8a210"),
+                    "get",
+                    vec![],
+                    vec![(s("timeout"), Value::Float(0.2))],
+                ),
+            ),
+            (
+                "80049522000000000000008c06234552524f52948c065f7175657565948c05456d70747994939429529486942e",
+                t(vec![s("#ERROR"), Value::QueueEmpty]),
+            ),
+            (
+                "8004952300000000000000284e8c06637265617465948c0e6765745f7461736b5f71756575659485947d9474942e",
+                request(Value::None, "create", vec![s("get_task_queue")], vec![]),
+            ),
+            (
+                "80049571000000000000008c072352455455524e948c0c37666265326461663630643094288c05656d707479948c0466756c6c948c03676574948c0a6765745f6e6f77616974948c046a6f696e948c03707574948c0a7075745f6e6f77616974948c057173697a65948c097461736b5f646f6e65947494869486942e",
+                t(vec![
+                    s("#RETURN"),
+                    t(vec![
+                        s("7fbe2daf60d0"),
+                        t(exposed.iter().map(|e| s(e)).collect()),
+                    ]),
+                ]),
+            ),
+            (
+                "8004952000000000000000288c0c376662653264616636306430948c03707574944d3b0f85947d9474942e",
+                request(s("7fbe2daf60d0"), "put", vec![Value::Int(3899)], vec![]),
+            ),
+            (
+                "8004951f00000000000000288c0c376662653264616636306430948c03707574944b3285947d9474942e",
+                request(s("7fbe2daf60d0"), "put", vec![Value::Int(50)], vec![]),
+            ),
+            (
+                "8004952900000000000000288c0c376662653264616636306430948c0367657494297d948c0774696d656f7574944b017374942e",
+                request(
+                    s("7fbe2daf60d0"),
+                    "get",
+                    vec![],
+                    vec![(s("timeout"), Value::Int(1))],
+                ),
+            ),
+            (
+                "80049510000000000000008c072352455455524e944d7f0d86942e",
+                t(vec![s("#RETURN"), Value::Int(3455)]),
+            ),
+            (
+                "8004953600000000000000288c0c376662653264616637383530948c03707574948c1633343535202a2033343535203d2031313933373032359485947d9474942e",
+                request(
+                    s("7fbe2daf7850"),
+                    "put",
+                    vec![s("3455 * 3455 = 11937025")],
+                    vec![],
+                ),
+            ),
+            (
+                "8004951300000000000000284e8c0873687574646f776e94297d9474942e",
+                request(Value::None, "shutdown", vec![], vec![]),
+            ),
+        ];
+        for (bytes, value) in cases {
+            let bytes = hex(bytes);
+            assert_eq!(loads(&bytes).as_ref(), Ok(&value), "{value:?}");
+            assert_eq!(dumps(&value), bytes, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn every_value_comes_back_as_it_went() {
+        let values = [
+            Value::None,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(0),
+            Value::Int(-1),
+            Value::Int(255),
+            Value::Int(256),
+            Value::Int(65_536),
+            Value::Int(-129),
+            Value::Int(i32::MAX.into()),
+            Value::Int(i64::from(i32::MAX) + 1),
+            Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
+            Value::Float(-2.5),
+            s(""),
+            s(&"长".repeat(200)),
+            Value::Bytes(vec![0, 1, 2]),
+            Value::Bytes(vec![7; 300]),
+            t(vec![
+                Value::Int(1),
+                Value::Int(2),
+                Value::Int(3),
+                Value::Int(4),
+            ]),
+            Value::List(vec![]),
+            Value::List(vec![Value::Int(1)]),
+            Value::List((0..2500).map(Value::Int).collect()),
+            Value::Dict(vec![]),
+            Value::Dict(vec![
+                (s("a"), Value::Int(1)),
+                (s("b"), Value::List(vec![Value::None])),
+            ]),
+            t(vec![Value::QueueEmpty, Value::QueueEmpty]),
+        ];
+        for value in values {
+            assert_eq!(loads(&dumps(&value)), Ok(value.clone()), "{value:?}");
+        }
+    }
+
+    /// Expected bytes from CPython 3.11: `pickle.dumps(x, 4).hex()`.
+    #[test]
+    fn scalars_and_containers_are_written_as_cpython_writes_them() {
+        let cases = [
+            (Value::Int(-1), "80049506000000000000004affffffff2e"),
+            (Value::Int(-129), "80049506000000000000004a7fffffff2e"),
+            (Value::Int(255), "80044bff2e"),
+            (Value::Int(256), "80049504000000000000004d00012e"),
+            (Value::Int(65_535), "80049504000000000000004dffff2e"),
+            (Value::Int(65_536), "80049506000000000000004a000001002e"),
+            (
+                Value::Int(1 << 31),
+                "80049508000000000000008a0500000080002e",
+            ),
+            (
+                Value::Int(-(1 << 31) - 1),
+                "80049508000000000000008a05ffffff7fff2e",
+            ),
+            (
+                Value::Int((1 << 39) - 1),
+                "80049508000000000000008a05ffffffff7f2e",
+            ),
+            (
+                Value::Int(-(1 << 39)),
+                "80049508000000000000008a0500000000802e",
+            ),
+            (
+                Value::Int(i64::MAX),
+                "8004950b000000000000008a08ffffffffffffff7f2e",
+            ),
+            (
+                Value::Int(i64::MIN),
+                "8004950b000000000000008a0800000000000000802e",
+            ),
+            (Value::Bool(true), "8004882e"),
+            (
+                Value::Float(1.5),
+                "8004950a00000000000000473ff80000000000002e",
+            ),
+            (
+                Value::Bytes(b"ab".to_vec()),
+                "800495060000000000000043026162942e",
+            ),
+            (
+                Value::List(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+                "8004950b000000000000005d94284b014b024b03652e",
+            ),
+            (
+                Value::Dict(vec![(s("a"), Value::Int(1)), (s("b"), Value::Int(2))]),
+                "80049511000000000000007d94288c0161944b018c0162944b02752e",
+            ),
+            (
+                t((1..=4).map(Value::Int).collect()),
+                "8004950c00000000000000284b014b024b034b0474942e",
+            ),
+        ];
+        for (value, bytes) in cases {
+            assert_eq!(
+                hex(&dumps(&value)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()),
+                hex(bytes),
+                "{value:?}"
+            );
+            assert_eq!(loads(&hex(bytes)), Ok(value));
+        }
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_clearly() {
+        // pickle.dumps(2**63, 4) and pickle.dumps(-2**63 - 1, 4)
+        for big in [
+            "8004950c000000000000008a090000000000000080002e",
+            "8004950c000000000000008a09ffffffffffffff7fff2e",
+        ] {
+            let bytes = hex(big);
+            let err = loads(&bytes).unwrap_err();
+            assert!(err.0.contains("beyond 64 bits"), "{err}");
+        }
+        // 2**63 - 1 with a redundant sign byte still fits.
+        let mut ok = vec![0x80, 4, 0x8a, 9];
+        ok.extend(i64::MAX.to_le_bytes());
+        ok.extend([0, b'.']);
+        assert_eq!(loads(&ok), Ok(Value::Int(i64::MAX)));
+    }
+
+    #[test]
+    fn code_and_other_classes_are_refused() {
+        let refused = [
+            // pickle.dumps(os.system) style: GLOBAL 'os\nsystem\n', then a call.
+            b"cos\nsystem\n(S'echo hi'\ntR.".to_vec(),
+            // STACK_GLOBAL builtins.eval
+            hex("8004951a000000000000008c086275696c74696e73948c046576616c9493942e"),
+            // queue.Empty called with an argument
+            b"cqueue\nEmpty\n(K\x01tR.".to_vec(),
+            // protocol 0 INT opcode
+            b"I5\n.".to_vec(),
+            b"".to_vec(),
+            b"N".to_vec(),
+            b"NN.".to_vec(),
+            b"N.trailing".to_vec(),
+            vec![0x80, 4, 0x8c, 2, 0xff, 0xfe, b'.'],
+            vec![0x80, 4, b'h', 3, b'.'],
+        ];
+        for bytes in refused {
+            assert!(
+                loads(&bytes).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+        // The allowed class, by protocol 2's GLOBAL opcode too.
+        assert_eq!(loads(b"c_queue\nEmpty\n)R."), Ok(Value::QueueEmpty));
+    }
+
+    #[test]
+    fn caps_hold_against_deep_wide_and_copied_pickles() {
+        let deep: Vec<u8> = [vec![0x80, 4, b'N'], vec![0x85; 1000], vec![b'.']].concat();
+        assert!(loads(&deep).unwrap_err().0.contains("nested"));
+        let wide: Vec<u8> = [vec![b'('], vec![b'N'; MAX_ELEMENTS + 1], vec![b't', b'.']].concat();
+        assert!(loads(&wide).unwrap_err().0.contains("values"));
+        // A 60 KiB string named again 100 times would be 6 MiB.
+        let mut copies = vec![b'(', b'X'];
+        copies.extend(60_000u32.to_le_bytes());
+        copies.extend(vec![b'x'; 60_000]);
+        copies.push(0x94);
+        copies.extend([b'h', 0].repeat(100));
+        copies.extend([b't', b'.']);
+        assert!(loads(&copies).unwrap_err().0.contains("copies"));
+        // A list named twice is refused rather than read wrong.
+        assert!(loads(b"(]q\x00K\x01ah\x00t.").is_err());
+    }
+
+    #[test]
+    fn repr_and_str_follow_python() {
+        assert_eq!(Value::from("a\nb").to_string(), "a\nb");
+        assert_eq!(repr(&Value::from("a\nb")), "'a\\nb'");
+        assert_eq!(repr(&t(vec![Value::Int(1)])), "(1,)");
+        assert_eq!(repr(&Value::Float(1.0)), "1.0");
+        assert_eq!(
+            repr(&Value::Dict(vec![(
+                s("k"),
+                Value::List(vec![Value::None, Value::Bool(true)])
+            )])),
+            "{'k': [None, True]}"
+        );
+    }
+}

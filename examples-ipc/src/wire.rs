@@ -1,0 +1,380 @@
+//! Python's `multiprocessing.connection` on a TCP stream: frames, and the authkey handshake.
+//!
+//! - **Frames**: a 4-byte big-endian signed length, then the payload; a length of -1 announces
+//!   an 8-byte length. We accept at most [`MAX_FRAME`] bytes ([`MAX_AUTH_FRAME`] during the
+//!   handshake, as Python), so a peer cannot make us allocate without end.
+//! - **Handshake**, both directions on every connection: the server challenges, the client
+//!   answers, then the client challenges the server. The key never crosses the wire, and a
+//!   recorded answer is useless against the next challenge. Two styles exist:
+//!   - up to Python 3.11: `#CHALLENGE#` + 20 random bytes, answered by the raw 16-byte
+//!     HMAC-MD5 of those bytes;
+//!   - Python 3.12 and later: `#CHALLENGE#{sha256}` + 40 random bytes, answered by `{sha256}` +
+//!     HMAC-SHA256 of everything after `#CHALLENGE#`.
+//!
+//!   We send the modern challenge (a 3.11 peer answers it with HMAC-MD5 of the whole message,
+//!   which we accept, as Python 3.12 does), and answer each challenge in the style it was asked.
+//!   Then `#WELCOME#` or `#FAILURE#`.
+
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use sha2::Sha256;
+use std::io::{self, BufReader, Read, Write};
+use std::net::TcpStream;
+
+/// The largest frame we accept once authenticated: Python's requests here are under 100 bytes.
+pub const MAX_FRAME: usize = 64 * 1024;
+/// The largest frame we accept during the handshake (Python's `recv_bytes(256)`).
+pub const MAX_AUTH_FRAME: usize = 256;
+
+const CHALLENGE: &[u8] = b"#CHALLENGE#";
+const WELCOME: &[u8] = b"#WELCOME#";
+const FAILURE: &[u8] = b"#FAILURE#";
+
+/// One TCP connection carrying frames.
+pub struct Connection {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+fn invalid(why: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why)
+}
+
+impl Connection {
+    pub fn new(stream: TcpStream) -> io::Result<Connection> {
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            reader: BufReader::new(stream.try_clone()?),
+            writer: stream,
+        })
+    }
+
+    /// The underlying stream, to set timeouts.
+    pub fn stream(&self) -> &TcpStream {
+        &self.writer
+    }
+
+    /// Sends one frame (header and payload in one write, like Python for small frames).
+    pub fn send_bytes(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut frame = Vec::with_capacity(payload.len() + 12);
+        match i32::try_from(payload.len()) {
+            Ok(n) => frame.extend(n.to_be_bytes()),
+            Err(_) => {
+                frame.extend((-1i32).to_be_bytes());
+                frame.extend((payload.len() as u64).to_be_bytes());
+            }
+        }
+        frame.extend(payload);
+        self.writer.write_all(&frame)
+    }
+
+    /// Receives one frame of at most `max` bytes; `Ok(None)` if the peer closed the connection
+    /// between frames.
+    pub fn recv_bytes(&mut self, max: usize) -> io::Result<Option<Vec<u8>>> {
+        let mut header = [0u8; 4];
+        let first = loop {
+            match self.reader.read(&mut header[..1]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if first == 0 {
+            return Ok(None);
+        }
+        self.reader.read_exact(&mut header[1..]).map_err(cut)?;
+        let len = match i32::from_be_bytes(header) {
+            -1 => {
+                let mut long = [0u8; 8];
+                self.reader.read_exact(&mut long).map_err(cut)?;
+                u64::from_be_bytes(long)
+            }
+            n if n < 0 => return Err(invalid(format!("a frame of negative length {n}"))),
+            n => n as u64,
+        };
+        if len > max as u64 {
+            return Err(invalid(format!(
+                "a frame of {len} bytes, more than the {max} accepted"
+            )));
+        }
+        let mut payload = vec![0u8; len as usize];
+        self.reader.read_exact(&mut payload).map_err(cut)?;
+        Ok(Some(payload))
+    }
+
+    /// A frame that must come (the handshake): a closed connection is an error.
+    fn recv_auth(&mut self) -> io::Result<Vec<u8>> {
+        self.recv_bytes(MAX_AUTH_FRAME)?.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "closed the connection during the handshake",
+            )
+        })
+    }
+}
+
+fn cut(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        io::Error::new(e.kind(), "closed the connection in the middle of a frame")
+    } else {
+        e
+    }
+}
+
+/// How the handshake failed.
+#[derive(Debug)]
+pub enum AuthError {
+    /// The peer's answer to our challenge was wrong: it does not know the key.
+    WrongAnswer,
+    /// The peer said `#FAILURE#` to our answer: we do not know its key.
+    Refused,
+    /// Not the protocol, or the connection broke.
+    Protocol(io::Error),
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthError::WrongAnswer => f.write_str("wrong authkey (its answer to our challenge)"),
+            AuthError::Refused => f.write_str("our authkey was refused"),
+            AuthError::Protocol(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<io::Error> for AuthError {
+    fn from(e: io::Error) -> AuthError {
+        AuthError::Protocol(e)
+    }
+}
+
+/// Challenges the peer: sends `#CHALLENGE#{sha256}` and 40 random bytes, checks the answer,
+/// says `#WELCOME#` or `#FAILURE#`.
+pub fn deliver_challenge(conn: &mut Connection, key: &[u8]) -> Result<(), AuthError> {
+    let mut message = b"{sha256}".to_vec();
+    let mut nonce = [0u8; 40];
+    getrandom::getrandom(&mut nonce).map_err(|e| io::Error::other(e.to_string()))?;
+    message.extend(nonce);
+    conn.send_bytes(&[CHALLENGE, &message].concat())?;
+    let response = conn.recv_auth()?;
+    if verify_response(key, &message, &response) {
+        conn.send_bytes(WELCOME)?;
+        Ok(())
+    } else {
+        let _ = conn.send_bytes(FAILURE);
+        Err(AuthError::WrongAnswer)
+    }
+}
+
+/// Answers the peer's challenge, in the style it was asked, and reads its verdict.
+pub fn answer_challenge(conn: &mut Connection, key: &[u8]) -> Result<(), AuthError> {
+    let challenge = conn.recv_auth()?;
+    let Some(message) = challenge.strip_prefix(CHALLENGE) else {
+        return Err(AuthError::Protocol(invalid(
+            "expected a challenge, not Python's manager protocol".into(),
+        )));
+    };
+    let response = create_response(key, message).map_err(|e| AuthError::Protocol(invalid(e)))?;
+    conn.send_bytes(&response)?;
+    match conn.recv_auth()? {
+        verdict if verdict == WELCOME => Ok(()),
+        verdict if verdict == FAILURE => Err(AuthError::Refused),
+        _ => Err(AuthError::Protocol(invalid(
+            "neither #WELCOME# nor #FAILURE#".into(),
+        ))),
+    }
+}
+
+fn md5(key: &[u8]) -> Hmac<Md5> {
+    Hmac::<Md5>::new_from_slice(key).expect("HMAC takes a key of any length")
+}
+
+fn sha256(key: &[u8]) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length")
+}
+
+/// The digest a message names with its `{name}` prefix, and the rest; `None` for the legacy
+/// style (a bare 16- or 20-byte message, HMAC-MD5).
+fn digest_name(message: &[u8]) -> Result<Option<(&str, &[u8])>, String> {
+    if message.len() == 16 || message.len() == 20 {
+        return Ok(None);
+    }
+    for name in ["md5", "sha256"] {
+        if let Some(rest) = message.strip_prefix(format!("{{{name}}}").as_bytes()) {
+            return Ok(Some((name, rest)));
+        }
+    }
+    Err(format!(
+        "a challenge or answer of {} bytes without a digest we support (md5, sha256)",
+        message.len()
+    ))
+}
+
+/// Our answer to a challenge `message` (what follows `#CHALLENGE#`): the raw HMAC-MD5 for the
+/// legacy style, else `{name}` and the HMAC named, over the whole message.
+pub fn create_response(key: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
+    Ok(match digest_name(message)? {
+        None => md5(key)
+            .chain_update(message)
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        Some(("md5", _)) => [
+            b"{md5}",
+            &md5(key).chain_update(message).finalize().into_bytes()[..],
+        ]
+        .concat(),
+        Some(_) => [
+            b"{sha256}",
+            &sha256(key).chain_update(message).finalize().into_bytes()[..],
+        ]
+        .concat(),
+    })
+}
+
+/// Checks an answer to our challenge `message`, in constant time: a bare 16 bytes is
+/// HMAC-MD5 (Python up to 3.11), `{sha256}` or `{md5}` names the digest (3.12 and later).
+pub fn verify_response(key: &[u8], message: &[u8], response: &[u8]) -> bool {
+    match digest_name(response) {
+        Ok(None) => md5(key)
+            .chain_update(message)
+            .verify_slice(response)
+            .is_ok(),
+        Ok(Some(("md5", mac))) => md5(key).chain_update(message).verify_slice(mac).is_ok(),
+        Ok(Some((_, mac))) => sha256(key).chain_update(message).verify_slice(mac).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Digests from the captures (shared/wire/): Python 3.11 answering the legacy challenge
+    /// under the key `abc`.
+    #[test]
+    fn legacy_answers_match_the_captures() {
+        let captured = [
+            (
+                "7ed607712c8e03f75039e95c583211700ed28ae2",
+                "2d90787e153eae8e02ec27d94848a868",
+            ),
+            (
+                "2cd21af2947fc4ef3b5d77f3fa063865000ae35a",
+                "48e8c350de4271d8a5af8c243b857de7",
+            ),
+            (
+                "056e5c3c5c71e4fe74967cc968eda469deafe104",
+                "e2c0f2b337742b7579ceccbbec732900",
+            ),
+        ];
+        for (challenge, digest) in captured {
+            assert_eq!(create_response(b"abc", &hex(challenge)), Ok(hex(digest)));
+            assert!(verify_response(b"abc", &hex(challenge), &hex(digest)));
+            assert!(!verify_response(b"abd", &hex(challenge), &hex(digest)));
+        }
+    }
+
+    /// The 3.12 style: expected bytes from
+    /// `python3 -c "import hmac; print(hmac.new(b'abc', b'{sha256}' + bytes(range(40)), 'sha256').hexdigest())"`.
+    #[test]
+    fn modern_answers_are_prefixed_sha256_of_the_whole_message() {
+        let message = [b"{sha256}".to_vec(), (0u8..40).collect()].concat();
+        let sha = hex("ee2b4cd766c1e0f5eb564525d250361f729d00e3948c83c5651d1cefdb97de31");
+        let response = create_response(b"abc", &message).unwrap();
+        assert_eq!(response, [&b"{sha256}"[..], &sha].concat());
+        assert!(verify_response(b"abc", &message, &response));
+        // A 3.11 peer answers the same challenge with bare HMAC-MD5 of the whole message:
+        // `hmac.new(b'abc', b'{sha256}' + bytes(range(40)), 'md5')`.
+        let legacy = hex("3e4faf2fc53f133cd76571e5d3fb9fd5");
+        assert!(verify_response(b"abc", &message, &legacy));
+        assert!(!verify_response(b"abd", &message, &response));
+        assert!(!verify_response(b"abc", &message, b"{sha512}0123456789"));
+        assert!(create_response(b"abc", b"{sha1}xxxxxxxxxxxxxxxxxxxxxxxxxxx").is_err());
+    }
+
+    fn pair() -> (Connection, Connection) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (
+            Connection::new(server).unwrap(),
+            Connection::new(client).unwrap(),
+        )
+    }
+
+    #[test]
+    fn frames_keep_their_bounds_and_caps() {
+        let (mut a, mut b) = pair();
+        a.send_bytes(b"hello").unwrap();
+        a.send_bytes(b"").unwrap();
+        assert_eq!(b.recv_bytes(10).unwrap(), Some(b"hello".to_vec()));
+        assert_eq!(b.recv_bytes(10).unwrap(), Some(Vec::new()));
+        a.writer.write_all(&[0, 0, 0, 11]).unwrap();
+        assert!(
+            b.recv_bytes(10)
+                .unwrap_err()
+                .to_string()
+                .contains("11 bytes")
+        );
+        let (mut a, mut b) = pair();
+        a.writer
+            .write_all(&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0])
+            .unwrap();
+        assert!(
+            b.recv_bytes(MAX_FRAME)
+                .unwrap_err()
+                .to_string()
+                .contains("4294967296 bytes")
+        );
+        let (mut a, mut b) = pair();
+        a.writer.write_all(&[0xff, 0xff, 0xff, 0xfe]).unwrap();
+        assert!(
+            b.recv_bytes(MAX_FRAME)
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
+        let (mut a, mut b) = pair();
+        a.writer.write_all(&[0, 0, 0, 5, b'x']).unwrap();
+        drop(a);
+        assert!(
+            b.recv_bytes(MAX_FRAME)
+                .unwrap_err()
+                .to_string()
+                .contains("middle of a frame")
+        );
+        assert!(b.recv_bytes(MAX_FRAME).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_handshake_goes_both_ways_and_needs_the_same_key() {
+        for (server_key, client_key, ok) in [(b"abc", b"abc", true), (b"abc", b"abd", false)] {
+            let (mut server, mut client) = pair();
+            let t = std::thread::spawn(move || {
+                let r = answer_challenge(&mut client, client_key);
+                if r.is_ok() {
+                    deliver_challenge(&mut client, client_key).unwrap();
+                }
+                r
+            });
+            let r = deliver_challenge(&mut server, server_key);
+            if ok {
+                r.unwrap();
+                answer_challenge(&mut server, server_key).unwrap();
+                t.join().unwrap().unwrap();
+            } else {
+                assert!(matches!(r, Err(AuthError::WrongAnswer)));
+                assert!(matches!(t.join().unwrap(), Err(AuthError::Refused)));
+            }
+        }
+    }
+}
