@@ -6,175 +6,88 @@
 //!
 //! ```text
 //! cargo run -p examples-process --bin subprocess
-//! cargo run -p examples-process --bin subprocess -- \
-//!     --call "nslookup www.python.org" --communicate nslookup --input 'set q=mx\npython.org\nexit\n'
 //! ```
 //!
 //! Output:
 //!
 //! ```text
-//! $ cargo --version
-//! cargo 1.95.0 (f2d3ce0bd 2026-03-21)
-//! Exit code: 0
-//! $ subprocess --calculator
+//! $ subprocess calc 1 + 2
 //! 1 + 2 = 3
+//! Exit code: 0
+//! $ subprocess calc
 //! 6 * 7 = 42
-//! [stderr] cannot compute "2 ^ 10": use + - * /
+//! 1 / 0: cannot divide by zero
 //! Exit code: 1
 //! ```
 //!
 //! What to notice: in the first part the child shares our terminal: its output goes straight
 //! there, and we only learn its exit code (`subprocess.call`). In the second part the child's
-//! stdin, stdout and stderr are pipes: we write its input, close stdin so it sees the end, and
-//! read everything it wrote (`Popen(...).communicate(input)`), and its exit code.
+//! stdin, stdout and stderr are pipes: we write its input, close stdin so that it sees the end,
+//! and read everything it wrote and its exit code (`Popen(...).communicate(input)`).
 //!
-//! What Rust does differently: `std::process::Command` does both: `status()` is `call`,
-//! `spawn()` with `Stdio::piped()` then `wait_with_output()` is `communicate`; the input is
-//! written from a thread, so a child that writes a lot before reading cannot deadlock us.
-//! The Python sample runs `nslookup`, which needs the network and is often not installed, so by
-//! default part 1 runs `cargo --version` (you have cargo) and part 2 runs this program as a tiny
-//! calculator that reads sums on stdin. Pass your own commands with `--call` and `--communicate`
-//! (split at spaces; `\n` in `--input` is a newline). A command that cannot start gets one error
-//! line and exit status 1.
+//! What Rust does differently: `std::process::Command` does both: `status()` is `call`;
+//! `spawn()` with `Stdio::piped()`, a write to stdin, then `wait_with_output()` is
+//! `communicate`. The sample runs `nslookup`, which needs the network; the child here is this
+//! program as a small calculator that works the way `nslookup` does: one question as arguments,
+//! or one a line on stdin until `exit` (it is in this package's `src/lib.rs`).
+//!
+//! Try: run `nslookup` as the sample does, `Command::new("nslookup").arg("www.python.org")`
+//! (online, with nslookup installed), and `set q=mx\npython.org\nexit\n` as the input.
 
-use std::io::{BufRead, Write};
-use std::process::{Command, ExitCode, Stdio};
+use shared::Arg::Value;
+use std::io::Write;
+use std::process::Stdio;
 
 const USAGE: &str = "\
-usage: subprocess [--call CMD] [--communicate CMD] [--input TEXT]
+usage: subprocess
 
-Part 1 runs CMD (default \"cargo --version\") and prints its exit code.
-Part 2 starts CMD (default: this program as a small calculator) with pipes, writes TEXT to its
-stdin (\\n is a newline), and prints its output and exit code.
-Commands are split at spaces. (--calculator is how part 2's default child is started.)";
+Runs a child process twice: once sharing our terminal (call), once through pipes (communicate).
+The child is this program as a calculator: `subprocess calc 1 + 2`, or `subprocess calc` and
+one sum a line on stdin until `exit`.";
 
-const CALCULATOR_INPUT: &str = "1 + 2\n6 * 7\n2 ^ 10\nexit\n";
-
-/// Part 2's default child: computes `a op b` lines from stdin until `exit`; exit code 1 if a
-/// line could not be computed.
-fn calculator() -> ExitCode {
-    let mut failed = false;
-    for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let result = match words[..] {
-            ["exit"] => break,
-            [a, op, b] => match (a.parse::<i64>(), b.parse::<i64>()) {
-                (Ok(a), Ok(b)) => match op {
-                    "+" => a.checked_add(b),
-                    "-" => a.checked_sub(b),
-                    "*" => a.checked_mul(b),
-                    "/" => a.checked_div(b),
-                    _ => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        };
-        match result {
-            Some(value) => println!("{line} = {value}"),
-            None => {
-                eprintln!("cannot compute {line:?}: use + - * /");
-                failed = true;
+fn main() {
+    let mut args = shared::start(USAGE);
+    match args.next() {
+        None => {}
+        // This program as the child: `subprocess calc [SUM]`.
+        Some(Value(word)) if word == "calc" => {
+            let mut sum = Vec::new();
+            while let Some(arg) = args.next() {
+                match arg {
+                    Value(word) => sum.push(shared::cli::parse(word)),
+                    other => shared::unexpected(other),
+                }
             }
+            examples_process::calculator(&sum)
         }
+        Some(other) => shared::unexpected(other),
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
-}
 
-/// A command from words split at spaces; `None` means this program in its calculator role.
-fn command(words: &Option<String>) -> (Command, String) {
-    match words {
-        Some(line) => {
-            let mut parts = line.split_whitespace();
-            let program = parts.next().unwrap_or_default();
-            let mut command = Command::new(program);
-            command.args(parts);
-            (command, line.clone())
-        }
-        None => {
-            let mut command = shared::this_program();
-            command.arg("--calculator");
-            (command, "subprocess --calculator".to_string())
-        }
-    }
-}
-
-fn run(call: &str, communicate: &Option<String>, input: &str) -> Result<(), String> {
-    // Part 1: subprocess.call(...): the child writes straight to our stdout.
-    let (mut first, shown) = command(&Some(call.to_string()));
-    println!("$ {shown}");
-    std::io::stdout().flush().map_err(|e| e.to_string())?;
-    let status = first
+    println!("$ subprocess calc 1 + 2");
+    let r = shared::this_program()
+        .args(["calc", "1", "+", "2"])
         .status()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    println!("Exit code: {}", exit_code(status));
+        .expect("run the child");
+    println!("Exit code: {}", examples_process::exit_code(r));
 
-    // Part 2: Popen(..., stdin=PIPE, stdout=PIPE, stderr=PIPE).communicate(input)
-    let (mut second, shown) = command(communicate);
-    println!("$ {shown}");
-    let mut child = second
+    println!("$ subprocess calc");
+    let mut p = shared::this_program()
+        .arg("calc")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_string();
-    // Write from a thread while we read: a child that fills its stdout pipe before reading all its
-    // input would otherwise wait for us while we wait for it. Dropping `stdin` closes the pipe.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
-    // A child that exits without reading all its input is not our error.
-    let _ = writer.join();
+        .expect("start the child");
+    // Small enough for the pipe's buffer; a large input needs a thread that writes while we read.
+    let input = b"6 * 7\n1 / 0\nexit\n";
+    p.stdin
+        .as_mut()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("write to the child");
+    // communicate: close its stdin, read its stdout and stderr to the end, wait for it.
+    let output = p.wait_with_output().expect("wait for the child");
     print!("{}", String::from_utf8_lossy(&output.stdout));
-    for line in String::from_utf8_lossy(&output.stderr).lines() {
-        println!("[stderr] {line}");
-    }
-    println!("Exit code: {}", exit_code(output.status));
-    Ok(())
-}
-
-/// The exit code, or how the child died if a signal killed it.
-fn exit_code(status: std::process::ExitStatus) -> String {
-    match status.code() {
-        Some(code) => code.to_string(),
-        None => status.to_string(),
-    }
-}
-
-fn main() -> ExitCode {
-    let mut call = "cargo --version".to_string();
-    let mut communicate = None;
-    let mut input = None;
-    let mut calculator_role = false;
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            shared::Arg::Long("call") => call = args.value(),
-            shared::Arg::Long("communicate") => communicate = Some(args.value()),
-            shared::Arg::Long("input") => input = Some(args.value::<String>()),
-            shared::Arg::Long("calculator") => calculator_role = true,
-            other => shared::unexpected(other),
-        }
-    }
-    if calculator_role {
-        return calculator();
-    }
-    for words in std::iter::once(&call).chain(&communicate) {
-        if words.split_whitespace().next().is_none() {
-            shared::exit_usage("a command cannot be empty");
-        }
-    }
-    let input = match input {
-        Some(text) => text.replace("\\n", "\n"),
-        None if communicate.is_none() => CALCULATOR_INPUT.to_string(),
-        None => String::new(),
-    };
-    shared::cli::finish(run(&call, &communicate, &input))
+    print!("{}", String::from_utf8_lossy(&output.stderr));
+    println!("Exit code: {}", examples_process::exit_code(output.status));
 }
