@@ -315,10 +315,17 @@ pub fn exit_if_failed(who: &str, status: ExitStatus) {
 }
 
 /// The stand-in child of `subprocess`, a calculator shaped like `nslookup`: with a sum as its
-/// arguments (`1 + 2`) it answers that one; without, it answers a sum per line of stdin until
+/// remaining arguments (`1 + 2`) it answers that one; without, it answers a sum per line of stdin until
 /// `exit`. Answers go to stdout, problems to stderr; then it exits, with status 1 if any sum
 /// failed.
-pub fn calculator(sum: &[String]) -> ! {
+pub fn calculator(args: &mut shared::Args) -> ! {
+    let mut sum = Vec::<String>::new();
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::Arg::Value(word) => sum.push(shared::cli::parse(word)),
+            other => shared::unexpected(other),
+        }
+    }
     let mut failed = false;
     let mut answer = |sum: &str| match compute(sum) {
         Ok(value) => println!("{sum} = {value}"),

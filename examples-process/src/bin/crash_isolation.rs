@@ -13,14 +13,14 @@
 //!
 //! ```text
 //! 1. A child process crashes.
-//! child process 3101 crashed: killed by signal 6 (SIGABRT)
+//! child process 3101 was killed by signal 6 (SIGABRT)
 //! the parent process 3100 lives on.
 //! 2. A thread panics.
 //! the thread panicked: "something went wrong in the worker thread"
 //! join() returned the panic as an error; process 3100 lives on.
 //! 3. A thread aborts, inside a child process.
 //! process 3102: the main thread waits for its worker thread...
-//! child process 3102 crashed: killed by signal 6 (SIGABRT)
+//! child process 3102 was killed by signal 6 (SIGABRT)
 //! the abort of one thread took its whole process down, main thread and all.
 //! ```
 //!
@@ -34,6 +34,9 @@
 //! and the program can decide what to do. A crash that no one can recover from is `abort()`,
 //! which is what cases 1 and 3 use. (The children switch off core dumps first: a crash on
 //! purpose should leave no core file.)
+//!
+//! Try: in case 2, replace `panic!` with `std::process::abort()`: the demo itself now dies at
+//! case 2, and `the parent process lives on` is the last line you see.
 
 use std::process::ExitCode;
 use std::thread;
@@ -73,40 +76,22 @@ fn no_core_dumps() {
 }
 
 /// Starts this program as a child in `role`, waits for it, and says how it ended.
-fn crash_child(role: &str) -> Result<(), String> {
+fn crash_child(role: &str) {
     let mut child = shared::this_program()
         .args(["--child", role])
         .spawn()
-        .map_err(|e| format!("cannot start a child process: {e}"))?;
+        .expect("start a child process");
     let pid = child.id();
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
-    println!("child process {pid} crashed: {}", how_it_ended(status));
-    Ok(())
+    let status = child.wait().expect("wait for the child process");
+    let how = examples_process::how_it_ended(status);
+    println!("child process {pid} {how}");
 }
 
-#[cfg(unix)]
-fn how_it_ended(status: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.signal(), status.code()) {
-        (Some(signal), _) => {
-            let name = nix::sys::signal::Signal::try_from(signal).map_or("?", |s| s.as_str());
-            format!("killed by signal {signal} ({name})")
-        }
-        (None, Some(code)) => format!("exited with status {code}"),
-        (None, None) => status.to_string(),
-    }
-}
-
-#[cfg(not(unix))]
-fn how_it_ended(status: std::process::ExitStatus) -> String {
-    status.to_string()
-}
-
-fn run() -> Result<(), String> {
+fn run() {
     let me = std::process::id();
 
     println!("1. A child process crashes.");
-    crash_child("abort")?;
+    crash_child("abort");
     println!("the parent process {me} lives on.");
 
     println!("2. A thread panics.");
@@ -117,7 +102,7 @@ fn run() -> Result<(), String> {
     let result = worker.join();
     std::panic::set_hook(default_hook);
     match result {
-        Ok(()) => return Err("the thread was meant to panic".into()),
+        Ok(()) => shared::exit_error("the thread was meant to panic"),
         Err(payload) => {
             let message = payload
                 .downcast_ref::<&str>()
@@ -130,9 +115,8 @@ fn run() -> Result<(), String> {
     println!("join() returned the panic as an error; process {me} lives on.");
 
     println!("3. A thread aborts, inside a child process.");
-    crash_child("thread-abort")?;
+    crash_child("thread-abort");
     println!("the abort of one thread took its whole process down, main thread and all.");
-    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -147,5 +131,6 @@ fn main() -> ExitCode {
     if let Some(role) = child_role {
         return run_child(&role);
     }
-    shared::cli::finish(run())
+    run();
+    ExitCode::SUCCESS
 }

@@ -49,17 +49,8 @@ fn main() {
     let mut args = shared::start(USAGE);
     match args.next() {
         None => {}
-        // This program as the child: `subprocess calc [SUM]`.
-        Some(Value(word)) if word == "calc" => {
-            let mut sum = Vec::new();
-            while let Some(arg) = args.next() {
-                match arg {
-                    Value(word) => sum.push(shared::cli::parse(word)),
-                    other => shared::unexpected(other),
-                }
-            }
-            examples_process::calculator(&sum)
-        }
+        // This program as the child: `subprocess calc [SUM]` (see `USAGE`).
+        Some(Value(word)) if word == "calc" => examples_process::calculator(&mut args),
         Some(other) => shared::unexpected(other),
     }
 
