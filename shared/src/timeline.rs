@@ -353,8 +353,12 @@ pub fn render(rec: &Recording, width: usize, color: bool) -> String {
     let cols = width.saturating_sub(name_w + 2).max(10);
     let per_col = (hi - lo).max(1) as f64 / cols as f64; // microseconds
     let col = |t: i64| (((t - lo) as f64 / per_col).round() as usize).min(cols);
-    let ms = per_col / 1e3;
-    let mut out = format!("timeline: who ran what, and when (1 column = {ms:.2} ms)\n");
+    let (n, unit) = match per_col {
+        p if p >= 1e6 => (p / 1e6, "s"),
+        p if p >= 1e3 => (p / 1e3, "ms"),
+        p => (p, "µs"),
+    };
+    let mut out = format!("timeline: who ran what, and when (1 column = {n:.1} {unit})\n");
     let mut keys: Vec<(&str, char)> = Vec::new(); // labels too long for their bar
     for lane in &lanes {
         let mut row = vec![('·', IDLE); cols];
@@ -466,7 +470,13 @@ pub fn render(rec: &Recording, width: usize, color: bool) -> String {
 }
 
 fn push_row(out: &mut String, name: &str, w: usize, edge: char, cells: &[Cell], color: bool) {
-    let name: String = name.chars().take(w).collect();
+    let mut short: String = name.chars().take(w).collect();
+    if short.len() < name.len() {
+        short.pop();
+        short.push('…');
+    }
+    let name = short;
+    let cells = &cells[..cells.iter().rposition(|c| c.0 != ' ').map_or(0, |i| i + 1)];
     let _ = write!(out, "{name:<w$} {edge}");
     let mut current = "";
     for &(ch, style) in cells {
@@ -627,119 +637,70 @@ fn json(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Kind::{Wait, Work};
     use super::*;
 
-    fn bar(lane: &str, label: &str, kind: Kind, start_ms: i64, end_ms: i64) -> Span {
-        let (lane, label, start_us, end_us) =
-            (lane.into(), label.into(), start_ms * 1000, end_ms * 1000);
-        Span {
-            lane,
-            label,
-            kind,
-            start_us,
-            end_us,
-            unfinished: false,
-        }
-    }
+    type Bar<'a> = (&'a str, &'a str, Kind, i64, i64); // lane, label, kind, start and end in ms
 
-    /// Pool(4): tasks 0-3 at once, task 4 in the lane of the worker that finished task 1.
-    fn pool() -> Recording {
-        let mut spans: Vec<Span> = (0..4)
-            .map(|i| {
-                bar(
-                    &format!("pid {}", 11 + i),
-                    &format!("task {i}"),
-                    Kind::Work,
-                    0,
-                    1000 + 100 * i,
-                )
-            })
-            .collect();
-        spans.push(bar("pid 12", "task 4", Kind::Work, 1100, 2000));
-        spans.push(bar("main", "join", Kind::Wait, 0, 2000));
+    fn rec(bars: &[Bar<'_>]) -> Recording {
+        let span = |&(lane, label, kind, a, b): &Bar<'_>| Span {
+            lane: lane.into(),
+            label: label.into(),
+            kind,
+            start_us: a * 1000,
+            end_us: b * 1000,
+            unfinished: false,
+        };
         Recording {
-            spans,
+            spans: bars.iter().map(span).collect(),
             ..Recording::default()
         }
     }
 
-    fn rows(chart: &str) -> Vec<&str> {
-        chart.lines().collect()
-    }
+    /// Pool(4): tasks 0-3 at once; task 4 in the lane of the worker that finished first.
+    const POOL: &[Bar<'_>] = &[
+        ("pid 11", "task 0", Work, 10, 1010),
+        ("pid 12", "task 1", Work, 10, 1020),
+        ("pid 13", "task 2", Work, 10, 1030),
+        ("pid 14", "task 3", Work, 10, 1040),
+        ("pid 11", "task 4", Work, 1010, 2010),
+        ("main", "join", Wait, 0, 2020),
+        ("main", "report", Work, 2020, 2050),
+    ];
+
+    const CHART: &str = "\
+timeline: who ran what, and when (1 column = 29.3 ms)
+main     │join░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░a
+pid 11   │task 0████████████████████████████task 4█████████████████████████████·
+pid 12   │task 1█████████████████████████████···································
+pid 13   │task 2█████████████████████████████···································
+pid 14   │task 3██████████████████████████████··································
+busy     │███████████████████████████████████▆▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂▂
+         └┬────────────────┬────────────────┬────────────────┬────────────────┬─
+time (s)  0.0              0.5              1.0              1.5
+█ work  ░ wait  · idle  ▁…█ busy: 1…4  a = report
+";
 
     #[test]
-    fn lanes_are_ordered_by_first_start_then_by_recording() {
-        let spans = [
-            bar("b", "x", Kind::Work, 5, 6),
-            bar("a", "y", Kind::Work, 1, 2),
-            bar("c", "z", Kind::Wait, 1, 9),
-            bar("b", "w", Kind::Work, 0, 1),
+    fn the_chart_puts_each_bar_at_its_time_in_its_lane() {
+        let mut pool = rec(POOL);
+        let busy = [
+            (10, 4),
+            (1010, -1),
+            (1010, 1),
+            (1020, -1),
+            (1030, -1),
+            (1040, -1),
+            (2010, -1),
         ];
-        assert_eq!(lanes(&spans), ["b", "a", "c"]);
-    }
-
-    #[test]
-    fn concurrency_counts_half_open_spans_and_overlaps_are_found_per_lane() {
-        let pool = pool();
-        let work = pool.spans.iter().filter(|s| s.kind == Kind::Work);
-        assert_eq!(max_concurrent(work), 4);
+        for (at_ms, delta) in busy {
+            pool.count_at("busy", delta, at_ms * 1000);
+        }
         assert_eq!(
-            max_concurrent(&[
-                bar("a", "x", Kind::Work, 0, 10),
-                bar("b", "y", Kind::Work, 10, 20)
-            ]),
-            1
-        );
-        assert_eq!(max_concurrent(&[]), 0);
-        assert_eq!(overlap_in_lane(&pool.spans), None);
-        let nested = [
-            bar("a", "hold A", Kind::Work, 0, 10),
-            bar("a", "wait B", Kind::Wait, 5, 20),
-            bar("b", "x", Kind::Work, 0, 30),
-        ];
-        assert_eq!(
-            overlap_in_lane(&nested).map(|(x, y)| (&*x.label, &*y.label)),
-            Some(("hold A", "wait B"))
-        );
-    }
-
-    #[test]
-    fn chart_fits_80_columns_and_puts_bars_where_their_times_are() {
-        let chart = render(&pool(), 80, false);
-        assert!(
-            rows(&chart).iter().all(|r| r.chars().count() <= 80),
-            "{chart}"
-        );
-        let lane = |name: &str| {
-            rows(&chart)
-                .into_iter()
-                .find(|r| r.starts_with(name))
-                .unwrap()
-                .to_string()
-        };
-        let (first, second) = (lane("pid 11"), lane("pid 12"));
-        let cols = first.chars().count() - 10; // the name (8) " │"
-        assert!(first.starts_with("pid 11   │task 0███"), "{chart}");
-        // 2 s across `cols` columns: task 4 starts at 1.1 s, task 0 ends at 1.0 s.
-        let at = |row: &str, text: &str| {
-            row.chars().count() - row[row.find(text).unwrap()..].chars().count() - 10
-        };
-        assert_eq!(
-            at(&second, "task 4"),
-            (1.1 / 2.0 * cols as f64).round() as usize
-        );
-        assert_eq!(
-            first.chars().filter(|&c| c == '·').count(),
-            cols - cols / 2,
-            "{chart}"
-        );
-        assert!(lane("main").contains("join░░░"), "{chart}");
-        assert!(chart.contains("█ work  ░ wait  · idle"), "{chart}");
-        assert!(
-            lane("time (s)")
-                .split_whitespace()
-                .eq(["time", "(s)", "0.0", "0.5", "1.0", "1.5"]),
-            "{chart}"
+            render(&pool, 80, false),
+            CHART,
+            "\n{}",
+            render(&pool, 80, false)
         );
         assert_eq!(
             render(&Recording::default(), 80, false),
@@ -748,114 +709,116 @@ mod tests {
     }
 
     #[test]
-    fn labels_too_long_for_their_bar_get_a_key_and_a_legend() {
-        let mut rec = pool();
-        rec.spans.push(bar(
-            "main",
-            "a label far longer than its bar",
-            Kind::Work,
-            2000,
-            2010,
-        ));
-        rec.spans.push(bar("pid 14", "x", Kind::Wait, 1900, 4000));
-        rec.spans.last_mut().unwrap().unfinished = true;
-        let chart = render(&rec, 80, false);
-        assert!(
-            chart.contains("a = a label far longer than its bar"),
-            "{chart}"
+    fn lanes_are_ordered_by_first_start_then_by_recording() {
+        let spans = rec(&[
+            ("b", "", Work, 5, 6),
+            ("a", "", Work, 1, 2),
+            ("c", "", Wait, 1, 9),
+            ("b", "", Work, 0, 1),
+        ]);
+        assert_eq!(lanes(&spans.spans), ["b", "a", "c"]);
+        assert_eq!(
+            lanes(&rec(POOL).spans),
+            ["main", "pid 11", "pid 12", "pid 13", "pid 14"]
         );
-        assert!(
-            rows(&chart)
-                .iter()
-                .any(|r| r.starts_with("main") && r.contains("░a·")),
-            "{chart}"
-        );
-        assert!(
-            rows(&chart)
-                .iter()
-                .any(|r| r.starts_with("pid 14") && r.contains("·x░") && r.ends_with("░→")),
-            "{chart}"
-        );
-        assert!(chart.contains("→ still running"), "{chart}");
     }
 
     #[test]
-    fn colour_only_when_asked_and_it_changes_nothing_else() {
-        let (plain, colored) = (render(&pool(), 80, false), render(&pool(), 80, true));
-        assert!(!plain.contains('\x1b') && colored.contains("\x1b[30;46mtask 0"));
-        let mut stripped = String::new();
-        let mut in_escape = false;
-        for c in colored.chars() {
-            match (in_escape, c) {
-                (_, '\x1b') => in_escape = true,
-                (true, 'm') => in_escape = false,
-                (true, _) => {}
-                (false, c) => stripped.push(c),
-            }
+    fn concurrency_counts_half_open_spans_and_overlaps_are_found_per_lane() {
+        let pool = rec(POOL);
+        assert_eq!(
+            max_concurrent(pool.spans.iter().filter(|s| s.lane.starts_with("pid"))),
+            4
+        );
+        assert_eq!(
+            max_concurrent(&rec(&[("a", "", Work, 0, 10), ("b", "", Work, 10, 20)]).spans),
+            1
+        );
+        assert_eq!(max_concurrent(&[]), 0);
+        assert_eq!(overlap_in_lane(&pool.spans), None);
+        let nested = rec(&[
+            ("a", "hold A", Work, 0, 10),
+            ("a", "wait B", Wait, 5, 20),
+            ("b", "", Work, 0, 30),
+        ]);
+        let pair = overlap_in_lane(&nested.spans).map(|(x, y)| (&*x.label, &*y.label));
+        assert_eq!(pair, Some(("hold A", "wait B")));
+    }
+
+    #[test]
+    fn every_line_fits_and_colour_changes_nothing_but_colour() {
+        let mut long = rec(&[
+            ("a lane name longer than sixteen", "x", Work, -3, 10),
+            ("b", "y", Wait, 0, 99_999),
+        ]);
+        long.spans[1].unfinished = true;
+        for width in [60, 80] {
+            let chart = render(&long, width, false);
+            assert!(chart.lines().all(|r| r.chars().count() <= width), "{chart}");
+            assert!(
+                chart.contains("░→\n") && chart.contains("→ still running"),
+                "{chart}"
+            );
         }
-        assert_eq!(stripped, plain);
+        let (plain, colored) = (render(&rec(POOL), 80, false), render(&rec(POOL), 80, true));
+        assert!(!plain.contains('\x1b') && colored.contains("\x1b[30;46mtask 0\x1b[0m\x1b[36m█"));
+        let codes = [IDLE, WORK[0], WORK[1], WAIT[0], WAIT[1], "\x1b[0m"];
+        assert_eq!(
+            codes
+                .iter()
+                .fold(colored, |text, code| text.replace(code, "")),
+            plain
+        );
     }
 
     #[test]
     fn spans_and_counter_samples_are_bounded() {
-        let mut rec = Recording::default();
-        for i in 0..MAX_SPANS + 5 {
-            rec.add(bar("a", "x", Kind::Work, i as i64, i as i64 + 1));
-        }
-        assert_eq!((rec.spans.len(), rec.dropped), (MAX_SPANS, 5));
+        let mut many = Recording::default();
+        (0..MAX_SPANS + 5)
+            .for_each(|i| _ = many.add(rec(&[("a", "x", Work, i as i64, 1)]).spans[0].clone()));
+        assert_eq!((many.spans.len(), many.dropped), (MAX_SPANS, 5));
         assert!(
-            render(&rec, 80, false).contains("note: 5 more spans not recorded (the cap is 1000)")
+            render(&many, 80, false).contains("note: 5 more spans not recorded (the cap is 1000)")
         );
         for (delta, t0) in [(1, 0), (-1, 10_000)] {
-            (0..10_000).for_each(|t| rec.count_at("in flight", delta, (t0 + t) * 100));
+            (0..10_000).for_each(|t| many.count_at("in flight", delta, (t0 + t) * 100));
         }
-        let samples = &rec.counters[0].1;
+        let samples = &many.counters[0].1;
         assert!(samples.len() <= MAX_SAMPLES, "{}", samples.len());
+        let peak = samples.iter().map(|s| s.peak).max();
         assert_eq!(
-            (
-                samples.iter().map(|s| s.peak).max(),
-                samples.last().map(|s| s.level)
-            ),
+            (peak, samples.last().map(|s| s.level)),
             (Some(10_000), Some(0))
         );
-        let chart = render(&rec, 80, false);
-        let row = rows(&chart)
-            .into_iter()
-            .find(|r| r.starts_with("in flight"))
-            .unwrap();
-        assert!(
-            row.contains('█') && row.contains('▁') && row.chars().count() == 80,
-            "{chart}"
-        );
-        assert!(listing(&rec).ends_with("timeline counters (name | peak):\nin flight | 10000\n"));
+        assert!(listing(&many).ends_with("timeline counters (name | peak):\nin flight | 10000\n"));
     }
 
     #[test]
     fn the_listing_reads_back_exactly() {
-        let mut rec = pool();
-        rec.spans.push(Span {
+        let mut pool = rec(POOL);
+        let early = Span {
             start_us: -1_500_000,
             end_us: -1,
             unfinished: true,
-            ..bar("t", "early", Kind::Wait, 0, 0)
+            ..pool.spans[5].clone()
+        };
+        pool.spans.push(Span {
+            lane: "t".into(),
+            ..early
         });
-        rec.count_at("n", 3, 7);
+        pool.count_at("n", 3, 7);
         let output = format!(
             "Run task 0...\n\n{}\n{}",
-            render(&rec, 80, false),
-            listing(&rec)
+            render(&pool, 80, false),
+            listing(&pool)
         );
         let parsed = parse_listing(&output).unwrap();
-        let mut expected = rec.spans.clone();
-        expected.sort_by_key(|s| {
-            (
-                lanes(&rec.spans).iter().position(|l| *l == s.lane),
-                s.start_us,
-            )
-        });
+        let order: Vec<String> = lanes(&pool.spans).into_iter().map(String::from).collect();
+        pool.spans
+            .sort_by_key(|s| (order.iter().position(|l| *l == s.lane), s.start_us));
         assert_eq!(
             (parsed.spans, parsed.counters),
-            (expected, vec![("n".to_string(), 3)])
+            (pool.spans, vec![("n".to_string(), 3)])
         );
         assert!(parse_listing("Run task 0...\n").is_err());
         assert!(parse_listing(&format!("{SPANS}\na | b | 0.000001 | 0.2 | work\n")).is_err());
@@ -864,26 +827,24 @@ mod tests {
 
     #[test]
     fn the_trace_is_json_that_python_reads() {
-        let mut rec = pool();
-        rec.spans
-            .push(bar("t\"1\"", "back\\slash\nand \u{1}", Kind::Work, -5, 3));
-        rec.count_at("in flight", 1, 0);
+        let mut pool = rec(&[
+            ("t\"1\"", "back\\slash\nand \u{1}", Work, -5, 3),
+            ("u", "", Wait, 0, 1),
+        ]);
+        pool.count_at("in flight", 1, 0);
         let script = "import json,sys; d=json.load(sys.stdin)['traceEvents']; \
-                      print(sorted((e['ph'], min(e.get('ts', 0), 0)) for e in d).count(('X', 0)), len(d))";
+                      print(sorted(e['ph'] + str(e.get('ts', 0) >= 0) for e in d))";
         let mut python = std::process::Command::new("python3")
             .args(["-c", script])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 checks the trace");
-        std::io::Write::write_all(
-            &mut python.stdin.take().unwrap(),
-            trace_json(&rec).as_bytes(),
-        )
-        .unwrap();
-        let out = python.wait_with_output().unwrap();
-        // 7 complete events (none before 0), 1 + 6 lanes' names, 2 counter events.
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "7 16\n");
+        let json = trace_json(&pool);
+        std::io::Write::write_all(&mut python.stdin.take().unwrap(), json.as_bytes()).unwrap();
+        let out = String::from_utf8(python.wait_with_output().unwrap().stdout).unwrap();
+        let expected = "['CTrue', 'CTrue', 'MTrue', 'MTrue', 'MTrue', 'XTrue', 'XTrue']\n";
+        assert_eq!(out, expected, "{json}");
     }
 
     #[test]
@@ -896,27 +857,29 @@ mod tests {
         {
             let _work = span("main", format_args!("task {}", 1));
             let _waiting = wait("main", "pipe | newline\n");
-            std::thread::spawn(move || record("worker", "t", Kind::Work, before, Instant::now()))
-                .join()
-                .unwrap();
+            let worker =
+                std::thread::spawn(move || record("worker", "t", Work, before, Instant::now()));
+            worker.join().unwrap();
         }
         let t = now_us();
-        record_us("pid 7", "task 2", Kind::Work, t, t + 1_000);
+        record_us("pid 7", "task 2", Work, t, t + 1_000);
         count("in flight", 1);
         let _open = wait("stuck", "lock B");
         let rec = snapshot();
-        let labels: Vec<&str> = rec.spans.iter().map(|s| &*s.label).collect();
-        assert_eq!(
-            labels,
-            ["task 1", "pipe / newline", "t", "task 2", "lock B"]
-        );
-        assert_eq!(
-            rec.spans.iter().map(|s| s.unfinished).collect::<Vec<_>>(),
-            [false, false, false, false, true]
-        );
-        assert!(
-            rec.spans[3].end_us - rec.spans[3].start_us == 1_000 && rec.spans[1].kind == Kind::Wait
-        );
+        let labels: Vec<_> = rec
+            .spans
+            .iter()
+            .map(|s| (&*s.label, s.kind, s.unfinished))
+            .collect();
+        let expected = [
+            ("task 1", Work, false),
+            ("pipe / newline", Wait, false),
+            ("t", Work, false),
+            ("task 2", Work, false),
+            ("lock B", Wait, true),
+        ];
+        assert_eq!(labels, expected);
+        assert_eq!(rec.spans[3].end_us - rec.spans[3].start_us, 1_000);
         assert_eq!(rec.counters[0].1.last().map(|s| s.level), Some(1));
     }
 }
