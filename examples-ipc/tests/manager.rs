@@ -1,10 +1,18 @@
-//! Runs task_master and task_worker as a real process and checks what the lesson promises.
-//! The master always listens on 127.0.0.1 port 0; the tests start it and its workers themselves.
+//! task_master and task_worker as real processes: what the lesson promises (every task's result
+//! comes back exactly once, whoever runs it), Python's own `multiprocessing.managers` on either
+//! side, both handshake styles, and the robustness the Rust pair adds.
+//!
+//! The Python side is written here, fresh, with the standard library only. Without python3 on
+//! PATH those tests say so on stderr and pass, unless TUTORIAL_REQUIRE_PYTHON=1 (CI).
 
+use examples_ipc::manager::{BaseManager, Queue, Registry};
+use examples_ipc::pickle::{Value, dumps, loads};
+use examples_ipc::wire::{self, Connection, MAX_FRAME};
 use harness::{Running, bin, numbers};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// The lines of `stdout` that start with `prefix`, in order.
 fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
@@ -25,14 +33,14 @@ fn worker(addr: &str) -> harness::Cmd {
     bin(env!("CARGO_BIN_EXE_task_worker")).args(["--addr", addr])
 }
 
-/// Checks the master's output: every task put comes back once as `n * n = n²`.
-fn check_master(stdout: &str) -> Vec<u64> {
-    let lines: Vec<&str> = stdout.lines().collect();
+/// Checks a master's output (ours or the Python one below): every task put comes back once as
+/// `n * n = n²`. Returns the tasks.
+fn check_master(stdout: &str, tasks: usize) -> Vec<u64> {
     let mut put: Vec<u64> = lines_with(stdout, "Put task ")
         .iter()
         .map(|l| numbers(l)[0])
         .collect();
-    assert_eq!(put.len(), 10, "{stdout}");
+    assert_eq!(put.len(), tasks, "{stdout}");
     let mut results: Vec<u64> = lines_with(stdout, "Result: ")
         .iter()
         .map(|l| {
@@ -46,15 +54,15 @@ fn check_master(stdout: &str) -> Vec<u64> {
     put.sort();
     results.sort();
     assert_eq!(put, results, "every task's result exactly once:\n{stdout}");
-    assert_eq!(lines[11], "Try get results...");
+    let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.last(), Some(&"master exit."));
     put
 }
 
-/// The tasks a worker ran, after checking the shape of its output.
-fn check_worker(stdout: &str, addr: &str) -> Vec<u64> {
+/// The tasks a worker (ours or the Python one below) ran, after checking its output's shape.
+fn check_worker(stdout: &str) -> Vec<u64> {
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines[0], format!("Connect to server {addr}..."));
+    assert!(lines[0].starts_with("Connect to server "), "{stdout}");
     assert_eq!(
         lines[lines.len() - 2..],
         ["task queue is empty.", "worker exit."],
@@ -72,219 +80,559 @@ fn check_worker(stdout: &str, addr: &str) -> Vec<u64> {
         .collect()
 }
 
-#[test]
-fn three_workers_share_the_tasks_and_every_result_arrives_once() {
-    let (master, addr) = start_master(&[]);
-    // 0.1 s a task: all three are connected long before the ten tasks are done.
-    let workers: Vec<Running> = (0..3)
-        .map(|_| worker(&addr).env("TUTORIAL_TIME_SCALE", "0.1").spawn())
-        .collect();
-    let mut ran: Vec<u64> = Vec::new();
-    for w in workers {
-        let out = w.finish();
-        out.assert_success();
-        ran.extend(check_worker(&out.stdout, &addr));
+/// `python3`, if on PATH; else `None` after one line on stderr, or a failure when
+/// TUTORIAL_REQUIRE_PYTHON=1.
+fn python() -> Option<&'static str> {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("python3");
     }
-    let out = master.finish();
-    out.assert_success();
-    assert_eq!(out.stderr, "", "{out}");
-    let mut put = check_master(&out.stdout);
-    put.sort();
-    ran.sort();
-    assert_eq!(ran, put, "each task ran once");
+    assert_ne!(
+        std::env::var("TUTORIAL_REQUIRE_PYTHON").as_deref(),
+        Ok("1"),
+        "TUTORIAL_REQUIRE_PYTHON=1 but python3 is not on PATH"
+    );
+    eprintln!("skipped: python3 is not on PATH (the interop tests need it)");
+    None
 }
 
-#[test]
-fn a_wrong_key_is_refused_and_the_master_keeps_serving() {
-    let (master, addr) = start_master(&["--authkey", "secret"]);
-    let wrong = worker(&addr).args(["--authkey", "guess"]).run();
-    wrong.assert_code(1);
-    assert_eq!(
-        wrong.stderr,
-        "error: the master refused the authkey (is it the same as the master's?)\n"
-    );
-    // The key from the environment works like the option.
-    let good = worker(&addr)
-        .env("TASK_AUTHKEY", "secret")
-        .args(["--batch", "4"])
-        .run();
-    good.assert_success();
-    assert_eq!(check_worker(&good.stdout, &addr).len(), 10);
-    let out = master.finish();
-    out.assert_success();
-    check_master(&out.stdout);
-    assert_eq!(out.stderr.lines().count(), 1, "{out}");
-    assert!(
-        out.stderr
-            .contains(": dropped: wrong authkey, connection refused"),
-        "{out}"
-    );
+/// A worker written with Python's standard library: argv is HOST:PORT and the authkey.
+const PY_WORKER: &str = r#"
+import sys, queue
+from multiprocessing.managers import BaseManager
+class Manager(BaseManager): pass
+Manager.register('get_task_queue')
+Manager.register('get_result_queue')
+host, port = sys.argv[1].rsplit(':', 1)
+print('Connect to server %s...' % sys.argv[1], flush=True)
+manager = Manager(address=(host, int(port)), authkey=sys.argv[2].encode())
+manager.connect()
+tasks, results = manager.get_task_queue(), manager.get_result_queue()
+while True:
+    try:
+        n = tasks.get(timeout=1)
+    except queue.Empty:
+        print('task queue is empty.')
+        break
+    print('run task %d * %d...' % (n, n), flush=True)
+    results.put('%d * %d = %d' % (n, n, n * n))
+print('worker exit.')
+"#;
+
+/// A master written with Python's standard library, its server on a thread (no fork needed):
+/// argv is the authkey and the tasks. It prints its address as ours does.
+const PY_MASTER: &str = r#"
+import sys, queue, threading
+from multiprocessing.managers import BaseManager
+task_queue, result_queue = queue.Queue(), queue.Queue()
+class Manager(BaseManager): pass
+Manager.register('get_task_queue', callable=lambda: task_queue)
+Manager.register('get_result_queue', callable=lambda: result_queue)
+server = Manager(address=('127.0.0.1', 0), authkey=sys.argv[1].encode()).get_server()
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print('Master listening on %s:%d...' % server.address, flush=True)
+tasks = [int(n) for n in sys.argv[2:]]
+for n in tasks:
+    print('Put task %d...' % n)
+    task_queue.put(n)
+for _ in tasks:
+    print('Result: %s' % result_queue.get(timeout=10), flush=True)
+print('master exit.')
+"#;
+
+fn py_worker(python: &str, addr: &str, key: &str) -> harness::Cmd {
+    bin(python).args(["-c", PY_WORKER, addr, key])
 }
 
-#[test]
-fn garbage_oversized_and_cut_frames_are_dropped_with_one_line_each() {
-    let (master, addr) = start_master(&[]);
-    let connect = || {
-        let mut stream = TcpStream::connect(&addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
+fn py_master(python: &str, key: &str, tasks: &[&str]) -> (Running, String) {
+    let mut master = bin(python).args(["-c", PY_MASTER, key]).args(tasks).spawn();
+    let addr = master.wait_for_value("Master listening on ", "...");
+    (master, addr)
+}
+
+/// Connects and authenticates as a client, with our own handshake (tested against Python's in
+/// `both_handshake_styles_with_pythons_hmac`).
+fn client(addr: &str, key: &[u8]) -> Connection {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut conn = Connection::new(stream).unwrap();
+    wire::answer_challenge(&mut conn, key).unwrap();
+    wire::deliver_challenge(&mut conn, key).unwrap();
+    conn
+}
+
+/// One request, one reply.
+fn call(conn: &mut Connection, request: Value) -> Value {
+    conn.send_bytes(&dumps(&request)).unwrap();
+    loads(&conn.recv_bytes(MAX_FRAME).unwrap().expect("a reply")).unwrap()
+}
+
+fn request(ident: Value, method: &str, args: Vec<Value>) -> Value {
+    Value::Tuple(vec![
+        ident,
+        method.into(),
+        Value::Tuple(args),
+        Value::Dict(vec![]),
+    ])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+mod task_master {
+    use super::*;
+
+    #[test]
+    fn three_workers_share_the_tasks_and_every_result_arrives_once() {
+        let (master, addr) = start_master(&[]);
+        // 0.1 s a task: all three are connected long before the ten tasks are done.
+        let workers: Vec<Running> = (0..3)
+            .map(|_| worker(&addr).env("TUTORIAL_TIME_SCALE", "0.1").spawn())
+            .collect();
+        let mut ran: Vec<u64> = Vec::new();
+        for w in workers {
+            let out = w.finish();
+            out.assert_success();
+            ran.extend(check_worker(&out.stdout));
+        }
+        let out = master.finish();
+        out.assert_success();
+        assert_eq!(out.stderr, "", "{out:?}");
+        let mut put = check_master(&out.stdout, 10);
+        put.sort();
+        ran.sort();
+        assert_eq!(ran, put, "each task ran once");
+    }
+
+    #[test]
+    fn a_python_worker_runs_every_task_of_our_master() {
+        let Some(python) = python() else { return };
+        let (master, addr) = start_master(&["--tasks", "20"]);
+        let out = py_worker(python, &addr, "abc").run();
+        out.assert_success();
+        let mut ran = check_worker(&out.stdout);
+        assert_eq!(out.stderr, "", "{out:?}");
+        let out = master.finish();
+        out.assert_success();
+        let mut put = check_master(&out.stdout, 20);
+        ran.sort();
+        put.sort();
+        assert_eq!(ran, put);
+        assert_eq!(out.stderr, "", "{out:?}");
+    }
+
+    #[test]
+    fn a_wrong_key_is_refused_and_the_master_keeps_serving() {
+        let (master, addr) = start_master(&["--authkey", "secret"]);
+        let wrong = worker(&addr).args(["--authkey", "guess"]).run();
+        wrong.assert_code(1);
+        assert_eq!(
+            wrong.stderr,
+            "error: the master refused the authkey (is it the same as the master's?)\n"
+        );
+        let mut refused = 1;
+        if let Some(python) = python() {
+            let wrong = py_worker(python, &addr, "guess").run();
+            assert!(!wrong.status.success());
+            assert!(wrong.stderr.contains("AuthenticationError"), "{wrong:?}");
+            refused += 1;
+        }
+        // The key from the environment works like the option.
+        let good = worker(&addr).env("TASK_AUTHKEY", "secret").run();
+        good.assert_success();
+        assert_eq!(check_worker(&good.stdout).len(), 10);
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 10);
+        assert_eq!(out.stderr.lines().count(), refused, "{out:?}");
+        assert_eq!(
+            out.stderr
+                .matches(": dropped: wrong authkey, connection refused\n")
+                .count(),
+            refused,
+            "{out:?}"
+        );
+    }
+
+    /// Both handshake styles, against digests computed by Python's own `hmac`: a 3.11 client
+    /// (bare HMAC-MD5) and a 3.12 one (`{sha256}`), each way; then Python's captured request
+    /// bytes get Python's captured reply bytes (shared/wire/).
+    #[test]
+    fn both_handshake_styles_with_pythons_hmac() {
+        let Some(python) = python() else { return };
+        let py_hmac = |key: &str, message: &[u8], digest: &str| -> Vec<u8> {
+            let script = "import hmac, sys; print(hmac.new(sys.argv[1].encode(), \
+                          bytes.fromhex(sys.argv[2]), sys.argv[3]).hexdigest())";
+            let out = Command::new(python)
+                .args(["-c", script, key, &hex(message), digest])
+                .output()
+                .unwrap();
+            unhex(String::from_utf8(out.stdout).unwrap().trim())
+        };
+        let (master, addr) = start_master(&["--authkey", "k3y"]);
+        for modern in [false, true] {
+            let mut conn = Connection::new(TcpStream::connect(&addr).unwrap()).unwrap();
+            // Our challenge is always the modern one: `{sha256}` and 40 random bytes.
+            let challenge = conn.recv_bytes(256).unwrap().unwrap();
+            let message = challenge.strip_prefix(b"#CHALLENGE#").unwrap().to_vec();
+            assert!(message.starts_with(b"{sha256}") && message.len() == 48);
+            let answer = if modern {
+                [&b"{sha256}"[..], &py_hmac("k3y", &message, "sha256")].concat()
+            } else {
+                py_hmac("k3y", &message, "md5")
+            };
+            conn.send_bytes(&answer).unwrap();
+            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#WELCOME#");
+            // Our answer to a challenge in either style.
+            let ours: Vec<u8> = if modern {
+                [&b"{sha256}"[..], &[7u8; 40]].concat()
+            } else {
+                vec![7u8; 20]
+            };
+            conn.send_bytes(&[&b"#CHALLENGE#"[..], &ours].concat())
+                .unwrap();
+            let expected = if modern {
+                [&b"{sha256}"[..], &py_hmac("k3y", &ours, "sha256")].concat()
+            } else {
+                py_hmac("k3y", &ours, "md5")
+            };
+            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), expected);
+            conn.send_bytes(b"#WELCOME#").unwrap();
+            // `dummy`, byte for byte as Python 3.11 sends it and answers it.
+            conn.send_bytes(&unhex(
+                "8004951000000000000000284e8c0564756d6d7994297d9474942e",
+            ))
             .unwrap();
-        // The master speaks first: its challenge.
-        let mut length = [0u8; 4];
-        stream.read_exact(&mut length).unwrap();
-        let mut challenge = vec![0u8; u32::from_be_bytes(length) as usize];
-        stream.read_exact(&mut challenge).unwrap();
-        assert!(String::from_utf8_lossy(&challenge).starts_with(r#"{"type":"Challenge""#));
-        stream
-    };
-    let wait_closed = |mut stream: TcpStream| {
+            assert_eq!(
+                hex(&conn.recv_bytes(MAX_FRAME).unwrap().unwrap()),
+                "8004950e000000000000008c072352455455524e944e86942e"
+            );
+        }
+        // A wrong digest: #FAILURE#, one line on the master's stderr.
+        let mut conn = Connection::new(TcpStream::connect(&addr).unwrap()).unwrap();
+        let challenge = conn.recv_bytes(256).unwrap().unwrap();
+        conn.send_bytes(&py_hmac("abc", &challenge[11..], "md5"))
+            .unwrap();
+        assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#FAILURE#");
+        let good = worker(&addr).env("TASK_AUTHKEY", "k3y").run();
+        good.assert_success();
+        let out = master.finish();
+        check_master(&out.stdout, 10);
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        assert!(out.stderr.contains("wrong authkey"), "{out:?}");
+    }
+
+    #[test]
+    fn garbage_oversized_idle_and_unserved_requests_cost_one_line_each() {
+        let (master, addr) = start_master(&[]);
+        // Never authenticates: dropped after 5 s, not at once and not never.
+        let mut idle = TcpStream::connect(&addr).unwrap();
+        idle.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let idle_since = Instant::now();
+        // Not a frame at all: an HTTP request read as a length of about 1.2 GB.
+        let mut http = TcpStream::connect(&addr).unwrap();
+        http.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        // After the handshake: a frame that is not a pickle gets Python's '#TRACEBACK'.
+        let mut garbage = client(&addr, b"abc");
+        garbage.send_bytes(b"garbage").unwrap();
+        let reply = loads(&garbage.recv_bytes(MAX_FRAME).unwrap().unwrap()).unwrap();
+        let Value::Tuple(reply) = reply else { panic!() };
+        assert_eq!(reply[0], Value::from("#TRACEBACK"));
+        // A pickle that would run code is refused the same way.
+        let mut evil = client(&addr, b"abc");
+        evil.send_bytes(b"cos\nsystem\n(S'touch /tmp/pwned'\ntR.")
+            .unwrap();
+        let Value::Tuple(reply) = loads(&evil.recv_bytes(MAX_FRAME).unwrap().unwrap()).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(reply[0], Value::from("#TRACEBACK"));
+        // Methods we do not serve: '#TRACEBACK', and the connection goes on.
+        let mut c = client(&addr, b"abc");
+        let reply = call(&mut c, request(Value::None, "debug_info", vec![]));
+        assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
+        let mut c = client(&addr, b"abc");
+        let Value::Tuple(created) = call(
+            &mut c,
+            request(Value::None, "create", vec!["get_task_queue".into()]),
+        ) else {
+            panic!()
+        };
+        let Value::Tuple(ident) = &created[1] else {
+            panic!()
+        };
+        let ident = ident[0].clone();
+        let mut c = client(&addr, b"abc");
+        call(
+            &mut c,
+            request(Value::None, "accept_connection", vec!["test".into()]),
+        );
+        let reply = call(&mut c, request(ident.clone(), "join", vec![]));
+        assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
+        let reply = call(&mut c, request(ident, "qsize", vec![]));
+        assert_eq!(reply, Value::Tuple(vec!["#RETURN".into(), Value::Int(10)]));
+        drop(c);
+        // A frame announced as 10 MiB on a proxy's connection.
+        let mut huge = client(&addr, b"abc");
+        call(
+            &mut huge,
+            request(Value::None, "accept_connection", vec!["test".into()]),
+        );
+        let mut raw = huge.stream().try_clone().unwrap();
+        raw.write_all(&(10u32 << 20).to_be_bytes()).unwrap();
+        let _ = raw.write_all(&[b'x'; 100]);
+        // The idle connection is closed by the master, after its 5 s.
         let mut rest = Vec::new();
-        let _ = stream.read_to_end(&mut rest); // the master closes the connection
-    };
-    // Bytes that are a frame but not a message.
-    let mut garbage = connect();
-    garbage.write_all(&[0, 0, 0, 7]).unwrap();
-    garbage.write_all(b"garbage").unwrap();
-    wait_closed(garbage);
-    // A frame announced as 10 MiB.
-    let mut huge = connect();
-    huge.write_all(&(10u32 << 20).to_be_bytes()).unwrap();
-    huge.write_all(&[b'x'; 100]).unwrap();
-    wait_closed(huge);
-    // A frame cut short: the client vanishes half way.
-    let mut cut = connect();
-    cut.write_all(&[0, 0, 0, 100]).unwrap();
-    cut.write_all(b"{\"type\":").unwrap();
-    drop(cut);
+        let _ = idle.read_to_end(&mut rest);
+        let idle_for = idle_since.elapsed();
+        assert!(
+            idle_for >= Duration::from_secs(4) && idle_for < Duration::from_secs(15),
+            "{idle_for:?}"
+        );
 
-    let good = worker(&addr).run();
-    good.assert_success();
-    let out = master.finish();
-    out.assert_success();
-    check_master(&out.stdout);
-    let log: Vec<&str> = out.stderr.lines().collect();
-    assert_eq!(log.len(), 3, "{out}");
-    assert!(
-        log.iter()
-            .all(|l| l.starts_with("master: 127.0.0.1:") && l.contains(": dropped: ")),
-        "{out}"
-    );
-    assert!(log.iter().any(|l| l.contains("not a message")), "{out}");
-    assert!(
-        log.iter().any(|l| l.contains("frame size too big")),
-        "{out}"
-    );
-    assert!(
-        log.iter().any(|l| l.contains("bytes remaining on stream")),
-        "{out}"
-    );
+        let good = worker(&addr).run();
+        good.assert_success();
+        assert_eq!(check_worker(&good.stdout).len(), 10);
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 10);
+        let log: Vec<&str> = out.stderr.lines().collect();
+        let expect = [
+            "dropped: no handshake within 5 s",
+            "more than the 256 accepted",
+            "opcode 0x67 at byte 0",
+            "the global os.system",
+            "not served: debug_info",
+            "not served: join()",
+            "dropped: a frame of 10485760 bytes, more than the 65536 accepted",
+        ];
+        for e in expect {
+            assert_eq!(
+                log.iter().filter(|l| l.contains(e)).count(),
+                1,
+                "{e}: {out:?}"
+            );
+        }
+        assert_eq!(log.len(), expect.len(), "{out:?}");
+        assert!(
+            log.iter().all(|l| l.starts_with("master: 127.0.0.1:")),
+            "{out:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
+        let (master, addr) = start_master(&[]);
+        // This worker takes 100 s a task: it still holds its task when it is killed.
+        let mut slow = worker(&addr).env("TUTORIAL_TIME_SCALE", "100").spawn();
+        let line = slow.wait_for_line(|l| l.starts_with("run task "));
+        let held = numbers(&line)[0];
+        slow.signal(nix::sys::signal::Signal::SIGKILL);
+        let killed = slow.finish();
+        assert!(!killed.status.success());
+
+        let fast = worker(&addr).run();
+        fast.assert_success();
+        let ran = check_worker(&fast.stdout);
+        assert!(
+            ran.contains(&held),
+            "task {held} was not run again: {ran:?}"
+        );
+        assert_eq!(ran.len(), 10, "every task exactly once");
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 10);
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        assert!(out.stderr.starts_with("master: 127.0.0.1:"), "{out:?}");
+        let requeued = format!(" left holding task {held}: put back into the queue\n");
+        assert!(out.stderr.ends_with(&requeued), "{out:?}");
+    }
+
+    /// A peer cannot forge lines on the master's terminal: control characters come out escaped.
+    #[test]
+    fn results_are_printed_with_control_characters_escaped() {
+        let (master, addr) = start_master(&["--tasks", "1"]);
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", None);
+        registry.register("get_result_queue", None);
+        let m = BaseManager::new(registry, &addr, b"abc").connect().unwrap();
+        let (task, result) = (
+            m.queue("get_task_queue").unwrap(),
+            m.queue("get_result_queue").unwrap(),
+        );
+        task.get(Duration::from_secs(5)).unwrap();
+        result.put("1 * 1 = 1\nmaster exit.\u{1b}[2J").unwrap();
+        let out = master.finish();
+        out.assert_success();
+        assert!(
+            out.stdout
+                .contains("Result: 1 * 1 = 1\\nmaster exit.\\u{1b}[2J\nmaster exit.\n"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_master_without_workers_gives_up_after_10_s() {
+        let started = Instant::now();
+        let (master, _) = start_master(&["--tasks", "1"]);
+        let out = master.finish();
+        out.assert_code(1);
+        assert_eq!(
+            out.stderr,
+            "error: no result within 10 s; 0 of 1 results arrived\n"
+        );
+        assert!(started.elapsed() >= Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_taken_port_and_bad_options_are_one_line_each() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap().to_string();
+        let out = bin(env!("CARGO_BIN_EXE_task_master"))
+            .args(["--addr", &addr])
+            .run();
+        out.assert_code(1);
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: cannot listen on {addr}: ")),
+            "{out:?}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1);
+        for bad in [["--tasks", "0"], ["--tasks", "100001"], ["--authkey", ""]] {
+            bin(env!("CARGO_BIN_EXE_task_master"))
+                .args(bad)
+                .run()
+                .assert_usage_error();
+        }
+        harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_master"));
+    }
 }
 
-#[cfg(unix)]
-#[test]
-fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
-    let (master, addr) = start_master(&[]);
-    // This worker takes 100 s a task and asks for three at a time: it still holds all three
-    // when it is killed.
-    let mut slow = worker(&addr)
-        .args(["--batch", "3"])
-        .env("TUTORIAL_TIME_SCALE", "100")
-        .spawn();
-    let line = slow.wait_for_line(|l| l.starts_with("run task "));
-    let held = numbers(&line)[0];
-    slow.signal(nix::sys::signal::Signal::SIGKILL);
-    let killed = slow.finish();
-    assert!(!killed.status.success());
+mod task_worker {
+    use super::*;
 
-    let fast = worker(&addr).run();
-    fast.assert_success();
-    let ran = check_worker(&fast.stdout, &addr);
-    assert!(
-        ran.contains(&held),
-        "the killed worker's task {held} was run again: {ran:?}"
-    );
-    assert_eq!(ran.len(), 10);
-    let out = master.finish();
-    out.assert_success();
-    check_master(&out.stdout);
-    assert!(
-        out.stderr.contains(&format!(
-            "left holding task {held}: put back into the queue"
-        )),
-        "{out}"
-    );
-    assert_eq!(
-        out.stderr.matches(" left holding task ").count(),
-        3,
-        "{out}"
-    );
-}
+    #[test]
+    fn our_worker_runs_every_task_of_a_python_master() {
+        let Some(python) = python() else { return };
+        let tasks = ["3899", "9639", "50", "0", "10000", "3899"];
+        let (master, addr) = py_master(python, "abc", &tasks);
+        let out = worker(&addr).run();
+        out.assert_success();
+        assert_eq!(out.stderr, "", "{out:?}");
+        let mut ran = check_worker(&out.stdout);
+        let out = master.finish();
+        out.assert_success();
+        let mut put = check_master(&out.stdout, tasks.len());
+        ran.sort();
+        put.sort();
+        assert_eq!(ran, put);
+    }
 
-#[cfg(unix)]
-#[test]
-fn a_worker_says_so_when_the_master_goes_away() {
-    let (master, addr) = start_master(&[]);
-    let mut slow = worker(&addr).env("TUTORIAL_TIME_SCALE", "100").spawn();
-    slow.wait_for_line(|l| l.starts_with("run task "));
-    master.signal(nix::sys::signal::Signal::SIGKILL);
-    drop(master);
-    let out = slow.timeout_from_now(Duration::from_secs(10)).finish();
-    out.assert_code(1);
-    assert_eq!(
-        out.stderr,
-        format!("error: the master at {addr} went away\n")
-    );
-}
+    #[test]
+    fn a_python_master_refuses_a_wrong_key_in_one_line() {
+        let Some(python) = python() else { return };
+        let (master, addr) = py_master(python, "secret", &["1"]);
+        let out = worker(&addr).args(["--authkey", "guess"]).run();
+        out.assert_code(1);
+        assert_eq!(
+            out.stderr,
+            "error: the master refused the authkey (is it the same as the master's?)\n"
+        );
+        worker(&addr)
+            .args(["--authkey", "secret"])
+            .run()
+            .assert_success();
+        master.finish().assert_success();
+    }
 
-#[test]
-fn a_master_without_workers_gives_up_after_its_timeout() {
-    let (master, _) = start_master(&["--timeout", "0.3"]);
-    let out = master.finish();
-    out.assert_code(1);
-    assert_eq!(
-        out.stderr,
-        "error: no result within 0.3 s; 0 of 10 results arrived\n"
-    );
-    assert!(!out.stdout.contains("master exit."));
-}
+    /// `n * n` in 128 bits: no overflow whatever the master sends; what does not fit 64 bits or
+    /// is not an integer is one clear line.
+    #[test]
+    fn big_and_odd_tasks_are_handled_without_overflow_or_panic() {
+        let (task, result) = (Queue::new(), Queue::new());
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", Some(&task));
+        registry.register("get_result_queue", Some(&result));
+        let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
+            .start()
+            .unwrap();
+        let addr = server.address().to_string();
+        task.put(i64::MIN);
+        task.put(3_037_000_500i64);
+        task.put("abc");
+        let out = worker(&addr).run();
+        out.assert_code(1);
+        assert_eq!(out.stderr, "error: not an integer: 'abc'\n");
+        let got: Vec<Value> = (0..2)
+            .map(|_| result.get(Duration::from_secs(5)).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Value::from(
+                    "-9223372036854775808 * -9223372036854775808 = 85070591730234615865843651857942052864"
+                ),
+                Value::from("3037000500 * 3037000500 = 9223372037000250000"),
+            ]
+        );
+        if let Some(python) = python() {
+            let (master, addr) = py_master(python, "abc", &["7", "18446744073709551616"]);
+            let out = worker(&addr).run();
+            out.assert_code(1);
+            assert!(out.stdout.contains("run task 7 * 7...\n"), "{out:?}");
+            assert!(out.stderr.contains("beyond 64 bits"), "{out:?}");
+            assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+            drop(master);
+        }
+    }
 
-#[test]
-fn nothing_to_connect_to_and_a_taken_port_are_one_line_each() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = taken.local_addr().unwrap().to_string();
-    let out = bin(env!("CARGO_BIN_EXE_task_master"))
-        .args(["--addr", &addr])
-        .run();
-    out.assert_code(1);
-    assert!(
-        out.stderr
-            .starts_with(&format!("error: cannot listen on {addr}: ")),
-        "{out}"
-    );
-    assert_eq!(out.stderr.lines().count(), 1);
-    drop(taken);
-    // Nothing listens on port 1.
-    let out = worker("127.0.0.1:1").run();
-    out.assert_code(1);
-    assert!(
-        out.stderr
-            .starts_with("error: cannot connect to 127.0.0.1:1: "),
-        "{out}"
-    );
-    assert_eq!(out.stderr.lines().count(), 1);
-    for bad in [["--authkey", ""], ["--batch", "0"]] {
+    #[cfg(unix)]
+    #[test]
+    fn a_worker_says_so_when_the_master_goes_away_mid_task() {
+        let (master, addr) = start_master(&[]);
+        // 3 s a task: the master is killed during the first.
+        let mut slow = worker(&addr).env("TUTORIAL_TIME_SCALE", "3").spawn();
+        slow.wait_for_line(|l| l.starts_with("run task "));
+        master.signal(nix::sys::signal::Signal::SIGKILL);
+        drop(master);
+        let out = slow.finish();
+        out.assert_code(1);
+        assert_eq!(
+            out.stderr,
+            format!("error: the master at {addr} went away\n")
+        );
+    }
+
+    #[test]
+    fn nothing_to_connect_to_and_bad_options_are_one_line_each() {
+        // Nothing listens on port 1.
+        let out = worker("127.0.0.1:1").run();
+        out.assert_code(1);
+        assert!(
+            out.stderr
+                .starts_with("error: cannot connect to 127.0.0.1:1: "),
+            "{out:?}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1);
         worker("127.0.0.1:5000")
-            .args(bad)
+            .args(["--authkey", ""])
             .run()
             .assert_usage_error();
-    }
-}
-#[test]
-fn master_and_worker_take_help_and_refuse_what_they_do_not_know() {
-    for path in [
-        env!("CARGO_BIN_EXE_task_master"),
-        env!("CARGO_BIN_EXE_task_worker"),
-    ] {
-        harness::assert_takes_help_and_refuses_unknown_options(path);
+        harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_worker"));
     }
 }
