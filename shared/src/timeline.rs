@@ -190,7 +190,8 @@ pub struct SpanGuard(Option<usize>);
 
 impl Drop for SpanGuard {
     fn drop(&mut self) {
-        if let (Some(i), Some(now)) = (self.0, since_epoch(Instant::now())) {
+        if let Some(i) = self.0 {
+            let now = since_epoch(Instant::now()).unwrap_or(0);
             let span = &mut state().rec.spans[i];
             (span.end_us, span.unfinished) = (now, false);
         }
@@ -199,14 +200,21 @@ impl Drop for SpanGuard {
 
 /// Records work in `lane` from now until the guard is dropped.
 pub fn span(lane: impl Display, label: impl Display) -> SpanGuard {
-    let now = since_epoch(Instant::now());
-    SpanGuard(now.and_then(|t| add(&lane, &label, Kind::Work, (t, t), true)))
+    begin(&lane, &label, Kind::Work)
 }
 
 /// Records waiting (a sleep, a lock, a join) in `lane` from now until the guard is dropped.
 pub fn wait(lane: impl Display, label: impl Display) -> SpanGuard {
-    let now = since_epoch(Instant::now());
-    SpanGuard(now.and_then(|t| add(&lane, &label, Kind::Wait, (t, t), true)))
+    begin(&lane, &label, Kind::Wait)
+}
+
+fn begin(lane: &dyn Display, label: &dyn Display, kind: Kind) -> SpanGuard {
+    let now = if enabled() {
+        since_epoch(Instant::now())
+    } else {
+        None
+    }; // no clock when off
+    SpanGuard(now.and_then(|t| add(lane, label, kind, (t, t), true)))
 }
 
 /// Records a span measured with two `Instant`s.
