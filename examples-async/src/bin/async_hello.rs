@@ -30,6 +30,9 @@
 //! by hand as a single-threaded one (`new_current_thread`) so that it matches asyncio's; its
 //! `block_on` is `run_until_complete`, and `tokio::join!` is `asyncio.wait(tasks)`. The 1 s
 //! sleep is scaled by `TUTORIAL_TIME_SCALE`.
+//!
+//! Try: replace `tokio::time::sleep(...).await` with `std::thread::sleep(...)` (a blocking
+//! wait): the second "Hello world!" now comes after the first "Hello again!", and the run takes 2 s.
 
 use std::time::{Duration, Instant};
 
@@ -60,10 +63,9 @@ fn main() {
         .build()
         .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     let start = Instant::now();
-    // loop.run_until_complete(asyncio.wait([hello(), hello()]))
-    event_loop.block_on(async {
-        tokio::join!(hello(), hello());
-    });
+    let tasks = async { tokio::join!(hello(), hello()) }; // tasks = [hello(), hello()]
+    event_loop.block_on(tasks); // loop.run_until_complete(asyncio.wait(tasks))
+    drop(event_loop); // loop.close()
     println!(
         "Elapsed: {:.2} s for two waits of {} s each.",
         start.elapsed().as_secs_f64(),

@@ -35,6 +35,9 @@
 //! `yield`. Python's `c.close()` raises GeneratorExit inside the consumer; here the producer sends
 //! `None`, which the consumer takes as "stop" (its own `if not n: return`), so it ends normally.
 //! async/await (next examples) is the same idea with the compiler writing the state machine.
+//!
+//! Try: make `consumer` return after its second item (`if n == 2 { return; }` after the
+//! `println!`): `produce` sees `CoroutineResult::Return` and stops, like Python's StopIteration.
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
@@ -72,7 +75,7 @@ fn produce(c: &mut Coroutine<Option<u32>, &'static str, ()>) {
 
 fn main() {
     shared::start(USAGE).no_options();
-    let mut c = Coroutine::new(consumer);
+    let mut c = Coroutine::new(consumer); // c = consumer()
     produce(&mut c);
     assert!(c.done(), "the consumer has returned");
 }
