@@ -371,7 +371,27 @@ fn compute(sum: &str) -> Result<i64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::compute;
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn how_a_child_ended_in_words() {
+        let ended = |script: &str| {
+            let status = std::process::Command::new("sh")
+                .args(["-c", script])
+                .status();
+            status.expect("run sh")
+        };
+        assert_eq!(how_it_ended(ended("exit 3")), "exited with status 3");
+        let killed = ended("kill -9 $$");
+        assert_eq!(how_it_ended(killed), "was killed by signal 9 (SIGKILL)");
+        assert_eq!(exit_code(killed), -9);
+        let closed = how_it_ended(ended("exit 141"));
+        assert_eq!(
+            closed,
+            "ended because its stdout was closed (exit status 141)"
+        );
+    }
 
     #[test]
     fn the_calculator_says_what_went_wrong() {

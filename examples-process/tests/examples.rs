@@ -1,325 +1,511 @@
-//! Runs every binary of examples-process as a real process and checks what the lesson promises.
+//! Runs every binary of examples-process as a real process and checks what its lesson promises.
+//! `cargo test -p examples-process pooled_processing::` runs one binary's tests.
 
 use harness::{bin, numbers, shape};
-use std::collections::BTreeSet;
 
+/// Unix: runs `path` with its stdout a pipe that the test closes, as `| head -N` does, once
+/// `enough` says so of the lines read so far. Returns those lines, how the program ended, and
+/// which of the PIDs `watch` picks out of the lines were still alive the moment it ended.
 #[cfg(unix)]
-use harness::assert_all_gone;
+mod closed_stdout {
+    use std::io::{BufRead, BufReader, Read};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Child, Command, ExitStatus, Stdio};
+    use std::time::{Duration, Instant};
 
-#[cfg(unix)]
-#[test]
-fn fork_parent_and_child_know_each_other_and_the_child_is_reaped() {
-    let out = bin(env!("CARGO_BIN_EXE_fork")).run();
-    out.assert_success();
-    let lines = out.lines();
-    assert_eq!(lines.len(), 3, "{out}");
-    let parent = numbers(lines[0]);
-    assert_eq!(shape(lines[0]), "Process (#) start...");
-    let parent = parent[0];
-    let said_by_parent = lines[1..]
-        .iter()
-        .find(|l| l.starts_with("I ("))
-        .expect("the parent's line");
-    let child = numbers(said_by_parent)[1];
-    assert_eq!(
-        *said_by_parent,
-        format!("I ({parent}) just created a child process ({child}).")
-    );
-    assert!(
-        lines[1..]
-            .contains(&format!("I am child process ({child}) and my parent is {parent}.").as_str()),
-        "{out}"
-    );
-    assert_ne!(parent, child);
-    assert_all_gone(&[child as u32]);
-}
+    pub struct Ended {
+        pub lines: Vec<String>,
+        pub status: ExitStatus,
+        pub stderr: String,
+        /// PIDs from `watch` that were still running when the program had exited.
+        pub left_behind: Vec<u32>,
+    }
 
-#[test]
-fn multi_processing_runs_run_proc_in_another_process() {
-    let out = bin(env!("CARGO_BIN_EXE_multi_processing")).run();
-    out.assert_success();
-    let lines = out.lines();
-    let shapes: Vec<String> = lines.iter().map(|l| shape(l)).collect();
-    assert_eq!(
-        shapes,
-        [
-            "Parent process #.",
-            "Child process will start.",
-            "Run child process test (#)...",
-            "Child process end.",
-        ]
-    );
-    let (parent, child) = (numbers(lines[0])[0], numbers(lines[2])[0]);
-    assert_ne!(parent, child, "the child must be another process");
-    #[cfg(unix)]
-    assert_all_gone(&[child as u32]);
-}
-
-/// Checks a run of `pooled_processing` with `processes` workers and `tasks` tasks; returns the
-/// worker PIDs.
-fn check_pool_run(stdout: &str, processes: usize, tasks: u64) -> BTreeSet<u64> {
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(shape(lines[0]), "Parent process #.", "{stdout}");
-    assert_eq!(lines[1], "Waiting for all subprocesses done...");
-    assert_eq!(lines.last(), Some(&"All subprocesses done."));
-    let mut running = BTreeSet::new(); // tasks started and not yet ended
-    let mut busy_pids = BTreeSet::new();
-    let mut pids = BTreeSet::new();
-    let mut started = BTreeSet::new();
-    let mut ended = BTreeSet::new();
-    let mut pid_of = std::collections::BTreeMap::new();
-    for line in &lines[2..lines.len() - 1] {
-        match (shape(line).as_str(), &numbers(line)[..]) {
-            ("Run task # (#)...", &[task, pid]) => {
-                // A task starts in a worker that is not busy, and only when fewer than
-                // `processes` tasks run: the later tasks wait for an earlier one to end.
-                assert!(
-                    running.len() < processes,
-                    "too many at once at {line:?}:\n{stdout}"
-                );
-                assert!(
-                    busy_pids.insert(pid),
-                    "{pid} runs two tasks at once:\n{stdout}"
-                );
-                assert!(started.insert(task), "task {task} started twice:\n{stdout}");
-                running.insert(task);
-                pids.insert(pid);
-                pid_of.insert(task, pid);
-            }
-            ("Task # runs # seconds.", &[task, _, _]) => {
-                assert!(
-                    running.remove(&task),
-                    "task {task} ended before it started:\n{stdout}"
-                );
-                busy_pids.remove(&pid_of[&task]);
-                ended.insert(task);
-            }
-            _ => panic!("unexpected line {line:?}:\n{stdout}"),
+    /// Kills the whole process group on the way out, whatever happens in the test.
+    struct Group(Child);
+    impl Drop for Group {
+        fn drop(&mut self) {
+            let group = nix::unistd::Pid::from_raw(self.0.id() as i32);
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
+            let _ = self.0.wait();
         }
     }
-    let all: BTreeSet<u64> = (0..tasks).collect();
-    assert_eq!(started, all, "{stdout}");
-    assert_eq!(ended, all, "{stdout}");
-    assert_eq!(
-        pids.len(),
-        processes.min(tasks as usize),
-        "worker PIDs:\n{stdout}"
-    );
-    pids
+
+    pub fn run(
+        path: &str,
+        time_scale: &str,
+        enough: impl Fn(&[String]) -> bool,
+        watch: impl Fn(&str) -> Option<u32>,
+    ) -> Ended {
+        let child = Command::new(path)
+            .env(harness::TIME_SCALE_VAR, time_scale)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("start the program");
+        let mut group = Group(child);
+        let mut stdout = BufReader::new(group.0.stdout.take().expect("piped"));
+        let mut lines = Vec::new();
+        while !enough(&lines) {
+            let mut line = String::new();
+            let read = stdout.read_line(&mut line).expect("read stdout");
+            assert!(read > 0, "stdout ended early: {lines:?}");
+            lines.push(line.trim_end().to_string());
+        }
+        drop(stdout); // the reader has gone: the program's next write fails
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = group.0.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "did not end: {lines:?}");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        // At once, without the grace that harness::assert_all_gone gives.
+        let left_behind = lines
+            .iter()
+            .filter_map(|l| watch(l))
+            .filter(|&pid| harness::process_alive(pid))
+            .collect();
+        let mut stderr_pipe = group.0.stderr.take().expect("piped");
+        drop(group); // kills what is left, so that stderr ends
+        let mut stderr = String::new();
+        let _ = stderr_pipe.read_to_string(&mut stderr);
+        Ended {
+            lines,
+            status,
+            stderr,
+            left_behind,
+        }
+    }
 }
 
-#[test]
-fn pooled_processing_runs_five_tasks_on_four_worker_processes() {
-    // The tutorial's sleeps shortened a hundredfold, so that tasks overlap as in the tutorial.
-    for _ in 0..20 {
-        let out = bin(env!("CARGO_BIN_EXE_pooled_processing"))
-            .env("TUTORIAL_TIME_SCALE", "0.01")
-            .run();
+/// fork returns twice: the parent and its child are two processes that know each other's PID,
+/// and the parent waits for (reaps) its child.
+#[cfg(unix)]
+mod fork {
+    use super::*;
+
+    fn run_once() {
+        let out = bin(env!("CARGO_BIN_EXE_fork")).run();
         out.assert_success();
-        let pids = check_pool_run(&out.stdout, 4, 5);
-        // Task 4 reuses one of the four workers.
-        let task4 = out
-            .lines()
-            .into_iter()
-            .find(|l| l.starts_with("Run task 4 "))
-            .unwrap();
-        assert!(pids.contains(&numbers(task4)[1]), "{out}");
-        #[cfg(unix)]
-        assert_all_gone(&pids.iter().map(|&p| p as u32).collect::<Vec<_>>());
+        let lines = out.lines();
+        assert_eq!(lines.len(), 4, "{out}");
+        assert_eq!(shape(lines[0]), "Process (#) start...");
+        let parent = numbers(lines[0])[0];
+        let said_by_parent = lines[1..3]
+            .iter()
+            .find(|l| l.starts_with("I ("))
+            .expect("the parent's line");
+        let child = numbers(said_by_parent)[1];
+        assert_eq!(
+            *said_by_parent,
+            format!("I ({parent}) just created a child process ({child}).")
+        );
+        let said_by_child = format!("I am child process ({child}) and my parent is {parent}.");
+        assert!(lines[1..3].contains(&said_by_child.as_str()), "{out}");
+        assert_ne!(parent, child);
+        // Only a parent that waited knows how its child ended, and only after the child's line.
+        assert_eq!(
+            lines[3],
+            format!("Child process ({child}) exited with status 0."),
+            "the parent must wait for its child\n{out}"
+        );
+    }
+
+    #[test]
+    fn parent_and_child_know_each_other_and_the_parent_waits() {
+        for _ in 0..3 {
+            run_once();
+        }
+    }
+
+    #[test]
+    fn a_closed_stdout_ends_quietly() {
+        let ended = closed_stdout::run(
+            env!("CARGO_BIN_EXE_fork"),
+            "0",
+            |lines| !lines.is_empty(),
+            |_| None,
+        );
+        assert_eq!(ended.status.code(), Some(141), "{}", ended.stderr);
+        assert_eq!(ended.stderr, "");
     }
 }
 
-#[test]
-fn pooled_processing_pool_size_is_an_option() {
-    let out = bin(env!("CARGO_BIN_EXE_pooled_processing"))
-        .args(["--processes", "5"])
-        .run();
-    out.assert_success();
-    check_pool_run(&out.stdout, 5, 5);
-    let out = bin(env!("CARGO_BIN_EXE_pooled_processing"))
-        .args(["--processes", "2", "--tasks", "9"])
-        .run();
-    out.assert_success();
-    check_pool_run(&out.stdout, 2, 9);
-    for bad in ["0", "many", "1000"] {
-        bin(env!("CARGO_BIN_EXE_pooled_processing"))
-            .args(["--processes", bad])
-            .run()
-            .assert_usage_error();
+/// multi_processing runs run_proc("test") in another process (this program started again), and
+/// the parent waits for it before it says "Child process end.".
+mod multi_processing {
+    use super::*;
+
+    #[test]
+    fn run_proc_runs_in_another_process_and_the_parent_waits() {
+        for _ in 0..3 {
+            let out = bin(env!("CARGO_BIN_EXE_multi_processing")).run();
+            out.assert_success();
+            let lines = out.lines();
+            let shapes: Vec<String> = lines.iter().map(|l| shape(l)).collect();
+            assert_eq!(
+                shapes,
+                [
+                    "Parent process #.",
+                    "Child process will start.",
+                    "Run child process test (#)...",
+                    "Child process end.",
+                ],
+                "{out}"
+            );
+            let (parent, child) = (numbers(lines[0])[0], numbers(lines[2])[0]);
+            assert_ne!(parent, child, "the child must be another process");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_closed_stdout_ends_quietly_not_as_a_failed_child() {
+        // Closed after two lines: the next write is the child's.
+        for _ in 0..3 {
+            let ended = closed_stdout::run(
+                env!("CARGO_BIN_EXE_multi_processing"),
+                "0",
+                |lines| lines.len() == 2,
+                |_| None,
+            );
+            assert_eq!(ended.status.code(), Some(141), "{}", ended.stderr);
+            assert_eq!(ended.stderr, "");
+        }
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn pooled_processing_leaves_no_worker_behind_when_one_is_killed() {
-    use nix::sys::signal::{Signal, kill};
-    use nix::unistd::Pid;
-    // Tasks now sleep up to 300 s: they are all still running when one worker is killed.
-    let mut running = bin(env!("CARGO_BIN_EXE_pooled_processing"))
-        .env("TUTORIAL_TIME_SCALE", "100")
-        .spawn();
-    let mut pids = Vec::new();
-    while pids.len() < 4 {
-        let line = running.wait_for_line(|l| l.starts_with("Run task "));
-        pids.push(numbers(&line)[1] as u32);
+/// pooled_processing: Pool(4) is four worker processes (none of them the parent) that run the
+/// five tasks, never more than four at once; task 4 waits for a free worker and runs in its
+/// process; join() returns after every task has ended; no worker outlives the parent.
+mod pooled_processing {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    const POOL: &str = env!("CARGO_BIN_EXE_pooled_processing");
+
+    /// Checks a run with 4 workers and 5 tasks; returns the worker PIDs.
+    fn check_pool_run(stdout: &str) -> BTreeSet<u64> {
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(shape(lines[0]), "Parent process #.", "{stdout}");
+        let parent = numbers(lines[0])[0];
+        assert_eq!(lines[1], "Waiting for all subprocesses done...");
+        assert_eq!(lines.last(), Some(&"All subprocesses done."), "{stdout}");
+        let mut pid_of = BTreeMap::new(); // task -> worker PID
+        let mut running = BTreeMap::new(); // worker PID -> task it runs now
+        let mut ended = BTreeSet::new();
+        let mut freed = BTreeSet::new(); // PIDs of workers whose task has ended
+        for line in &lines[2..lines.len() - 1] {
+            match (shape(line).as_str(), &numbers(line)[..]) {
+                ("Run task # (#)...", &[task, pid]) => {
+                    assert_ne!(pid, parent, "a task ran in the parent:\n{stdout}");
+                    assert!(running.len() < 4, "five at once at {line:?}:\n{stdout}");
+                    assert_eq!(running.insert(pid, task), None, "{pid} runs two:\n{stdout}");
+                    assert_eq!(pid_of.insert(task, pid), None, "{task} twice:\n{stdout}");
+                    if task == 4 {
+                        assert!(
+                            freed.contains(&pid),
+                            "task 4 not in a freed worker:\n{stdout}"
+                        );
+                    }
+                }
+                ("Task # runs # seconds.", &[task, _, _]) => {
+                    let pid = pid_of.get(&task).copied();
+                    let pid = pid.unwrap_or_else(|| panic!("{task} ended unstarted:\n{stdout}"));
+                    assert_eq!(running.remove(&pid), Some(task), "{stdout}");
+                    assert!(ended.insert(task), "{stdout}");
+                    freed.insert(pid);
+                }
+                _ => panic!("unexpected line {line:?}:\n{stdout}"),
+            }
+        }
+        let all: BTreeSet<u64> = (0..5).collect();
+        assert_eq!(
+            ended, all,
+            "every task ends before join() returns:\n{stdout}"
+        );
+        let pids: BTreeSet<u64> = pid_of.values().copied().collect();
+        assert_eq!(pids.len(), 4, "Pool(4) means 4 worker processes:\n{stdout}");
+        pids
     }
-    kill(Pid::from_raw(pids[2] as i32), Signal::SIGKILL).expect("kill a worker");
-    let out = running.finish();
-    out.assert_code(1);
-    assert!(out.stderr.starts_with("error: a worker"), "{out}");
-    assert!(!out.stdout.contains("All subprocesses done."), "{out}");
-    assert_all_gone(&pids);
-}
 
-#[test]
-fn subprocess_calls_then_communicates() {
-    let out = bin(env!("CARGO_BIN_EXE_subprocess")).run();
-    out.assert_success();
-    let lines = out.lines();
-    assert_eq!(lines[0], "$ cargo --version");
-    assert!(lines[1].starts_with("cargo "), "{out}");
-    assert_eq!(
-        lines[2..],
-        [
-            "Exit code: 0",
-            "$ subprocess --calculator",
-            "1 + 2 = 3",
-            "6 * 7 = 42",
-            "[stderr] cannot compute \"2 ^ 10\": use + - * /",
-            "Exit code: 1",
-        ]
-    );
-}
+    #[test]
+    fn five_tasks_on_four_worker_processes() {
+        // The tutorial's sleeps shortened a hundredfold, so that tasks overlap as in the tutorial.
+        for _ in 0..8 {
+            let out = bin(POOL).env("TUTORIAL_TIME_SCALE", "0.01").run();
+            out.assert_success();
+            let _pids = check_pool_run(&out.stdout);
+            #[cfg(unix)]
+            harness::assert_all_gone(&_pids.iter().map(|&p| p as u32).collect::<Vec<_>>());
+        }
+    }
 
-#[cfg(unix)]
-#[test]
-fn subprocess_runs_the_readers_own_commands() {
-    let out = bin(env!("CARGO_BIN_EXE_subprocess"))
-        .args([
-            "--call",
-            "false",
-            "--communicate",
-            "sort",
-            "--input",
-            "b\\na\\n",
-        ])
-        .run();
-    out.assert_success();
-    assert_eq!(
-        out.lines(),
-        [
-            "$ false",
-            "Exit code: 1",
-            "$ sort",
-            "a",
-            "b",
-            "Exit code: 0"
-        ]
-    );
-}
-
-#[test]
-fn subprocess_reports_a_missing_command_in_one_line() {
-    for args in [
-        ["--call", "no-such-command-for-this-test"],
-        ["--communicate", "no-such-command-for-this-test"],
-    ] {
-        let out = bin(env!("CARGO_BIN_EXE_subprocess")).args(args).run();
+    #[test]
+    fn a_worker_only_runs_the_function_it_serves() {
+        let out = bin(POOL)
+            .args(["--pool-worker", &std::process::id().to_string()])
+            .stdin("main 3\n")
+            .run();
         out.assert_code(1);
-        assert_eq!(out.stderr.lines().count(), 1, "{out}");
         assert!(
-            out.stderr
-                .starts_with("error: cannot run `no-such-command-for-this-test`"),
+            out.stderr.starts_with(
+                "error: worker: \"main 3\" is not a task for pooled_processing::long_time_task"
+            ),
             "{out}"
         );
     }
-    bin(env!("CARGO_BIN_EXE_subprocess"))
-        .args(["--call", " "])
-        .run()
-        .assert_usage_error();
-}
 
-#[test]
-fn crash_isolation_shows_what_survives_what() {
-    let out = bin(env!("CARGO_BIN_EXE_crash_isolation")).run();
-    out.assert_success();
-    let lines = out.lines();
-    let shapes: Vec<String> = lines.iter().map(|l| shape(l)).collect();
-    let crashed = if cfg!(unix) {
-        "child process # crashed: killed by signal # (SIGABRT)"
-    } else {
-        "child process # crashed: exit code: #"
-    };
-    assert_eq!(
-        shapes,
-        [
-            "#. A child process crashes.",
-            crashed,
-            "the parent process # lives on.",
-            "#. A thread panics.",
-            "the thread panicked: \"something went wrong in the worker thread\"",
-            "join() returned the panic as an error; process # lives on.",
-            "#. A thread aborts, inside a child process.",
-            "process #: the main thread waits for its worker thread...",
-            crashed,
-            "the abort of one thread took its whole process down, main thread and all.",
-        ]
-    );
-    let parent = numbers(lines[2])[0];
-    assert_eq!(
-        numbers(lines[5])[0],
-        parent,
-        "the panic left the process alive"
-    );
-    let child = numbers(lines[7])[0];
-    assert_eq!(numbers(lines[8])[0], child);
-    assert_ne!(child, parent);
     #[cfg(unix)]
-    assert_all_gone(&[numbers(lines[1])[0] as u32, child as u32]);
+    mod no_worker_left_behind {
+        use super::*;
+        use harness::assert_all_gone;
+        use nix::sys::signal::Signal;
+        use std::time::Duration;
+
+        /// Starts the pool with tasks of up to 300 s and returns it with its 4 worker PIDs.
+        fn start_long_tasks() -> (harness::Running, Vec<u32>) {
+            let mut running = bin(POOL).env("TUTORIAL_TIME_SCALE", "100").spawn();
+            let mut pids = Vec::new();
+            while pids.len() < 4 {
+                let line = running.wait_for_line(|l| l.starts_with("Run task "));
+                pids.push(numbers(&line)[1] as u32);
+            }
+            (running, pids)
+        }
+
+        #[test]
+        fn when_a_worker_dies() {
+            let (running, pids) = start_long_tasks();
+            let pid = nix::unistd::Pid::from_raw(pids[2] as i32);
+            nix::sys::signal::kill(pid, Signal::SIGKILL).expect("kill a worker");
+            let out = running.timeout_from_now(Duration::from_secs(10)).finish();
+            out.assert_code(1);
+            let said = format!(
+                "error: worker process {} was killed by signal 9 (SIGKILL) while running pooled_processing::long_time_task(",
+                pids[2]
+            );
+            assert!(out.stderr.starts_with(&said), "{out}");
+            assert_eq!(out.stderr.lines().count(), 1, "{out}");
+            assert!(!out.stdout.contains("All subprocesses done."), "{out}");
+            assert_all_gone(&pids);
+        }
+
+        #[test]
+        fn on_sigint_or_sigterm_to_the_parent_alone() {
+            for (signal, code) in [(Signal::SIGINT, 130), (Signal::SIGTERM, 143)] {
+                let (running, pids) = start_long_tasks();
+                running.signal(signal); // the parent only, not its group
+                // The pool's own handler reaps the workers, then exits 128 + the signal.
+                let out = running.timeout_from_now(Duration::from_secs(10)).finish();
+                out.assert_code(code);
+                assert_eq!(out.stderr, "", "{out}");
+                assert_all_gone(&pids);
+            }
+        }
+
+        /// Linux's PR_SET_PDEATHSIG: nothing of the parent runs after `kill -9`, yet the
+        /// workers (which hold the run's stderr) must end at once, not after their tasks.
+        #[cfg(target_os = "linux")]
+        #[test]
+        fn when_the_parent_is_killed() {
+            let (running, pids) = start_long_tasks();
+            running.signal(Signal::SIGKILL);
+            running.timeout_from_now(Duration::from_secs(10)).finish();
+            assert_all_gone(&pids);
+        }
+
+        #[test]
+        fn when_stdout_closes() {
+            // `| head`: the pipe closes once all four workers have said their PID; the next
+            // write, when a task of up to 1.5 s ends, fails while the others still run.
+            let ended = closed_stdout::run(
+                POOL,
+                "0.5",
+                |lines| lines.iter().filter(|l| l.starts_with("Run task ")).count() >= 4,
+                |l| l.starts_with("Run task ").then(|| numbers(l)[1] as u32),
+            );
+            assert_eq!(ended.status.code(), Some(141), "{}", ended.stderr);
+            assert_eq!(ended.stderr, "");
+            assert_eq!(ended.left_behind, Vec::<u32>::new(), "{:?}", ended.lines);
+        }
+    }
 }
 
-#[cfg(unix)]
-#[test]
-fn spawn_cost_measures_threads_processes_and_programs() {
-    let out = bin(env!("CARGO_BIN_EXE_spawn_cost"))
-        .args(["--samples", "5", "--count", "20"])
-        .run();
-    out.assert_success();
-    let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
-    assert_eq!(
-        shapes[0],
-        "Creating one and waiting for it to end, # samples each after a warm-up:"
-    );
-    for (line, label) in shapes[1..4]
-        .iter()
-        .zip(["thread", "process", "new program"])
-    {
-        assert!(line.trim_start().starts_with(label), "{out}");
-        assert!(line.ends_with(", # samples)"), "{out}");
+/// subprocess: call() runs a child that shares our stdout and gives back its exit code;
+/// Popen + communicate() sends the child input through a pipe and collects its stdout, stderr
+/// and exit code.
+mod subprocess {
+    use super::*;
+
+    const SUBPROCESS: &str = env!("CARGO_BIN_EXE_subprocess");
+
+    #[test]
+    fn calls_then_communicates() {
+        let out = bin(SUBPROCESS).run();
+        out.assert_success();
+        assert_eq!(
+            out.lines(),
+            [
+                "$ subprocess calc 1 + 2",
+                "1 + 2 = 3",
+                "Exit code: 0",
+                "$ subprocess calc",
+                "6 * 7 = 42",
+                "1 / 0: cannot divide by zero",
+                "Exit code: 1",
+            ],
+            "{out}"
+        );
+        assert_eq!(out.stderr, "", "the child's stderr is a pipe to the parent");
     }
-    assert_eq!(
-        shapes[4].trim(),
-        "a process costs #x a thread; a new program #x."
-    );
-    assert_eq!(shapes[5], "# at once:");
-    assert!(
-        shapes[6].trim().starts_with("# processes forked in "),
-        "{out}"
-    );
-    assert!(
-        shapes[7].trim().starts_with("# threads started in "),
-        "{out}"
-    );
-    for line in &shapes[6..8] {
-        assert!(line.contains("MiB (# KiB each)"), "{out}");
+
+    #[test]
+    fn the_calculator_answers_and_says_what_it_cannot() {
+        let out = bin(SUBPROCESS).args(["calc", "2", "*", "21"]).run();
+        out.assert_success();
+        assert_eq!(out.stdout, "2 * 21 = 42\n");
+        let out = bin(SUBPROCESS)
+            .arg("calc")
+            .stdin("5 - 7\n1 / 0\n2 ^ 10\nexit\n9 + 9\n")
+            .run();
+        out.assert_code(1);
+        assert_eq!(out.stdout, "5 - 7 = -2\n", "nothing after `exit`");
+        assert_eq!(
+            out.stderr,
+            "1 / 0: cannot divide by zero\n2 ^ 10: \"^\" is not an operator: use + - * /\n"
+        );
     }
-    assert_eq!(numbers(out.lines()[6])[0], 20);
+
+    #[test]
+    fn refuses_what_it_does_not_take() {
+        for args in [&["foo"][..], &["calc", "--x"], &["--call", "ls"]] {
+            bin(SUBPROCESS).args(args).run().assert_usage_error();
+        }
+    }
+}
+
+/// crash_isolation: a crashing child process leaves its parent alive; a panicking thread comes
+/// back as an error from join(); an aborting thread takes its whole process down.
+mod crash_isolation {
+    use super::*;
+
+    #[test]
+    fn shows_what_survives_what() {
+        let out = bin(env!("CARGO_BIN_EXE_crash_isolation")).run();
+        out.assert_success();
+        let lines = out.lines();
+        let shapes: Vec<String> = lines.iter().map(|l| shape(l)).collect();
+        let crashed = if cfg!(unix) {
+            "child process # was killed by signal # (SIGABRT)"
+        } else {
+            "child process # exited with status #"
+        };
+        assert_eq!(
+            shapes,
+            [
+                "#. A child process crashes.",
+                crashed,
+                "the parent process # lives on.",
+                "#. A thread panics.",
+                "the thread panicked: \"something went wrong in the worker thread\"",
+                "join() returned the panic as an error; process # lives on.",
+                "#. A thread aborts, inside a child process.",
+                "process #: the main thread waits for its worker thread...",
+                crashed,
+                "the abort of one thread took its whole process down, main thread and all.",
+            ],
+            "{out}"
+        );
+        let parent = numbers(lines[2])[0];
+        assert_eq!(
+            numbers(lines[5])[0],
+            parent,
+            "the panic left the process alive"
+        );
+        let child = numbers(lines[7])[0];
+        assert_eq!(numbers(lines[8])[0], child);
+        assert_ne!(child, parent);
+        assert_ne!(numbers(lines[1])[0], parent);
+        #[cfg(unix)]
+        harness::assert_all_gone(&[numbers(lines[1])[0] as u32, child as u32]);
+    }
+}
+
+/// spawn_cost: creating a thread, a forked process (Unix) and a new program, each timed; then N
+/// processes (Unix) and N threads alive at once, with their memory.
+mod spawn_cost {
+    use super::*;
+
+    const SPAWN_COST: &str = env!("CARGO_BIN_EXE_spawn_cost");
+
+    #[test]
+    fn measures_threads_processes_and_programs() {
+        let out = bin(SPAWN_COST)
+            .args(["--samples", "5", "--count", "20"])
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let shapes: Vec<String> = lines.iter().map(|l| shape(l)).collect();
+        assert_eq!(
+            shapes[0],
+            "Creating one and waiting for it to end, # samples each after a warm-up:"
+        );
+        let rows: &[&str] = if cfg!(unix) {
+            &["thread", "process", "new program"]
+        } else {
+            &["thread", "new program"]
+        };
+        let n = rows.len();
+        for (line, label) in shapes[1..=n].iter().zip(rows) {
+            assert!(line.trim_start().starts_with(label), "{out}");
+            assert!(line.ends_with(", # samples)"), "{out}");
+        }
+        for line in &lines[1..=n] {
+            assert_eq!(numbers(line).last(), Some(&5), "5 samples: {line}");
+        }
+        let ratios = if cfg!(unix) {
+            "a process costs #x a thread; a new program #x."
+        } else {
+            "no fork on this system; a new program #x."
+        };
+        assert_eq!(shapes[n + 1].trim(), ratios, "{out}");
+        assert_eq!(lines[n + 2], "20 at once:");
+        let at_once: &[&str] = if cfg!(unix) {
+            &["20 processes forked in ", "20 threads started in "]
+        } else {
+            &["20 threads started in "]
+        };
+        assert_eq!(lines.len(), n + 3 + at_once.len(), "{out}");
+        for (line, start) in lines[n + 3..].iter().zip(at_once) {
+            assert!(line.trim().starts_with(start), "{out}");
+            if cfg!(target_os = "linux") {
+                assert!(shape(line).contains("MiB (# KiB each)"), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_count_has_a_ceiling() {
+        for args in [
+            ["--count", "0"],
+            ["--count", "20001"],
+            ["--samples", "100001"],
+        ] {
+            bin(SPAWN_COST).args(args).run().assert_usage_error();
+        }
+    }
 }
 
 #[test]
 fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
+    #[cfg(unix)]
+    harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_fork"));
     for path in [
-        env!("CARGO_BIN_EXE_fork"),
         env!("CARGO_BIN_EXE_multi_processing"),
         env!("CARGO_BIN_EXE_pooled_processing"),
         env!("CARGO_BIN_EXE_subprocess"),
@@ -328,4 +514,16 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
     ] {
         harness::assert_takes_help_and_refuses_unknown_options(path);
     }
+}
+
+#[cfg(not(unix))]
+#[test]
+fn fork_says_it_is_unix_only() {
+    let out = bin(env!("CARGO_BIN_EXE_fork")).run();
+    out.assert_code(1);
+    assert!(
+        out.stderr
+            .starts_with("error: this example runs only on Unix"),
+        "{out}"
+    );
 }

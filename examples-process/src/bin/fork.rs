@@ -32,6 +32,7 @@
 //! Try: remove the `waitpid` call and run `ps -o pid,stat,cmd` from the parent before it exits:
 //! the child shows as `Z` (zombie) until its parent ends.
 
+#[cfg(unix)]
 const USAGE: &str =
     "usage: fork\n\nThe process forks; parent and child each say who they are. Unix only.";
 

@@ -43,11 +43,10 @@ fn run_proc(name: &str) {
 
 fn main() {
     let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("child") => return run_proc(&args.value::<String>()),
-            other => shared::unexpected(other),
-        }
+    match args.next() {
+        None => {}
+        Some(Long("child")) => return run_proc(&args.value::<String>()),
+        Some(other) => shared::unexpected(other),
     }
     println!("Parent process {}.", std::process::id());
     let mut p = shared::this_program();
