@@ -14,8 +14,8 @@
 pub mod bench;
 pub mod cli;
 pub mod mem;
-pub mod time;
 pub mod python;
+pub mod time;
 pub mod timeline;
 
 pub use cli::{Arg, Args, exit_error, exit_usage, start, unexpected};
