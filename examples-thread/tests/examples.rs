@@ -1,278 +1,38 @@
-//! Runs every binary of examples-thread as a real process and checks what the lesson promises.
+//! Runs every binary of examples-thread as a real process and checks what its lesson promises.
+//! One module per binary (`cargo test -p examples-thread lock::`); each module's doc comment
+//! names the lesson that its tests guard.
 
-use harness::{assert_lines_any_order, bin, numbers};
+use harness::{Output, bin, numbers};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-#[test]
-fn multi_threading_prints_the_tutorial_lines() {
-    let out = bin(env!("CARGO_BIN_EXE_multi_threading")).run();
-    out.assert_success();
-    assert_eq!(
-        out.lines(),
-        [
-            "thread main is running...",
-            "thread LoopThread is running...",
-            "thread LoopThread >>> 1",
-            "thread LoopThread >>> 2",
-            "thread LoopThread >>> 3",
-            "thread LoopThread >>> 4",
-            "thread LoopThread >>> 5",
-            "thread LoopThread ended.",
-            "thread main ended.",
-        ]
-    );
+/// Tests that measure CPU time or need two threads to really run at once take this lock, so
+/// that they do not load the machine for each other.
+fn cpu_to_myself() -> MutexGuard<'static, ()> {
+    static CPU: Mutex<()> = Mutex::new(());
+    CPU.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-#[test]
-fn the_time_scale_knob_scales_the_tutorial_sleeps() {
-    // Five sleeps of 1 s, scaled by 0.1: at least half a second.
-    let start = Instant::now();
-    bin(env!("CARGO_BIN_EXE_multi_threading"))
-        .env("TUTORIAL_TIME_SCALE", "0.1")
-        .run()
-        .assert_success();
-    assert!(start.elapsed() >= Duration::from_millis(500));
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-#[test]
-fn a_bad_time_scale_is_a_usage_error() {
-    for bad in ["fast", "-1", "NaN", "1e9"] {
-        let out = bin(env!("CARGO_BIN_EXE_multi_threading"))
-            .env("TUTORIAL_TIME_SCALE", bad)
-            .run();
+/// Fails unless every argument list is refused with a usage error.
+fn assert_refused(path: &str, bad: &[&[&str]]) {
+    for args in bad {
+        let out = bin(path).args(*args).run();
         out.assert_usage_error();
-        assert!(out.stderr.contains("TUTORIAL_TIME_SCALE"), "{out}");
-        assert!(out.stdout.is_empty(), "{out}");
+        assert!(out.stdout.is_empty(), "{args:?}\n{out}");
     }
 }
 
-#[test]
-fn lock_keeps_the_balance_at_zero() {
-    let out = bin(env!("CARGO_BIN_EXE_lock")).run();
-    out.assert_success();
-    assert_eq!(out.stdout, "0\n");
-}
-
-/// The balance and the lost changes reported on the line that starts with `label`.
-fn balance_and_lost(stdout: &str, label: &str) -> (i64, u64) {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(label))
-        .unwrap_or_else(|| panic!("no line for {label:?} in:\n{stdout}"));
-    let balance = line
-        .split("balance = ")
+/// The number after `before` in `line`, up to the next space: `value_after("x = 1.5 s", "x = ")`.
+fn value_after(line: &str, before: &str) -> f64 {
+    line.split(before)
         .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|b| b.parse().ok())
-        .unwrap_or_else(|| panic!("no balance in {line:?}"));
-    let lost = numbers(line.split("lost = ").nth(1).expect("lost count"))[0];
-    (balance, lost)
-}
-
-#[test]
-fn lost_update_only_the_correct_versions_promise_zero() {
-    let out = bin(env!("CARGO_BIN_EXE_lost_update"))
-        .args(["--times", "200000"])
-        .run();
-    out.assert_success();
-    assert_eq!(
-        out.lines()[0],
-        "Two threads run change_it(5) and change_it(8), 200000 times each."
-    );
-    assert_eq!(balance_and_lost(&out.stdout, "fetch_add (atomic)"), (0, 0));
-    assert_eq!(balance_and_lost(&out.stdout, "Mutex (lock)"), (0, 0));
-    // The racy version may come out right on one core: only its line is certain.
-    let (_, lost) = balance_and_lost(&out.stdout, "read, then write (racy)");
-    assert!(lost <= 400_000);
-}
-
-#[test]
-fn lost_update_rejects_bad_options() {
-    for args in [&["--times", "many"][..], &["--frobnicate"], &["extra"]] {
-        bin(env!("CARGO_BIN_EXE_lost_update"))
-            .args(args)
-            .run()
-            .assert_usage_error();
-    }
-    let help = bin(env!("CARGO_BIN_EXE_lost_update")).arg("--help").run();
-    help.assert_success();
-    assert!(help.stdout.starts_with("usage: lost_update"), "{help}");
-}
-
-/// The compiler error that `lost_update`'s header and the README quote.
-const UNSYNCHRONISED_ERROR: &str =
-    "error[E0499]: cannot borrow `balance` as mutable more than once at a time";
-
-#[test]
-fn the_unsynchronised_tutorial_code_does_not_compile() {
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/compile_fail/lost_update.rs"
-    );
-    // The rustc beside the cargo that builds these tests, so that rustup picks the same toolchain.
-    let rustc = std::path::Path::new(env!("CARGO")).with_file_name("rustc");
-    let rustc = if rustc.exists() {
-        rustc
-    } else {
-        "rustc".into()
-    };
-    let target = std::env::temp_dir().join(format!("lost_update_{}", std::process::id()));
-    let out = bin(rustc)
-        .args([
-            "--edition",
-            "2024",
-            "--crate-type",
-            "bin",
-            "--emit",
-            "metadata",
-        ])
-        .arg("--out-dir")
-        .arg(&target)
-        .arg(source)
-        .timeout(Duration::from_secs(120))
-        .run();
-    let _ = std::fs::remove_dir_all(&target);
-    assert!(!out.status.success(), "it compiled:\n{out}");
-    assert!(out.stderr.contains(UNSYNCHRONISED_ERROR), "{out}");
-    let readme = include_str!("../../README.md");
-    assert!(
-        readme.contains(UNSYNCHRONISED_ERROR),
-        "the README must quote the compiler's error"
-    );
-    let header = include_str!("../src/bin/lost_update.rs");
-    assert!(header.contains(UNSYNCHRONISED_ERROR));
-}
-
-#[cfg(unix)]
-#[test]
-fn multicore_reports_cpu_over_wall_time() {
-    let out = bin(env!("CARGO_BIN_EXE_multicore"))
-        .args(["--seconds", "0.3", "--threads", "2"])
-        .run();
-    out.assert_success();
-    let lines = out.lines();
-    assert!(
-        lines[0].ends_with("running 2 busy threads for 0.3 s..."),
-        "{out}"
-    );
-    let percent = lines[1]
-        .split(" = ")
-        .nth(1)
-        .and_then(|rest| rest.split(" %").next())
-        .and_then(|p| p.parse::<f64>().ok())
-        .unwrap_or_else(|| panic!("no percentage in {:?}", lines[1]));
-    // Two busy threads get at least a quarter of a core even on a loaded machine, and never
-    // more than two cores' worth.
-    assert!((25.0..=215.0).contains(&percent), "{out}");
-}
-
-#[cfg(unix)]
-#[test]
-fn multicore_rejects_a_bad_duration() {
-    for seconds in ["-1", "0", "soon", "inf"] {
-        bin(env!("CARGO_BIN_EXE_multicore"))
-            .args(["--seconds", seconds])
-            .run()
-            .assert_usage_error();
-    }
-}
-
-#[test]
-fn threadlocal_binds_each_student_to_its_thread() {
-    let out = bin(env!("CARGO_BIN_EXE_threadlocal")).run();
-    out.assert_success();
-    assert_lines_any_order(
-        out.lines(),
-        &["Hello, Alice (in Thread-A)", "Hello, Bob (in Thread-B)"],
-    );
-}
-
-#[test]
-fn deadlock_is_detected_then_fixed() {
-    for scale in ["0", "0.1"] {
-        let out = bin(env!("CARGO_BIN_EXE_deadlock"))
-            .env("TUTORIAL_TIME_SCALE", scale)
-            .timeout(Duration::from_secs(20))
-            .run();
-        out.assert_success();
-        let lines = out.lines();
-        let (deadlock, fix) = lines.split_at(6);
-        assert_lines_any_order(
-            deadlock.iter().copied(),
-            &[
-                "Thread-1 holds lock A",
-                "Thread-2 holds lock B",
-                "Thread-1 waits for lock B...",
-                "Thread-2 waits for lock A...",
-                "deadlock: Thread-1 holds lock A and waits for lock B, held by Thread-2",
-                "deadlock: Thread-2 holds lock B and waits for lock A, held by Thread-1",
-            ],
-        );
-        assert_eq!(fix[0], "Fix: every thread takes lock A before lock B.");
-        assert_lines_any_order(
-            fix[1..3].iter().copied(),
-            &[
-                "Thread-1 took lock A and lock B 10000 times",
-                "Thread-2 took lock A and lock B 10000 times",
-            ],
-        );
-        assert_eq!(fix[3..], ["Both threads finished: no deadlock."]);
-    }
-}
-
-#[test]
-fn master_worker_accounts_for_every_task_once() {
-    let out = bin(env!("CARGO_BIN_EXE_master_worker"))
-        .args(["--workers", "3", "--tasks", "20"])
-        .run();
-    out.assert_success();
-    let lines = out.lines();
-    let mut seen = [0; 21];
-    for line in lines.iter().filter(|l| l.starts_with("Result: ")) {
-        // Result: task <id> by worker-<w>: <n> * <n> = <n²>
-        let [id, worker, n, n2, square] = numbers(line)[..] else {
-            panic!("unexpected result line {line:?}");
-        };
-        assert!((1..=3).contains(&worker), "{line}");
-        assert_eq!((n, n * n), (n2, square), "{line}");
-        seen[id as usize] += 1;
-    }
-    assert_eq!(seen[1..], [1; 20], "each task exactly once:\n{out}");
-    let ran: u64 = numbers(lines[lines.len() - 2])
-        .chunks(2)
-        .map(|c| c[1])
-        .sum();
-    assert_eq!(ran, 20, "{out}");
-    assert_eq!(lines.last(), Some(&"master exit."));
-    bin(env!("CARGO_BIN_EXE_master_worker"))
-        .args(["--workers", "0"])
-        .run()
-        .assert_usage_error();
-}
-
-#[test]
-fn cpu_bound_counts_the_same_primes_with_every_thread_count() {
-    let out = bin(env!("CARGO_BIN_EXE_cpu_bound"))
-        .args(["--limit", "20000", "--samples", "1", "--many", "8"])
-        .run();
-    out.assert_success();
-    let rows: Vec<&str> = out
-        .lines()
-        .into_iter()
-        .filter(|l| l.contains(" primes in "))
-        .collect();
-    assert_eq!(rows.len(), 3, "{out}");
-    for (row, threads) in rows
-        .iter()
-        .zip(["1 thread", " threads (= cores)", "8 threads"])
-    {
-        assert!(row.contains(threads), "{row}");
-        // There are 2262 primes below 20000.
-        assert!(row.contains(": 2262 primes in "), "{row}");
-        assert!(row.contains(", speedup "), "{row}");
-    }
-    let debug = cfg!(debug_assertions);
-    assert_eq!(out.stderr.contains("debug build"), debug, "{out}");
+        .and_then(|rest| rest.split([' ', ',']).next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no number after {before:?} in {line:?}"))
 }
 
 #[test]
@@ -288,30 +48,580 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_cpu_bound"),
     ] {
         harness::assert_takes_help_and_refuses_unknown_options(path);
+        bin(path).arg("extra").run().assert_usage_error();
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn a_closed_stdout_ends_a_program_quietly() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    // Like `master_worker --tasks 100000 | head -1`.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_master_worker"))
-        .args(["--tasks", "100000"])
-        .env("TUTORIAL_TIME_SCALE", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start master_worker");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    assert!(first.starts_with("Put task 1: "));
-    // The reading end is closed here: every later println! hits a broken pipe.
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.is_empty(), "{stderr}");
-    assert_eq!(out.status.code(), Some(141));
+/// The main thread starts a named thread and waits for it in `join`, so `thread main ended.`
+/// comes last; the tutorial's one-second sleeps follow `TUTORIAL_TIME_SCALE`.
+mod multi_threading {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_multi_threading");
+
+    #[test]
+    fn prints_the_tutorial_lines_in_order() {
+        let out = bin(PATH).run();
+        out.assert_success();
+        assert_eq!(
+            out.lines(),
+            [
+                "thread main is running...",
+                "thread LoopThread is running...",
+                "thread LoopThread >>> 1",
+                "thread LoopThread >>> 2",
+                "thread LoopThread >>> 3",
+                "thread LoopThread >>> 4",
+                "thread LoopThread >>> 5",
+                "thread LoopThread ended.",
+                "thread main ended.",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_time_scale_knob_scales_the_tutorial_sleeps() {
+        // Five sleeps of 1 s: 0.5 s at a scale of 0.1, and 5 s if the scale were ignored.
+        let start = Instant::now();
+        bin(PATH)
+            .env("TUTORIAL_TIME_SCALE", "0.1")
+            .run()
+            .assert_success();
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(500), "took {took:?}");
+        assert!(took < Duration::from_millis(3000), "took {took:?}");
+    }
+
+    #[test]
+    fn a_bad_time_scale_is_a_usage_error() {
+        for bad in ["fast", "-1", "NaN", "1e9", ""] {
+            let out = bin(PATH).env("TUTORIAL_TIME_SCALE", bad).run();
+            out.assert_usage_error();
+            assert!(out.stderr.contains("TUTORIAL_TIME_SCALE"), "{out}");
+            assert!(out.stdout.is_empty(), "{out}");
+        }
+    }
+}
+
+/// A lock held around the whole change keeps two threads from losing each other's updates:
+/// the balance is 0 on every run.
+mod lock {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_lock");
+
+    #[test]
+    fn keeps_the_balance_at_zero() {
+        let _cpu = cpu_to_myself();
+        // Its threads start together at a barrier; a few runs make a racy version fail surely.
+        for _ in 0..5 {
+            let out = bin(PATH).run();
+            out.assert_success();
+            assert_eq!(out.stdout, "0\n");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_an_error_not_a_closed_pipe() {
+        let full = std::fs::File::create("/dev/full").expect("open /dev/full");
+        let out = std::process::Command::new(PATH)
+            .stdout(full)
+            .output()
+            .expect("run lock");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write to stdout") && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+}
+
+/// Two threads that read, then write, one shared balance lose each other's changes; an atomic
+/// read-modify-write (`fetch_add`) or a lock loses none. Safe Rust refuses the tutorial's code.
+mod lost_update {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_lost_update");
+
+    /// The balance and the lost changes on the line that starts with `label`, checked against
+    /// the number of changes made.
+    fn balance_and_lost(out: &Output, label: &str, times: u64) -> (i64, u64) {
+        let line = out
+            .lines()
+            .into_iter()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no line for {label:?}\n{out}"));
+        let balance = value_after(line, "balance = ") as i64;
+        let [lost, of] = numbers(line.split("lost = ").nth(1).expect("lost count"))[..] else {
+            panic!("no `lost = X of Y` in {line:?}");
+        };
+        assert_eq!(of, 2 * times, "{line}");
+        assert!(lost <= of, "{line}");
+        (balance, lost)
+    }
+
+    fn run(times: u64) -> Output {
+        let out = bin(PATH).args(["--times", &times.to_string()]).run();
+        out.assert_success();
+        assert_eq!(
+            out.lines()[0],
+            format!("Two threads run change_it(5) and change_it(8), {times} times each.")
+        );
+        out
+    }
+
+    #[test]
+    fn the_atomic_and_the_locked_versions_lose_nothing() {
+        let out = run(200_000);
+        assert_eq!(
+            balance_and_lost(&out, "fetch_add (atomic)", 200_000),
+            (0, 0)
+        );
+        assert_eq!(balance_and_lost(&out, "Mutex (lock)", 200_000), (0, 0));
+    }
+
+    #[test]
+    fn the_racy_version_loses_changes() {
+        if cores() < 2 {
+            eprintln!("skipped: one core, where the two threads never run at the same time");
+            return;
+        }
+        let _cpu = cpu_to_myself();
+        // Both threads start at a barrier; on a busy machine they may still take turns, so a
+        // few runs are allowed to find the race.
+        let times = 1_000_000;
+        let raced = (0..5).any(|_| {
+            let (balance, lost) = balance_and_lost(&run(times), "read, then write (racy)", times);
+            balance != 0 || lost > 0
+        });
+        assert!(raced, "5 racy runs on {} cores lost no change", cores());
+    }
+
+    #[test]
+    fn refuses_bad_counts() {
+        assert_refused(
+            PATH,
+            &[
+                &["--times", "0"],
+                &["--times", "10000001"],
+                &["--times", "99999999999"],
+                &["--times", "18446744073709551615"],
+                &["--times", "many"],
+                &["--times"],
+            ],
+        );
+    }
+
+    /// The compiler error that `lost_update`'s header and the README quote.
+    const UNSYNCHRONISED_ERROR: &str =
+        "error[E0499]: cannot borrow `balance` as mutable more than once at a time";
+
+    #[test]
+    fn the_unsynchronised_tutorial_code_does_not_compile() {
+        let source = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/compile_fail/lost_update.rs"
+        );
+        // The rustc beside the cargo that builds these tests, so that rustup picks the same toolchain.
+        let rustc = std::path::Path::new(env!("CARGO")).with_file_name("rustc");
+        let rustc = if rustc.exists() {
+            rustc
+        } else {
+            "rustc".into()
+        };
+        let target = std::env::temp_dir().join(format!("lost_update_{}", std::process::id()));
+        let out = bin(rustc)
+            .args([
+                "--edition",
+                "2024",
+                "--crate-type",
+                "bin",
+                "--emit",
+                "metadata",
+            ])
+            .arg("--out-dir")
+            .arg(&target)
+            .arg(source)
+            .timeout(Duration::from_secs(120))
+            .run();
+        let _ = std::fs::remove_dir_all(&target);
+        assert!(!out.status.success(), "it compiled:\n{out}");
+        assert!(out.stderr.contains(UNSYNCHRONISED_ERROR), "{out}");
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(UNSYNCHRONISED_ERROR),
+            "the README must quote the compiler's error"
+        );
+        let header = include_str!("../src/bin/lost_update.rs");
+        assert!(header.contains(UNSYNCHRONISED_ERROR));
+    }
+}
+
+/// Rust threads have no GIL: N busy threads each get their CPU time, and on N free cores they
+/// run side by side, so the process uses about N x 100 % CPU.
+mod multicore {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_multicore");
+
+    /// Runs `threads` busy threads for `seconds` of CPU each: (CPU seconds, wall seconds, % CPU).
+    fn run(threads: usize, seconds: &str) -> (f64, f64, f64) {
+        let out = bin(PATH)
+            .args(["--threads", &threads.to_string(), "--seconds", seconds])
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let (busy, each, on) = match threads {
+            1 => ("1 busy thread".to_string(), "", "1 thread".to_string()),
+            n => (format!("{n} busy threads"), " each", format!("{n} threads")),
+        };
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].ends_with(&format!(
+                "available; running {busy} for {seconds} s of CPU time{each}..."
+            )),
+            "{out}"
+        );
+        assert!(lines[1].contains(&format!(" % CPU ({on} on ")), "{out}");
+        let line = lines[1];
+        (
+            value_after(line, "CPU time "),
+            value_after(line, "wall time "),
+            value_after(line, " = "),
+        )
+    }
+
+    #[test]
+    fn every_busy_thread_uses_its_cpu_time() {
+        let _cpu = cpu_to_myself();
+        // Each thread spins until its own CPU clock reads 0.2 s, however busy the machine:
+        // two threads add up to 0.4 s, one busy thread to 0.2 s.
+        let (cpu, wall, _) = run(2, "0.2");
+        assert!(cpu >= 0.39, "2 threads x 0.2 s used only {cpu} s of CPU");
+        assert!(wall >= 0.19, "wall time {wall}");
+        let (cpu, _, percent) = run(1, "0.1");
+        assert!(cpu >= 0.09, "1 thread x 0.1 s used only {cpu} s of CPU");
+        assert!(
+            percent <= 110.0,
+            "one thread cannot use more than one core: {percent} %"
+        );
+    }
+
+    /// What two busy threads of this test get from the machine right now: % CPU, as `multicore`
+    /// measures it.
+    fn two_threads_here() -> f64 {
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    let mut x = 0u64;
+                    while examples_thread::thread_cpu_time() < Duration::from_millis(200) {
+                        for _ in 0..10_000 {
+                            x = std::hint::black_box(x ^ 1);
+                        }
+                    }
+                });
+            }
+        });
+        100.0 * 0.4 / start.elapsed().as_secs_f64()
+    }
+
+    #[test]
+    fn busy_threads_run_side_by_side() {
+        if cores() < 2 {
+            eprintln!("skipped: one core, where threads can only take turns");
+            return;
+        }
+        let _cpu = cpu_to_myself();
+        // Threads that take turns (a GIL) stay at 100 %. Other programs may hold the cores for
+        // a while, so each run is compared with what two threads of this test get right after.
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let percent = run(2, "0.2").2;
+            if percent >= 130.0 {
+                return;
+            }
+            runs.push((percent, two_threads_here()));
+        }
+        let free = runs.iter().filter(|(_, here)| *here >= 160.0).count();
+        if free < 2 {
+            eprintln!("skipped: the machine is too busy to run two threads side by side: {runs:?}");
+            return;
+        }
+        panic!(
+            "2 busy threads never above 130 % CPU, though the machine had 2 free cores: (multicore %, this test's 2 threads %) {runs:?}"
+        );
+    }
+
+    #[test]
+    fn refuses_meaningless_values() {
+        assert_refused(
+            PATH,
+            &[
+                &["--seconds", "-1"],
+                &["--seconds", "0"],
+                &["--seconds", "soon"],
+                &["--seconds", "inf"],
+                &["--seconds", "NaN"],
+                &["--seconds", "61"],
+                &["--threads", "0"],
+                &["--threads", "100000"],
+            ],
+        );
+    }
+}
+
+/// A thread-local is one name with its own value in every thread: each thread greets the
+/// student it bound, and no other.
+mod threadlocal {
+    use super::*;
+
+    #[test]
+    fn binds_each_student_to_its_thread() {
+        for _ in 0..3 {
+            let out = bin(env!("CARGO_BIN_EXE_threadlocal")).run();
+            out.assert_success();
+            harness::assert_lines_any_order(
+                out.lines(),
+                &["Hello, Alice (in Thread-A)", "Hello, Bob (in Thread-B)"],
+            );
+        }
+    }
+}
+
+/// Two threads that take two locks in opposite order deadlock (here: on every run, detected
+/// after a scaled wait); one global lock order fixes it.
+mod deadlock {
+    use super::*;
+
+    #[test]
+    fn is_detected_then_fixed() {
+        for scale in ["0", "0.1"] {
+            let start = Instant::now();
+            let out = bin(env!("CARGO_BIN_EXE_deadlock"))
+                .env("TUTORIAL_TIME_SCALE", scale)
+                .timeout(Duration::from_secs(20))
+                .run();
+            let took = start.elapsed();
+            out.assert_success();
+            let lines = out.lines();
+            let (deadlock, fix) = lines.split_at(6);
+            harness::assert_lines_any_order(
+                deadlock.iter().copied(),
+                &[
+                    "Thread-1 holds lock A",
+                    "Thread-2 holds lock B",
+                    "Thread-1 waits for lock B...",
+                    "Thread-2 waits for lock A...",
+                    "deadlock: Thread-1 holds lock A and waits for lock B, held by Thread-2",
+                    "deadlock: Thread-2 holds lock B and waits for lock A, held by Thread-1",
+                ],
+            );
+            assert_eq!(fix[0], "Fix: every thread takes lock A before lock B.");
+            harness::assert_lines_any_order(
+                fix[1..3].iter().copied(),
+                &[
+                    "Thread-1 took lock A and lock B 10000 times",
+                    "Thread-2 took lock A and lock B 10000 times",
+                ],
+            );
+            assert_eq!(fix[3..], ["Both threads finished: no deadlock."]);
+            // The 1 s wait follows the time scale: 0.1 s here, 1 s if the scale were ignored.
+            if scale == "0.1" {
+                assert!(took >= Duration::from_millis(100), "took {took:?}");
+                assert!(took < Duration::from_millis(900), "took {took:?}");
+            }
+        }
+    }
+}
+
+/// The master puts tasks into one channel and any free worker takes the next: the work spreads
+/// over all workers, and every task comes back exactly once.
+mod master_worker {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_master_worker");
+
+    /// How many tasks each worker ran, after checking that each of `tasks` came back once.
+    fn check(out: &Output, workers: usize, tasks: usize) -> Vec<u64> {
+        out.assert_success();
+        let lines = out.lines();
+        let puts = lines.iter().filter(|l| l.starts_with("Put task ")).count();
+        assert_eq!(puts, tasks, "{out}");
+        let mut seen = vec![0; tasks + 1];
+        let mut ran = vec![0; workers + 1];
+        for line in lines.iter().filter(|l| l.starts_with("Result: ")) {
+            // Result: task <id> by worker-<w>: <n> * <n> = <n²>
+            let [id, worker, n, n2, square] = numbers(line)[..] else {
+                panic!("unexpected result line {line:?}");
+            };
+            assert!((1..=workers as u64).contains(&worker), "{line}");
+            assert_eq!((n, n * n), (n2, square), "{line}");
+            seen[id as usize] += 1;
+            ran[worker as usize] += 1;
+        }
+        assert_eq!(seen[1..], vec![1; tasks], "each task exactly once:\n{out}");
+        let summary: Vec<u64> = numbers(lines[lines.len() - 2])
+            .chunks(2)
+            .map(|c| c[1])
+            .collect();
+        assert_eq!(summary, ran[1..], "{out}");
+        assert_eq!(lines.last(), Some(&"master exit."));
+        summary
+    }
+
+    #[test]
+    fn accounts_for_every_task_once() {
+        let out = bin(PATH).args(["--workers", "3", "--tasks", "20"]).run();
+        check(&out, 3, 20);
+    }
+
+    #[test]
+    fn the_work_spreads_over_the_workers() {
+        // Each task takes 20 ms here: while one worker holds a task, the other takes the next.
+        let out = bin(PATH)
+            .args(["--workers", "2", "--tasks", "10"])
+            .env("TUTORIAL_TIME_SCALE", "0.2")
+            .run();
+        let ran = check(&out, 2, 10);
+        assert!(ran.iter().all(|&n| n > 0), "a worker ran no task:\n{out}");
+    }
+
+    #[test]
+    fn refuses_counts_without_a_ceiling() {
+        assert_refused(
+            PATH,
+            &[
+                &["--workers", "0"],
+                &["--workers", "1001"],
+                &["--tasks", "0"],
+                &["--tasks", "100001"],
+                &["--tasks", "99999999999"],
+            ],
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_closed_stdout_ends_it_quietly() {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        // Like `master_worker --tasks 100000 | head -1`.
+        let mut child = Command::new(PATH)
+            .args(["--tasks", "100000"])
+            .env("TUTORIAL_TIME_SCALE", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start master_worker");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("Put task 1: "));
+        // The reading end is closed here: every later println! hits a broken pipe.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{stderr}");
+        assert_eq!(out.status.code(), Some(141));
+    }
+}
+
+/// Compute-bound work wants one thread per core: the job split over that many threads, each
+/// doing an equal share, gives the same answer; rayon does the same with less code.
+mod cpu_bound {
+    use super::*;
+
+    const PATH: &str = env!("CARGO_BIN_EXE_cpu_bound");
+
+    /// `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s` in seconds.
+    fn seconds(human: &str) -> f64 {
+        let (value, unit) = human.trim().split_once(' ').expect("a value and a unit");
+        let value: f64 = value.parse().expect("a number");
+        let scale = match unit {
+            "ns" => 1e-9,
+            "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            other => panic!("unit {other:?}"),
+        };
+        value * scale
+    }
+
+    #[test]
+    fn every_row_counts_the_same_primes_and_every_thread_does_its_share() {
+        let _cpu = cpu_to_myself();
+        let out = bin(PATH)
+            .args(["--limit", "200000", "--samples", "1", "--many", "8"])
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let cores = cores();
+        assert_eq!(lines.len(), 8, "{out}");
+        assert_eq!(
+            lines[0],
+            "Counting primes below 200000, 1 samples per row after a warm-up:"
+        );
+        let rows = [
+            "1 thread".to_string(),
+            format!("{cores} threads (= cores)"),
+            "8 threads".to_string(),
+        ];
+        for (i, label) in rows.iter().enumerate() {
+            let row = lines[1 + 2 * i];
+            // There are 17984 primes below 200000.
+            assert!(
+                row.starts_with(&format!("{label}: 17984 primes in ")),
+                "{out}"
+            );
+            assert!(row.contains(", speedup "), "{row}");
+        }
+        assert!(
+            lines[7].starts_with("rayon (") && lines[7].contains(" threads): 17984 primes in "),
+            "{out}"
+        );
+
+        // The CPU time of each thread that did the work (from its own CPU clock): as many
+        // distinct threads as the row says, each with about the same share.
+        assert!(
+            lines[2].starts_with("    CPU time of the thread: "),
+            "{out}"
+        );
+        for (line, threads) in [(lines[4], cores), (lines[6], 8)] {
+            if threads == 1 {
+                assert!(line.starts_with("    CPU time of the thread: "), "{out}");
+                continue;
+            }
+            let prefix = format!("    CPU time of each of the {threads} threads: ");
+            let range = line
+                .strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("expected {prefix:?}...\n{out}"));
+            let (min, max) = range.split_once(" to ").expect("min to max");
+            let (min, max) = (seconds(min), seconds(max));
+            assert!(
+                min > 0.0 && min >= max / 4.0,
+                "one thread did far more than another:\n{out}"
+            );
+        }
+        let debug = cfg!(debug_assertions);
+        assert_eq!(out.stderr.contains("debug build"), debug, "{out}");
+    }
+
+    #[test]
+    fn refuses_meaningless_values() {
+        assert_refused(
+            PATH,
+            &[
+                &["--limit", "0"],
+                &["--limit", "999"],
+                &["--limit", "100000001"],
+                &["--samples", "0"],
+                &["--samples", "1001"],
+                &["--many", "0"],
+                &["--many", "4097"],
+            ],
+        );
+    }
 }

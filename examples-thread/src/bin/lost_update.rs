@@ -36,7 +36,11 @@
 //! To show the lost update at all, this program has to share the balance as an atomic and then
 //! misuse it on purpose: a separate `load` and `store`, which is what Python does. The fixes are
 //! a single read-modify-write (`fetch_add`), or the `Mutex` of `lock`.
+//!
+//! Try: in `change_it_racy`, replace each `load` + `store` pair with one `fetch_add` (or
+//! `fetch_sub`): the racy row now ends at 0 with no change lost, like the atomic row.
 
+use shared::Arg::Long;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::thread;
@@ -44,7 +48,8 @@ use std::thread;
 const USAGE: &str = "\
 usage: lost_update [--times N]
 
-Two threads run change_it(5) and change_it(8) N times each (default 1000000), three ways:
+Two threads run change_it(5) and change_it(8) N times each (default 1000000, at most
+10000000), three ways:
 racy read-then-write, atomic fetch_add, and under a Mutex. Prints each final balance.";
 
 /// A balance shared by the threads, and how many changes were made to it.
@@ -100,7 +105,7 @@ fn run_threads<A: Sync>(account: &A, change_it: fn(&A, i64), times: u64) {
 }
 
 fn report(label: &str, balance: i64, changes: u64, times: u64) {
-    let expected = 2 * times;
+    let expected = 2 * times; // no overflow: --times is at most 10000000
     println!(
         "{label:<25} balance = {balance}, changes lost = {} of {expected}",
         expected - changes
@@ -112,7 +117,7 @@ fn main() {
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::Arg::Long("times") => times = args.value(),
+            Long("times") => times = args.value_in(1..=10_000_000),
             other => shared::unexpected(other),
         }
     }

@@ -32,15 +32,19 @@
 //! queues; here they are threads sharing crossbeam channels, which many threads may receive from
 //! at once (std's `mpsc` allows only one receiver). Each worker pretends to work for 0.1 s
 //! (scaled by `TUTORIAL_TIME_SCALE`).
+//!
+//! Try: `--workers 1`, then `--workers 10`, and watch the results come: one worker runs the ten
+//! tasks one after another (1 s), ten workers run them side by side (0.1 s).
 
 use crossbeam::channel;
+use shared::Arg::Long;
 use std::time::Duration;
 
 const USAGE: &str = "\
 usage: master_worker [--workers N] [--tasks M]
 
-A master puts M tasks (default 10) into a channel; N worker threads (default 2) take them and
-send back results.";
+A master puts M tasks (default 10, at most 100000) into a channel; N worker threads (default 2,
+at most 1000) take them and send back results.";
 
 struct Task {
     id: usize,
@@ -72,18 +76,14 @@ fn run_worker(worker: usize, tasks: channel::Receiver<Task>, results: channel::S
 }
 
 fn main() {
-    let mut workers: usize = 2;
-    let mut tasks: usize = 10;
+    let (mut workers, mut tasks) = (2, 10);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            shared::Arg::Long("workers") => workers = args.value(),
-            shared::Arg::Long("tasks") => tasks = args.value(),
+            Long("workers") => workers = args.value_in(1..=1000),
+            Long("tasks") => tasks = args.value_in(1..=100_000),
             other => shared::unexpected(other),
         }
-    }
-    if workers == 0 || workers > 1000 {
-        shared::exit_usage(format!("--workers must be from 1 to 1000, not {workers}"));
     }
 
     let (task_tx, task_rx) = channel::unbounded();
@@ -94,7 +94,7 @@ fn main() {
             std::thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || run_worker(i, tasks, results))
-                .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")))
+                .expect("the system starts a thread")
         })
         .collect();
     // The master keeps only the ends it uses, so the channels close when it and the workers are done.
@@ -108,7 +108,7 @@ fn main() {
     drop(task_tx); // no more tasks: the workers end when the channel is empty
 
     println!("Try get results...");
-    let mut ran: Vec<usize> = vec![0; workers];
+    let mut ran = vec![0; workers];
     for done in result_rx.iter().take(tasks) {
         println!(
             "Result: task {} by worker-{}: {} * {} = {}",

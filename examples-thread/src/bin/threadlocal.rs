@@ -22,19 +22,23 @@
 //! per thread; Rust declares each per-thread value with `thread_local!` and reaches it with
 //! `with`. A thread-local starts out empty in every thread (here `None`), and the borrow
 //! inside `with` cannot escape to another thread, so one thread can never see another's student.
+//! Python's `local_school.student` becomes `STUDENT`, one thread-local per value.
+//!
+//! Try: make it one value for all threads, `static STUDENT: Mutex<Option<String>>` (and `lock()`
+//! where the code says `with_borrow`/`set`), then run it a few times: sometimes both greet Bob.
 
 use std::cell::RefCell;
 use std::thread;
 
 const USAGE: &str = "usage: threadlocal\n\nThread-A and Thread-B each bind their own student in a thread-local and greet it.";
 
+// 创建全局ThreadLocal对象 (create the global ThreadLocal object), empty in every thread:
 thread_local! {
-    // 每个线程绑定自己的 student (every thread binds its own student).
     static STUDENT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn process_student() {
-    // 获取当前线程关联的 student (the student bound to the current thread).
+    // 获取当前线程关联的student (get the student bound to the current thread):
     let student = STUDENT.with_borrow(|s| s.clone().unwrap_or_default());
     let thread = thread::current();
     println!(
@@ -44,20 +48,21 @@ fn process_student() {
 }
 
 fn process_thread(name: &str) {
+    // 绑定ThreadLocal的student (bind the ThreadLocal's student):
     STUDENT.set(Some(name.to_string()));
     process_student();
 }
 
 fn main() {
     shared::start(USAGE).no_options();
-    let start = |thread_name: &str, student: &'static str| {
-        thread::Builder::new()
-            .name(thread_name.to_string())
-            .spawn(move || process_thread(student))
-            .unwrap_or_else(|e| shared::exit_error(format!("cannot start a thread: {e}")))
-    };
-    let t1 = start("Thread-A", "Alice");
-    let t2 = start("Thread-B", "Bob");
+    let t1 = thread::Builder::new()
+        .name("Thread-A".to_string())
+        .spawn(|| process_thread("Alice"))
+        .expect("the system starts a thread");
+    let t2 = thread::Builder::new()
+        .name("Thread-B".to_string())
+        .spawn(|| process_thread("Bob"))
+        .expect("the system starts a thread");
     t1.join().expect("Thread-A finished");
     t2.join().expect("Thread-B finished");
 }

@@ -1,0 +1,141 @@
+//! What the threads examples need and that is not their lesson: CPU clocks.
+//!
+//! Wall time (`Instant`) says how long you waited; CPU time says how long a core really ran
+//! your code. `multicore` divides the process's CPU time by the wall time to show how many
+//! cores its threads kept busy; `multicore` and `cpu_bound` read each thread's own CPU time to
+//! show that every thread did its share. The standard library has no CPU clock, so these call
+//! the system: `getrusage` and `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` on Unix (through `nix`),
+//! `GetProcessTimes` and `GetThreadTimes` on Windows (through `windows-sys`), the calls Python's
+//! `time.process_time()` and `time.thread_time()` make.
+
+use std::time::Duration;
+
+/// CPU time used so far by this process: user plus system time, summed over all its threads.
+#[cfg(unix)]
+pub fn process_cpu_time() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let usage = getrusage(UsageWho::RUSAGE_SELF)
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot read the CPU time: {e}")));
+    let duration = |t: nix::sys::time::TimeVal| {
+        Duration::new(t.tv_sec() as u64, 0) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    duration(usage.user_time()) + duration(usage.system_time())
+}
+
+/// CPU time used so far by the calling thread: user plus system time.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "dragonfly"
+))]
+pub fn thread_cpu_time() -> Duration {
+    use nix::time::{ClockId, clock_gettime};
+    let t = clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .unwrap_or_else(|e| shared::exit_error(format!("cannot read the CPU time: {e}")));
+    Duration::new(t.tv_sec() as u64, t.tv_nsec() as u32)
+}
+
+/// CPU time used so far by the calling thread; this system has no per-thread CPU clock that
+/// these examples know of, so it says so and exits.
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "dragonfly"
+    ))
+))]
+pub fn thread_cpu_time() -> Duration {
+    shared::exit_error("this system has no per-thread CPU clock (CLOCK_THREAD_CPUTIME_ID)")
+}
+
+/// CPU time used so far by this process: user plus kernel time, summed over all its threads.
+/// Windows counts it in clock ticks (about 16 ms).
+#[cfg(windows)]
+pub fn process_cpu_time() -> Duration {
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, GetProcessTimes};
+    let mut t = [ZERO; 4];
+    let [created, exited, kernel, user] = &mut t;
+    // SAFETY: GetCurrentProcess returns a pseudo-handle that is always valid, and each pointer
+    // is to a FILETIME that lives across the call.
+    let ok = unsafe { GetProcessTimes(GetCurrentProcess(), created, exited, kernel, user) };
+    if ok == 0 {
+        shared::exit_error(format!(
+            "cannot read the CPU time: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    duration(t[2]) + duration(t[3])
+}
+
+/// CPU time used so far by the calling thread: user plus kernel time. Windows counts it in
+/// clock ticks (about 16 ms), so a thread that ran less than that may show 0.
+#[cfg(windows)]
+pub fn thread_cpu_time() -> Duration {
+    use windows_sys::Win32::System::Threading::{GetCurrentThread, GetThreadTimes};
+    let mut t = [ZERO; 4];
+    let [created, exited, kernel, user] = &mut t;
+    // SAFETY: GetCurrentThread returns a pseudo-handle that is always valid, and each pointer
+    // is to a FILETIME that lives across the call.
+    let ok = unsafe { GetThreadTimes(GetCurrentThread(), created, exited, kernel, user) };
+    if ok == 0 {
+        shared::exit_error(format!(
+            "cannot read the CPU time: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    duration(t[2]) + duration(t[3])
+}
+
+#[cfg(windows)]
+const ZERO: windows_sys::Win32::Foundation::FILETIME = windows_sys::Win32::Foundation::FILETIME {
+    dwLowDateTime: 0,
+    dwHighDateTime: 0,
+};
+
+/// A FILETIME duration, counted in units of 100 ns.
+#[cfg(windows)]
+fn duration(t: windows_sys::Win32::Foundation::FILETIME) -> Duration {
+    let ticks = (u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime);
+    Duration::from_nanos(ticks * 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Busy work for about `d` of CPU time on this thread.
+    fn spin(d: Duration) {
+        let start = thread_cpu_time();
+        let mut x = 0u64;
+        while thread_cpu_time() - start < d {
+            for _ in 0..10_000 {
+                x = std::hint::black_box(x ^ 1);
+            }
+        }
+    }
+
+    #[test]
+    fn the_clocks_count_cpu_time_not_waiting() {
+        let (process, thread) = (process_cpu_time(), thread_cpu_time());
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(thread_cpu_time() - thread < Duration::from_millis(50));
+        spin(Duration::from_millis(100));
+        assert!(thread_cpu_time() - thread >= Duration::from_millis(100));
+        // The process clock counts this thread's work too.
+        assert!(process_cpu_time() - process >= Duration::from_millis(90));
+    }
+
+    #[test]
+    fn each_thread_has_its_own_clock() {
+        let before = thread_cpu_time();
+        std::thread::spawn(|| spin(Duration::from_millis(100)))
+            .join()
+            .unwrap();
+        assert!(thread_cpu_time() - before < Duration::from_millis(50));
+    }
+}
