@@ -345,3 +345,39 @@ pub mod threads {
         Some(room)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::web::html_escape;
+    use super::wget::{host_header, parse_host, printable};
+
+    #[test]
+    fn hosts() {
+        let ok = |h: &str, p: u16| Ok((h.to_string(), p));
+        assert_eq!(parse_host("www.163.com"), ok("www.163.com", 80));
+        assert_eq!(parse_host("127.0.0.1:8000"), ok("127.0.0.1", 8000));
+        assert_eq!(parse_host("[::1]:8000"), ok("::1", 8000));
+        assert_eq!(parse_host("[::1]"), ok("::1", 80));
+        assert_eq!(parse_host("::1"), ok("::1", 80));
+        for bad in ["", ":80", "host:", "[::1", "[::1]8000", "a b", "[]:80"] {
+            assert!(parse_host(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(host_header("::1", 8000), "[::1]:8000");
+        assert_eq!(host_header("localhost", 80), "localhost");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable(b"a\x1b[2Jb\0c\td"), "a\\u{1b}[2Jb\\u{0}c\td");
+        assert_eq!(printable("ok é".as_bytes()), "ok é");
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            html_escape("<script>alert('x' & \"y\")</script>"),
+            "&lt;script&gt;alert(&#x27;x&#x27; &amp; &quot;y&quot;)&lt;/script&gt;"
+        );
+        assert_eq!(html_escape("Bob"), "Bob");
+    }
+}
