@@ -1,107 +1,295 @@
-//! Runs queue and pipe as real processes and checks what the lesson promises.
+//! Runs queue, queue_bench and pipe as real processes and checks what each lesson promises.
+//! `cargo test -p examples-ipc --test queue_pipe queue::` runs one binary's tests.
 
 use harness::{bin, numbers, shape};
-
-#[cfg(unix)]
-use harness::assert_all_gone;
 
 /// The lines of `stdout` that start with `prefix`, in order.
 fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
     stdout.lines().filter(|l| l.starts_with(prefix)).collect()
 }
 
+/// Unix: runs `path` with its stdout a pipe whose reader has already gone, as `| head -1` is
+/// once head has its line, so the first write fails, every time. Returns how it ended and what
+/// it wrote on stderr (read to its end: every process holding it has ended).
 #[cfg(unix)]
-#[test]
-fn queue_carries_a_b_c_from_the_writer_to_the_reader() {
-    for _ in 0..3 {
-        let out = bin(env!("CARGO_BIN_EXE_queue"))
-            .env("TUTORIAL_TIME_SCALE", "0.05")
+fn run_with_closed_stdout(path: &str, time_scale: &str) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let (read_end, write_end) = nix::unistd::pipe().expect("pipe");
+    drop(read_end);
+    let mut child = Command::new(path)
+        .env(harness::TIME_SCALE_VAR, time_scale)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("start the program");
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    let mut stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        let _ = tx.send(text);
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
+            panic!("{path} did not end with its stdout closed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = rx
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| {
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
+            panic!("{path} exited, but a process it started still holds its stderr")
+        });
+    (status, stderr)
+}
+
+/// Lesson: whatever the writer process puts on the queue, another process, the reader, gets, in
+/// order; and the reader ends by itself when the queue ends (no `terminate()`), as do both
+/// children when their parent is killed.
+mod queue {
+    use super::*;
+
+    const QUEUE: &str = env!("CARGO_BIN_EXE_queue");
+
+    #[test]
+    fn carries_a_b_c_from_the_writer_to_the_reader_in_another_process() {
+        for _ in 0..3 {
+            let running = bin(QUEUE)
+                .env("TUTORIAL_TIME_SCALE", "0.05")
+                .timeout(std::time::Duration::from_secs(30))
+                .spawn();
+            let parent = u64::from(running.pid());
+            // Ends on its own: the reader sees the end of the queue once the writer has gone.
+            let out = running.finish();
+            out.assert_success();
+            let lines = out.lines();
+            assert_eq!(lines.len(), 8, "{out}");
+            let writer = lines_with(&out.stdout, "Process to write: ");
+            let reader = lines_with(&out.stdout, "Process to read: ");
+            assert_eq!((writer.len(), reader.len()), (1, 1), "{out}");
+            let (w, r) = (numbers(writer[0])[0], numbers(reader[0])[0]);
+            assert!(
+                w != r && w != parent && r != parent,
+                "three processes: parent {parent}, writer {w}, reader {r}"
+            );
+            let puts = [
+                "Put A to queue...",
+                "Put B to queue...",
+                "Put C to queue...",
+            ];
+            let gets = [
+                "Get A from queue.",
+                "Get B from queue.",
+                "Get C from queue.",
+            ];
+            assert_eq!(lines_with(&out.stdout, "Put "), puts, "{out}");
+            assert_eq!(lines_with(&out.stdout, "Get "), gets, "{out}");
+            // Nothing is got before it is put.
+            for (put, get) in puts.iter().zip(gets) {
+                let at = |wanted: &str| lines.iter().position(|l| *l == wanted);
+                assert!(at(put) < at(get), "{out}");
+            }
+            #[cfg(unix)]
+            harness::assert_all_gone(&[w as u32, r as u32]);
+        }
+    }
+
+    #[test]
+    fn the_reader_ends_at_the_end_of_the_queue() {
+        let out = bin(QUEUE)
+            .args(["--child", "read"])
+            .stdin("A\nB\nC\n")
             .run();
         out.assert_success();
         let lines = out.lines();
-        assert_eq!(lines.len(), 8, "{out}");
-        let writer = lines_with(&out.stdout, "Process to write: ");
-        let reader = lines_with(&out.stdout, "Process to read: ");
-        assert_eq!((writer.len(), reader.len()), (1, 1), "{out}");
-        let (w, r) = (numbers(writer[0])[0], numbers(reader[0])[0]);
-        assert_ne!(w, r, "two processes");
+        assert!(lines[0].starts_with("Process to read: "), "{out}");
         assert_eq!(
-            lines_with(&out.stdout, "Put "),
-            [
-                "Put A to queue...",
-                "Put B to queue...",
-                "Put C to queue..."
-            ]
-        );
-        assert_eq!(
-            lines_with(&out.stdout, "Get "),
+            lines[1..],
             [
                 "Get A from queue.",
                 "Get B from queue.",
                 "Get C from queue."
             ]
         );
-        // Nothing is got before it is put.
-        for value in ["A", "B", "C"] {
-            let put = lines
-                .iter()
-                .position(|l| *l == format!("Put {value} to queue..."));
-            let get = lines
-                .iter()
-                .position(|l| *l == format!("Get {value} from queue."));
-            assert!(put < get, "{out}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_parent_takes_both_children_along() {
+        // Pauses of up to 100 s: the writer would be at it for minutes if nobody stopped it.
+        let mut running = bin(QUEUE).env("TUTORIAL_TIME_SCALE", "100").spawn();
+        // The two children print their PIDs in either order.
+        let children: Vec<u32> = (0..2)
+            .map(|_| numbers(&running.wait_for_line(|l| l.starts_with("Process to ")))[0] as u32)
+            .collect();
+        running.signal(nix::sys::signal::SIGKILL);
+        harness::assert_all_gone(&children);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_reader_is_named_and_the_writer_is_not_blamed() {
+        let mut running = bin(QUEUE).env("TUTORIAL_TIME_SCALE", "1").spawn();
+        let r: i32 = running
+            .wait_for_value("Process to read: ", "")
+            .parse()
+            .unwrap();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(r), nix::sys::signal::SIGKILL)
+            .expect("kill the reader");
+        let out = running.finish();
+        out.assert_code(1);
+        assert_eq!(
+            out.stderr, "error: the reader was killed by signal 9 (SIGKILL)\n",
+            "{out}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_closed_stdout_ends_quietly() {
+        let (status, stderr) = run_with_closed_stdout(QUEUE, "0");
+        assert_eq!((status.code(), stderr.as_str()), (Some(141), ""));
+    }
+
+    #[test]
+    fn takes_help_and_refuses_what_it_does_not_know() {
+        harness::assert_takes_help_and_refuses_unknown_options(QUEUE);
+        bin(QUEUE)
+            .args(["--child", "other"])
+            .run()
+            .assert_usage_error();
+    }
+}
+
+/// Lesson: how many messages a second go through the queue's pipe between two processes, every
+/// message counted.
+mod queue_bench {
+    use super::*;
+
+    const QUEUE_BENCH: &str = env!("CARGO_BIN_EXE_queue_bench");
+
+    #[test]
+    fn measures_the_rate_of_counted_messages() {
+        let out = bin(QUEUE_BENCH).args(["--count", "1000"]).run();
+        out.assert_success();
+        let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
+        assert_eq!(
+            shapes,
+            [
+                "# messages through the queue: # ms (min # ms, max # ms, # samples)",
+                "median rate: # messages/s"
+            ],
+            "{out}"
+        );
+        assert_eq!(numbers(out.lines()[0])[0], 1000);
+    }
+
+    #[test]
+    fn a_lost_message_fails_the_run() {
+        let out = bin(QUEUE_BENCH)
+            .args(["--child", "read", "--count", "3"])
+            .stdin("m\nm\n")
+            .run();
+        out.assert_code(1);
+        assert_eq!(out.stderr, "error: the reader got 2 of 3 messages\n");
+    }
+
+    #[test]
+    fn counts_have_a_ceiling() {
+        for count in ["0", "10000001"] {
+            bin(QUEUE_BENCH)
+                .args(["--count", count])
+                .run()
+                .assert_usage_error();
         }
-        assert_all_gone(&[w as u32, r as u32]);
+        harness::assert_takes_help_and_refuses_unknown_options(QUEUE_BENCH);
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn queue_bench_counts_every_message() {
-    let out = bin(env!("CARGO_BIN_EXE_queue"))
-        .args(["--bench", "1000"])
-        .run();
-    out.assert_success();
-    let shapes: Vec<String> = out.lines().iter().map(|l| shape(l)).collect();
-    assert!(
-        shapes[0].starts_with("# messages through the queue: "),
-        "{out}"
-    );
-    assert!(shapes[0].ends_with(", # samples)"), "{out}");
-    assert_eq!(shapes[1], "median rate: # messages/s");
-    bin(env!("CARGO_BIN_EXE_queue"))
-        .args(["--bench", "0"])
-        .run()
-        .assert_usage_error();
-}
+/// Lesson: one duplex pipe carries messages both ways in lock step between a parent and a
+/// child process, and closing one end (or the death of its process) ends the other side.
+mod pipe {
+    use super::*;
 
-#[cfg(unix)]
-#[test]
-fn pipe_carries_messages_both_ways_and_closes_cleanly() {
-    let out = bin(env!("CARGO_BIN_EXE_pipe")).run();
-    out.assert_success();
-    let lines = out.lines();
-    let (parent, child) = (numbers(lines[0])[0], numbers(lines[0])[1]);
-    assert_eq!(
-        lines[0],
-        format!("Parent process {parent} and child process {child} share a duplex pipe.")
-    );
-    let mut expected = Vec::new();
-    for n in 1..=3 {
-        expected.push(format!("parent sends: ping {n}"));
-        expected.push(format!("child got: ping {n}, answers: pong {n}"));
-        expected.push(format!("parent got: pong {n}"));
+    const PIPE: &str = env!("CARGO_BIN_EXE_pipe");
+
+    #[test]
+    fn carries_messages_both_ways_and_closes_cleanly() {
+        let running = bin(PIPE)
+            .timeout(std::time::Duration::from_secs(30))
+            .spawn();
+        let pid = u64::from(running.pid());
+        let out = running.finish();
+        out.assert_success();
+        let lines = out.lines();
+        let (parent, child) = (numbers(lines[0])[0], numbers(lines[0])[1]);
+        assert_eq!(
+            lines[0],
+            format!("Parent process {parent} and child process {child} share a duplex pipe.")
+        );
+        assert!(parent == pid && child != pid, "{out}");
+        let mut expected = Vec::new();
+        for n in 1..=3 {
+            expected.push(format!("parent sends: ping {n}"));
+            expected.push(format!("child got: ping {n}, answers: pong {n}"));
+            expected.push(format!("parent got: pong {n}"));
+        }
+        expected.push("parent closes its end.".into());
+        expected.push("child: the parent closed its end, so the child ends.".into());
+        expected.push("parent: the child exited with status 0.".into());
+        assert_eq!(lines[1..], expected);
+        #[cfg(unix)]
+        harness::assert_all_gone(&[child as u32]);
     }
-    expected.push("parent closes its end.".into());
-    expected.push("child: the parent closed its end, so the child ends.".into());
-    expected.push("parent: the child exited with status 0.".into());
-    assert_eq!(lines[1..], expected);
-    assert_all_gone(&[child as u32]);
-}
 
-#[test]
-fn queue_and_pipe_take_help_and_refuse_what_they_do_not_know() {
-    for path in [env!("CARGO_BIN_EXE_queue"), env!("CARGO_BIN_EXE_pipe")] {
-        harness::assert_takes_help_and_refuses_unknown_options(path);
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_parent_takes_its_child_along() {
+        // The parent pauses 50 s before each message.
+        let mut running = bin(PIPE).env("TUTORIAL_TIME_SCALE", "100").spawn();
+        let first = running.wait_for_line(|l| l.starts_with("Parent process "));
+        running.signal(nix::sys::signal::SIGKILL);
+        harness::assert_all_gone(&[numbers(&first)[1] as u32]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_killed_child_is_named_in_words() {
+        // The parent pauses 2 s before each message: time to kill the child first.
+        let mut running = bin(PIPE).env("TUTORIAL_TIME_SCALE", "4").spawn();
+        let first = running.wait_for_line(|l| l.starts_with("Parent process "));
+        let child = nix::unistd::Pid::from_raw(numbers(&first)[1] as i32);
+        nix::sys::signal::kill(child, nix::sys::signal::SIGKILL).expect("kill the child");
+        let out = running.finish();
+        out.assert_code(1);
+        assert_eq!(
+            out.stderr, "error: the child was killed by signal 9 (SIGKILL)\n",
+            "{out}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_closed_stdout_ends_quietly() {
+        let (status, stderr) = run_with_closed_stdout(PIPE, "0");
+        assert_eq!((status.code(), stderr.as_str()), (Some(141), ""));
+    }
+
+    #[test]
+    fn takes_help_and_refuses_what_it_does_not_know() {
+        harness::assert_takes_help_and_refuses_unknown_options(PIPE);
     }
 }

@@ -30,114 +30,87 @@
 //! `parent_conn` and `child_conn`, and whatever one end sends, the other receives. The exchange
 //! is in lock step, so the lines always come in this order even though two processes print them.
 //! Closing is part of the protocol: when the parent closes its end, the child's `recv` reports
-//! the end instead of waiting for ever, and the child ends on its own.
+//! the end instead of waiting for ever, and the child ends on its own. The same happens if the
+//! parent is killed: the system closes its end. The parent pauses half a second before each
+//! message (scaled by `TUTORIAL_TIME_SCALE`) so that you can watch.
 //!
-//! What Rust does differently: `multiprocessing.Pipe()` is a pair of connected Unix sockets, and
-//! so is `UnixStream::pair()`; each message is one line. As in `queue`, each process closes the
-//! end it does not use, or the other side would never see the end. Unix only (fork).
+//! What Rust does differently: Python's `Process` starts the child with "spawn" on Windows and
+//! macOS (and "forkserver" on Linux from Python 3.14) and hands it `child_conn`. Here too the
+//! child is this program started again (`--child`), on every platform, and its end is its
+//! standard streams: it receives on its stdin and answers on its stderr (stdout stays for
+//! printing). So this duplex pipe is two one-way pipes (Python's `Pipe()` is a socket pair on
+//! Unix and a named pipe on Windows). An end is closed by dropping it; the child sees the end once
+//! the last copy of the parent's sending end is gone (see `examples_ipc::channel`).
+//!
+//! Try: comment out `drop(parent_conn);` and run it: the child waits for a message that never
+//! comes, and the parent waits for the child: neither ends.
 
-#[cfg(unix)]
-mod unix {
-    use nix::sys::wait::{WaitStatus, waitpid};
-    use nix::unistd::{ForkResult, fork};
-    use std::io::{BufRead, BufReader, Write};
-    use std::os::unix::net::UnixStream;
-    use std::process::ExitCode;
+use examples_ipc::channel::{self, Conn};
+use shared::Arg::Long;
+use std::process::{ExitCode, Stdio};
 
-    const USAGE: &str = "\
+const USAGE: &str = "\
 usage: pipe
 
-A parent and its child process send messages both ways through one duplex pipe. Unix only.";
+A parent and its child process send messages both ways through one duplex pipe.
+(--child is how the child is started; you do not need to type it.)";
 
-    /// Sends one message (one line) through the connection.
-    fn send(conn: &mut UnixStream, message: &str) {
-        if let Err(e) = writeln!(conn, "{message}") {
-            shared::exit_error(format!("send: {e}"));
-        }
+/// The child: answers every `ping n` with `pong n` until the parent closes its end.
+fn child(mut child_conn: Conn) {
+    while let Some(message) = child_conn.recv() {
+        let answer = message.replace("ping", "pong");
+        println!("child got: {message}, answers: {answer}");
+        child_conn.send(&answer);
     }
-
-    /// Receives one message; `None` when the other end has been closed.
-    fn recv(conn: &mut BufReader<UnixStream>) -> Option<String> {
-        let mut line = String::new();
-        match conn.read_line(&mut line) {
-            Ok(0) => None,
-            Ok(_) => Some(line.trim_end().to_string()),
-            Err(e) => shared::exit_error(format!("recv: {e}")),
-        }
-    }
-
-    /// The child: answers every `ping n` with `pong n` until the parent closes its end.
-    fn child(child_conn: UnixStream) {
-        let mut answers = child_conn
-            .try_clone()
-            .unwrap_or_else(|e| shared::exit_error(format!("child: {e}")));
-        let mut conn = BufReader::new(child_conn);
-        while let Some(message) = recv(&mut conn) {
-            let answer = message.replace("ping", "pong");
-            println!("child got: {message}, answers: {answer}");
-            send(&mut answers, &answer);
-        }
-        println!("child: the parent closed its end, so the child ends.");
-    }
-
-    pub fn main() -> ExitCode {
-        shared::start(USAGE).no_options();
-        let (mut parent_conn, child_conn) = UnixStream::pair()
-            .unwrap_or_else(|e| shared::exit_error(format!("cannot make a pipe: {e}")));
-
-        // SAFETY: this program has no other thread when it forks (it never starts one), so the
-        // child is a complete copy of a single-threaded process and may do anything the parent
-        // could. It leaves through `exit` and never reaches the parent's code below.
-        let pid = match unsafe { fork() } {
-            Ok(ForkResult::Child) => {
-                drop(parent_conn); // the child uses only its own end
-                child(child_conn);
-                std::process::exit(0);
-            }
-            Ok(ForkResult::Parent { child }) => child,
-            Err(e) => shared::exit_error(format!("fork: {e}")),
-        };
-        drop(child_conn); // the parent uses only its own end
-        println!(
-            "Parent process {} and child process {pid} share a duplex pipe.",
-            std::process::id()
-        );
-
-        let mut replies = BufReader::new(
-            parent_conn
-                .try_clone()
-                .unwrap_or_else(|e| shared::exit_error(format!("parent: {e}"))),
-        );
-        for n in 1..=3 {
-            let message = format!("ping {n}");
-            println!("parent sends: {message}");
-            send(&mut parent_conn, &message);
-            match recv(&mut replies) {
-                Some(answer) => println!("parent got: {answer}"),
-                None => shared::exit_error("the child closed its end early"),
-            }
-        }
-        println!("parent closes its end.");
-        drop((parent_conn, replies));
-
-        match waitpid(pid, None) {
-            Ok(WaitStatus::Exited(_, code)) => {
-                println!("parent: the child exited with status {code}.");
-                ExitCode::SUCCESS
-            }
-            Ok(status) => shared::exit_error(format!("the child ended badly: {status:?}")),
-            Err(e) => shared::exit_error(format!("waitpid: {e}")),
-        }
-    }
+    println!("child: the parent closed its end, so the child ends.");
 }
 
-#[cfg(unix)]
-fn main() -> std::process::ExitCode {
-    unix::main()
-}
+fn main() -> ExitCode {
+    let mut is_child = false;
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("child") => is_child = true,
+            other => shared::unexpected(other),
+        }
+    }
+    if is_child {
+        child(Conn::to_parent());
+        return ExitCode::SUCCESS;
+    }
 
-#[cfg(not(unix))]
-fn main() {
-    eprintln!("pipe hands the pipe's ends to its child with fork, which only exists on Unix.");
-    std::process::exit(1);
+    let mut p = shared::this_program()
+        .arg("--child")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the child");
+    let mut parent_conn = Conn::to_child(&mut p);
+    println!(
+        "Parent process {} and child process {} share a duplex pipe.",
+        std::process::id(),
+        p.id()
+    );
+    for n in 1..=3 {
+        shared::time::sleep_secs(0.5);
+        let message = format!("ping {n}");
+        println!("parent sends: {message}");
+        parent_conn.send(&message);
+        match parent_conn.recv() {
+            Some(answer) => println!("parent got: {answer}"),
+            None => {
+                channel::outcome(&[("child", channel::wait(&mut p, "child"))]);
+                shared::exit_error(format!("the child ended without answering {message}"));
+            }
+        }
+    }
+    println!("parent closes its end.");
+    drop(parent_conn);
+    let status = channel::wait(&mut p, "child");
+    channel::outcome(&[("child", status)]);
+    println!(
+        "parent: the child exited with status {}.",
+        status.code().unwrap_or(0)
+    );
+    ExitCode::SUCCESS
 }

@@ -6,7 +6,6 @@
 //!
 //! ```text
 //! cargo run -p examples-ipc --bin queue
-//! cargo run --release -p examples-ipc --bin queue -- --bench 1000000
 //! ```
 //!
 //! Output (PIDs differ; the two processes' lines interleave differently from run to run):
@@ -22,158 +21,88 @@
 //! Get C from queue.
 //! ```
 //!
-//! What to notice: the parent makes the queue, then starts the writer and the reader, and each
-//! child gets its end of it. Whatever the writer puts, the reader gets, in order, although they
-//! are separate processes with separate memory: the bytes go through the kernel.
+//! What to notice: the parent makes the queue and starts a writer and a reader, each with its
+//! end of it. Whatever the writer puts, the reader gets, in order, although they are separate
+//! processes with separate memory: the bytes go through the kernel.
 //!
-//! What Rust does differently: the queue is what Python's `multiprocessing.Queue` is built on,
-//! an OS pipe: one message a line, and the children get their ends by `fork`. The reader needs no
-//! `terminate()`: its loop ends when the pipe says end-of-file, which happens once *every* copy
-//! of the write end is closed: the writer's (when it exits), the parent's, and the reader's own
-//! inherited copy, which it closes first thing. Forget one and the reader waits for ever. The
-//! random pauses are scaled by `TUTORIAL_TIME_SCALE`. `--bench N` sends N messages with no pause
-//! and prints the median rate over 5 runs. Unix only, like `fork`.
+//! What Rust does differently: Python's `Process` starts its children with "spawn" on Windows
+//! and macOS (and, from Python 3.14, with "forkserver" on Linux): no `fork`, a fresh interpreter
+//! that is handed the queue. So does this program, on every platform: each child is this program
+//! started again with `--child write` or `--child read`, and the queue is an OS pipe from the
+//! writer's stderr to the reader's stdin (stdout stays for printing; see `examples_ipc::channel`).
+//! The reader needs no `terminate()`: its loop ends when the queue does, once no process holds
+//! the write end any more. If the parent is killed, the writer sees its stdin end and exits, and
+//! the reader follows. The random pauses are scaled by `TUTORIAL_TIME_SCALE`; the throughput
+//! benchmark is `queue_bench`.
+//!
+//! Try: make `read` loop for ever as Python's does (`loop { if let Some(value) = q.get() {...} }`)
+//! and the program never ends once the writer has gone: that is why do_queue.py must `terminate()`.
 
-#[cfg(unix)]
-mod unix {
-    use nix::sys::wait::{WaitStatus, waitpid};
-    use nix::unistd::{ForkResult, Pid, fork, pipe};
-    use std::fs::File;
-    use std::io::{BufRead, BufReader, Write};
-    use std::os::fd::OwnedFd;
-    use std::process::ExitCode;
+use examples_ipc::channel::{self, Queue, Role};
+use shared::Arg::Long;
+use std::process::{ExitCode, Stdio};
 
-    const USAGE: &str = "\
-usage: queue [--bench N]
+const USAGE: &str = "\
+usage: queue
 
-The parent makes a queue (a pipe); a writer process puts A, B and C, a reader process gets
-them. --bench N sends N messages with no pause and prints messages per second. Unix only.";
+The parent makes a queue (a pipe); a writer process puts A, B and C, a reader process gets them.
+(--child write|read is how the children are started; you do not need to type it.)";
 
-    /// 写数据进程执行的代码 (the writer process): one message a line.
-    fn write(q: File, values: &[&str], quiet: bool) {
-        if !quiet {
-            println!("Process to write: {}", std::process::id());
-        }
-        let mut q = q;
-        for value in values {
-            if !quiet {
-                println!("Put {value} to queue...");
-            }
-            // One `write` call a message: the reader can have it at once.
-            if let Err(e) = q.write_all(format!("{value}\n").as_bytes()) {
-                shared::exit_error(format!("writing to the queue: {e}"));
-            }
-            if !quiet {
-                shared::time::sleep_secs(fastrand::f64());
-            }
-        }
-    } // `q` is closed here, and for good when this process exits
-
-    /// 读数据进程执行的代码 (the reader process): until the queue's end.
-    fn read(q: File, quiet: bool) -> usize {
-        if !quiet {
-            println!("Process to read: {}", std::process::id());
-        }
-        let mut count = 0;
-        // `lines()` ends at end-of-file: when no process holds the write end any more.
-        for value in BufReader::new(q).lines().map_while(Result::ok) {
-            if !quiet {
-                println!("Get {value} from queue.");
-            }
-            count += 1;
-        }
-        count
-    }
-
-    /// `fork`: `None` in the new child process, `Some(child's PID)` in the parent.
-    fn fork_process() -> Option<Pid> {
-        // SAFETY: this program has no other thread when it forks (it never starts one), so the
-        // child is a complete copy of a single-threaded process and may do anything the parent
-        // could: print, allocate, sleep.
-        match unsafe { fork() } {
-            Ok(ForkResult::Child) => None,
-            Ok(ForkResult::Parent { child }) => Some(child),
-            Err(e) => shared::exit_error(format!("fork: {e}")),
-        }
-    }
-
-    /// Runs a writer and a reader over a new pipe and waits for both.
-    fn run(values: &[&str], quiet: bool) -> usize {
-        // 父进程创建 Queue，并传给各个子进程 (the parent makes the queue for its children).
-        let (read_end, write_end): (OwnedFd, OwnedFd) =
-            pipe().unwrap_or_else(|e| shared::exit_error(format!("pipe: {e}")));
-
-        let pw = match fork_process() {
-            None => {
-                drop(read_end);
-                write(File::from(write_end), values, quiet);
-                std::process::exit(0);
-            }
-            Some(child) => child,
-        };
-        let pr = match fork_process() {
-            None => {
-                // Forked after the writer, the reader holds a copy of the write end too: close
-                // it, or the pipe never ends for this reader.
-                drop(write_end);
-                let got = read(File::from(read_end), quiet);
-                std::process::exit(if got == values.len() { 0 } else { 1 });
-            }
-            Some(child) => child,
-        };
-        // The parent's copies: closed too, or the reader would wait for ever.
-        drop((read_end, write_end));
-
-        for (child, who) in [(pw, "writer"), (pr, "reader")] {
-            match waitpid(child, None) {
-                Ok(WaitStatus::Exited(_, 0)) => {}
-                Ok(status) => shared::exit_error(format!("the {who} failed: {status:?}")),
-                Err(e) => shared::exit_error(format!("waitpid: {e}")),
-            }
-        }
-        values.len()
-    }
-
-    pub fn main() -> ExitCode {
-        let mut bench: Option<usize> = None;
-        let mut args = shared::start(USAGE);
-        while let Some(arg) = args.next() {
-            match arg {
-                shared::Arg::Long("bench") => bench = Some(args.value()),
-                other => shared::unexpected(other),
-            }
-        }
-        match bench {
-            None => {
-                run(&["A", "B", "C"], false);
-            }
-            Some(count) => {
-                if !(1..=100_000_000).contains(&count) {
-                    shared::exit_usage(format!("--bench must be from 1 to 100000000, not {count}"));
-                }
-                shared::bench::warn_if_debug(
-                    "cargo run --release -p examples-ipc --bin queue -- --bench 1000000",
-                );
-                let messages = vec!["m"; count];
-                let stats = shared::bench::measure(1, 5, || run(&messages, true));
-                println!("{count} messages through the queue: {stats}");
-                println!(
-                    "median rate: {:.0} messages/s",
-                    count as f64 / stats.median.as_secs_f64()
-                );
-            }
-        }
-        ExitCode::SUCCESS
+// 写数据进程执行的代码 (the code the writer process runs):
+fn write(mut q: Queue) {
+    println!("Process to write: {}", std::process::id());
+    for value in ["A", "B", "C"] {
+        println!("Put {value} to queue...");
+        q.put(value);
+        shared::time::sleep_secs(fastrand::f64());
     }
 }
 
-#[cfg(unix)]
-fn main() -> std::process::ExitCode {
-    unix::main()
+// 读数据进程执行的代码 (the code the reader process runs):
+fn read(mut q: Queue) {
+    println!("Process to read: {}", std::process::id());
+    // Python loops for ever; this loop ends with the queue: once the writer has exited.
+    while let Some(value) = q.get() {
+        println!("Get {value} from queue.");
+    }
 }
 
-#[cfg(not(unix))]
-fn main() {
-    eprintln!("queue hands the pipe to its children with fork, which only exists on Unix.");
-    std::process::exit(1);
+fn main() -> ExitCode {
+    let mut role = None;
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("child") => role = Some(args.value()),
+            other => shared::unexpected(other),
+        }
+    }
+    if let Some(role) = role {
+        match role {
+            Role::Write => write(Queue::writer_end()),
+            Role::Read => read(Queue::reader_end()),
+        }
+        return ExitCode::SUCCESS;
+    }
+    // 父进程创建Queue，并传给各个子进程 (the parent makes the Queue and hands it to each child):
+    // the writer's stderr becomes the queue; its stdin stays with us, as a lifeline.
+    let mut pw = shared::this_program();
+    pw.args(["--child", "write"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped());
+    // 启动子进程pw，写入 (start child process pw, which writes):
+    let mut pw = pw.spawn().expect("start the writer");
+    let q = pw.stderr.take().expect("the queue's read end");
+    let _lifeline = pw.stdin.take(); // kept until we exit (`wait` would close it)
+    // 启动子进程pr，读取 (start child process pr, which reads):
+    let mut pr = shared::this_program()
+        .args(["--child", "read"])
+        .stdin(q)
+        .spawn()
+        .expect("start the reader");
+    // 等待pw结束 (wait for pw to end):
+    let writer = channel::wait(&mut pw, "writer");
+    // pr进程里是死循环，无法等待其结束，只能强行终止 (pr loops for ever, so Python cannot wait for
+    // it and must terminate it): our reader ends with the queue, so we wait for it.
+    let reader = channel::wait(&mut pr, "reader");
+    channel::outcome(&[("reader", reader), ("writer", writer)])
 }
