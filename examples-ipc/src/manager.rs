@@ -404,8 +404,11 @@ fn returned(value: Value) -> Value {
     Value::Tuple(vec!["#RETURN".into(), value])
 }
 
+/// A request's four parts: `(ident, method, args, kwds)`.
+type Request = (Value, String, Vec<Value>, Vec<(Value, Value)>);
+
 /// A request's four parts, or why not.
-fn request(value: Value) -> Result<(Value, String, Vec<Value>, Vec<(Value, Value)>), String> {
+fn request(value: Value) -> Result<Request, String> {
     match value {
         Value::Tuple(parts) => match <[Value; 4]>::try_from(parts) {
             Ok(
@@ -488,7 +491,7 @@ fn serve(stream: TcpStream, peer: SocketAddr, state: &State) {
                     .send_bytes(&pickle::dumps(&returned(Value::None)))
                     .is_ok()
                 {
-                    let _ = conn.stream().set_read_timeout(None);
+                    let _ = conn.set_read_timeout(None);
                     serve_client(conn, peer, state);
                 }
                 return;
@@ -746,26 +749,31 @@ impl ClientInner {
         kwds: Vec<(Value, Value)>,
         wait: Option<Duration>,
     ) -> Result<Value, Error> {
-        let failed = |e: io::Error| Error::Failed(self.went_away(&e));
+        let failed = |e: io::Error| {
+            use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+            match e.kind() {
+                // A master that shuts down while we wait for a task (as Python's does once it
+                // has all its results) has no more tasks: the same end as `queue.Empty`.
+                BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
+                    if wait.is_some() =>
+                {
+                    Error::Empty
+                }
+                _ => Error::Failed(self.went_away(&e)),
+            }
+        };
         let request = Value::Tuple(vec![
             ident,
             method.into(),
             Value::Tuple(args),
             Value::Dict(kwds),
         ]);
-        let _ = conn
-            .stream()
-            .set_read_timeout(Some(wait.unwrap_or_default() + ANSWER_MARGIN));
+        let _ = conn.set_read_timeout(Some(wait.unwrap_or_default() + ANSWER_MARGIN));
         conn.send_bytes(&pickle::dumps(&request)).map_err(failed)?;
         let frame = conn
             .recv_bytes(MAX_FRAME)
             .map_err(failed)?
-            .ok_or_else(|| match wait {
-                // A master that shuts down while we wait for a task (as Python's does once it
-                // has all its results) has no more tasks: the same end as `queue.Empty`.
-                Some(_) => Error::Empty,
-                None => Error::Failed(format!("the master at {} went away", self.address)),
-            })?;
+            .ok_or_else(|| failed(io::ErrorKind::UnexpectedEof.into()))?;
         let reply = pickle::loads(&frame)
             .map_err(|e| Error::Failed(format!("the master's answer to {method}: {e}")))?;
         let Value::Tuple(mut parts) = reply else {

@@ -20,6 +20,7 @@ use md5::Md5;
 use sha2::Sha256;
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 /// The largest frame we accept once authenticated: Python's requests here are under 100 bytes.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -34,6 +35,8 @@ const FAILURE: &[u8] = b"#FAILURE#";
 pub struct Connection {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
+    /// The read timeout last set, to skip a system call when it does not change.
+    read_timeout: Option<Option<Duration>>,
 }
 
 fn invalid(why: String) -> io::Error {
@@ -46,7 +49,17 @@ impl Connection {
         Ok(Connection {
             reader: BufReader::new(stream.try_clone()?),
             writer: stream,
+            read_timeout: None,
         })
+    }
+
+    /// How long a read may wait (`None`: for ever).
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        if self.read_timeout != Some(timeout) {
+            self.writer.set_read_timeout(timeout)?;
+            self.read_timeout = Some(timeout);
+        }
+        Ok(())
     }
 
     /// The underlying stream, to set timeouts.

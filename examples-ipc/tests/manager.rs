@@ -499,6 +499,84 @@ mod task_master {
         assert!(started.elapsed() >= Duration::from_secs(10));
     }
 
+    /// End-to-end tasks per second, one master and one worker, zero sleep: our pair, Python's
+    /// pair, and each mixed pair, side by side. A measurement, not a check:
+    /// `cargo test --release -p examples-ipc --test manager -- --ignored --nocapture tasks_per_second`
+    #[test]
+    #[ignore = "a measurement: run it with --release --ignored --nocapture"]
+    fn tasks_per_second() {
+        const TASKS: usize = 3000;
+        shared::bench::warn_if_debug(
+            "cargo test --release -p examples-ipc --test manager -- --ignored --nocapture tasks_per_second",
+        );
+        let python = python();
+        let count = TASKS.to_string();
+        let rust_master = || start_master(&["--tasks", &count]);
+        let python_master = || {
+            let mut master = bin(python.unwrap())
+                .args(["-c", PY_BENCH_MASTER, &count])
+                .spawn();
+            let addr = master.wait_for_value("Master listening on ", "...");
+            (master, addr)
+        };
+        let rust_worker = |addr: &str| worker(addr).spawn();
+        let python_worker = |addr: &str| py_worker(python.unwrap(), addr, "abc").spawn();
+        type Start<'a> = &'a dyn Fn() -> (Running, String);
+        type Work<'a> = &'a dyn Fn(&str) -> Running;
+        let mut pairs: Vec<(&str, Start<'_>, Work<'_>)> =
+            vec![("Rust master   + Rust worker  ", &rust_master, &rust_worker)];
+        if python.is_some() {
+            pairs.push((
+                "Python master + Python worker",
+                &python_master,
+                &python_worker,
+            ));
+            pairs.push((
+                "Rust master   + Python worker",
+                &rust_master,
+                &python_worker,
+            ));
+            pairs.push((
+                "Python master + Rust worker  ",
+                &python_master,
+                &rust_worker,
+            ));
+        }
+        println!("{TASKS} tasks, zero sleep, one master and one worker (1 warm-up, 5 samples):");
+        let mut rates = Vec::new();
+        for (name, start, work) in pairs {
+            let one_run = || {
+                let (master, addr) = start();
+                let started = Instant::now();
+                let w = work(&addr);
+                let out = master.finish();
+                let took = started.elapsed();
+                out.assert_success();
+                check_master(&out.stdout, TASKS);
+                // Python's worker ends with EOFError when Python's master shuts down under it.
+                w.finish();
+                took
+            };
+            one_run();
+            let stats = shared::bench::Stats::of((0..5).map(|_| one_run()).collect());
+            let rate = |d: Duration| TASKS as f64 / d.as_secs_f64();
+            println!(
+                "  {name}: {:>7.0} tasks/s (from {:.0} to {:.0}; {stats})",
+                rate(stats.median),
+                rate(stats.max),
+                rate(stats.min)
+            );
+            rates.push(rate(stats.median));
+        }
+        if rates.len() == 4 {
+            println!("  our pair / Python's pair: {:.1}x", rates[0] / rates[1]);
+            println!(
+                "  a Python worker, our master / Python's master: {:.1}x",
+                rates[2] / rates[1]
+            );
+        }
+    }
+
     #[test]
     fn a_taken_port_and_bad_options_are_one_line_each() {
         let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -522,6 +600,32 @@ mod task_master {
         harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_master"));
     }
 }
+
+/// The tutorial's master as a learner runs it (`manager.start()` serves from a second process,
+/// the master goes through proxies), written fresh: argv is the number of tasks.
+const PY_BENCH_MASTER: &str = r#"
+import sys, queue, random
+from multiprocessing.managers import BaseManager
+task_queue, result_queue = queue.Queue(), queue.Queue()
+class Manager(BaseManager): pass
+Manager.register('get_task_queue', callable=lambda: task_queue)
+Manager.register('get_result_queue', callable=lambda: result_queue)
+if __name__ == '__main__':
+    manager = Manager(address=('127.0.0.1', 0), authkey=b'abc')
+    manager.start()
+    print('Master listening on %s:%d...' % manager.address, flush=True)
+    task, result = manager.get_task_queue(), manager.get_result_queue()
+    count = int(sys.argv[1])
+    for _ in range(count):
+        n = random.randint(0, 10000)
+        print('Put task %d...' % n)
+        task.put(n)
+    print('Try get results...')
+    for _ in range(count):
+        print('Result: %s' % result.get(timeout=10))
+    manager.shutdown()
+    print('master exit.')
+"#;
 
 mod task_worker {
     use super::*;
