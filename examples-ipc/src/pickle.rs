@@ -894,6 +894,15 @@ mod tests {
                 String::from_utf8_lossy(&bytes)
             );
         }
+        // Any global but queue.Empty is refused as such, even called without arguments.
+        let no_args = [
+            b"cos\nsystem\n)R.".to_vec(),
+            hex("8004951a000000000000008c026f73948c0673797374656d9493942952942e"),
+        ];
+        for bytes in no_args {
+            let err = loads(&bytes).unwrap_err();
+            assert!(err.0.contains("the global os.system"), "{err}");
+        }
         // The allowed class, by protocol 2's GLOBAL opcode too.
         assert_eq!(loads(b"c_queue\nEmpty\n)R."), Ok(Value::QueueEmpty));
     }
