@@ -185,27 +185,47 @@ pub fn wait(child: &mut Child, who: &str) -> ExitStatus {
         .unwrap_or_else(|e| shared::exit_error(format!("cannot wait for the {who}: {e}")))
 }
 
-/// The parent's exit status after its children: quiet 141 if the stdout they shared is closed,
-/// else an `error:` line naming the first child (in the order given) that did not succeed.
-/// Give the reader before the writer: a reader that dies makes the writer stop
-/// ([`READER_GONE`]), and the reader is what to report then.
-pub fn outcome(children: &[(&str, ExitStatus)]) -> ExitCode {
+/// How the parent ends after its children: see [`verdict`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Success,
+    /// The stdout they share is closed (`| head -1`): end quietly with [`STDOUT_CLOSED`].
+    StdoutClosed,
+    /// What went wrong, in words, for an `error:` line.
+    Failed(String),
+}
+
+/// The verdict on the children, named with their exit statuses: quiet if the stdout they share
+/// is closed, else the first child (in the order given) that did not succeed. Give the reader
+/// before the writer: a reader that dies makes the writer stop ([`READER_GONE`]), and the
+/// reader is what to report then.
+pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
     if children
         .iter()
         .any(|(_, s)| s.code() == Some(STDOUT_CLOSED))
     {
-        std::process::exit(STDOUT_CLOSED);
+        return Verdict::StdoutClosed;
     }
     for (who, status) in children {
         match status.code() {
             Some(0) => {}
             Some(READER_GONE) if *who == "writer" => {
-                shared::exit_error("the reader stopped reading before the queue ended")
+                return Verdict::Failed("the reader stopped reading before the queue ended".into());
             }
-            _ => shared::exit_error(format!("the {who} {}", describe(*status))),
+            _ => return Verdict::Failed(format!("the {who} {}", describe(*status))),
         }
     }
-    ExitCode::SUCCESS
+    Verdict::Success
+}
+
+/// The parent's end after its children ([`verdict`]): success, a quiet exit with
+/// [`STDOUT_CLOSED`], or one `error:` line and exit status 1.
+pub fn outcome(children: &[(&str, ExitStatus)]) -> ExitCode {
+    match verdict(children) {
+        Verdict::Success => ExitCode::SUCCESS,
+        Verdict::StdoutClosed => std::process::exit(STDOUT_CLOSED),
+        Verdict::Failed(message) => shared::exit_error(message),
+    }
 }
 
 #[cfg(test)]
@@ -224,5 +244,32 @@ mod tests {
         let mut input = io::Cursor::new(b"A\nB\r\nC".to_vec());
         let got: Vec<_> = std::iter::from_fn(|| read_message(&mut input, "test")).collect();
         assert_eq!(got, ["A", "B", "C"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn verdicts_name_what_happened() {
+        use std::os::unix::process::ExitStatusExt;
+        let exited = |code: i32| ExitStatus::from_raw(code << 8);
+        let killed = |signal: i32| ExitStatus::from_raw(signal);
+        // A closed stdout is quiet, whoever met it first: the writer, the reader, pipe's child.
+        assert_eq!(
+            verdict(&[("reader", exited(0)), ("writer", exited(141))]),
+            Verdict::StdoutClosed
+        );
+        assert_eq!(verdict(&[("child", exited(141))]), Verdict::StdoutClosed);
+        // A killed reader is reported, not the writer that stopped because of it.
+        assert_eq!(
+            verdict(&[("reader", killed(9)), ("writer", exited(READER_GONE))]),
+            Verdict::Failed("the reader was killed by signal 9 (SIGKILL)".into())
+        );
+        assert_eq!(
+            verdict(&[("reader", exited(0)), ("writer", exited(1))]),
+            Verdict::Failed("the writer exited with status 1".into())
+        );
+        assert_eq!(
+            verdict(&[("reader", exited(0)), ("writer", exited(0))]),
+            Verdict::Success
+        );
     }
 }
