@@ -16,8 +16,8 @@
 //!   its name, and the worker looks it up; here the worker checks that the name is the one of the
 //!   function it serves.
 //! - **Output**: whatever a task prints goes to the worker's stdout, a pipe to the parent, which
-//!   prints it; after each task the worker prints [`READY`] (not shown), and the parent sends the
-//!   next task from its queue. `close()` means no more tasks: a worker that finds the queue empty
+//!   prints it; after each task the worker prints [`READY`] and when the task began and ended
+//!   (not shown; `--timeline` draws them), and the parent sends the next task from its queue. `close()` means no more tasks: a worker that finds the queue empty
 //!   has its stdin closed, its loop ends, and `join()` waits for it to exit. Tasks are handed out
 //!   from `join()`, so "Waiting for all subprocesses done..." comes first as in the tutorial;
 //!   Python hands them out from a background thread as soon as `apply_async` is called.
@@ -36,10 +36,13 @@ use std::str::FromStr;
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use shared::timeline;
+
 /// How a worker process is started: `this-program --pool-worker <parent PID>`.
 const WORKER_FLAG: &str = "--pool-worker";
 
-/// The line a worker prints when it has finished a task and wants the next one (ASCII ACK).
+/// The start of the line a worker prints when it has finished a task and wants the next one
+/// (ASCII ACK), followed by when the task began and ended (`shared::timeline::now_us`).
 pub const READY: &str = "\u{6}";
 
 /// A pool of worker processes, like Python's `multiprocessing.Pool`: see the module.
@@ -61,7 +64,8 @@ struct Worker {
 
 /// What the threads that read the workers' output tell the pool.
 enum Event {
-    Ready(usize),
+    /// A worker has finished its task, which ran from the first time to the second.
+    Ready(usize, u64, u64),
     Exited(usize),
 }
 
@@ -100,8 +104,10 @@ impl Pool {
             let (tx, children) = (tx.clone(), Arc::clone(&children));
             std::thread::spawn(move || {
                 for line in output.lines().map_while(Result::ok) {
-                    if line == READY {
-                        let _ = tx.send(Event::Ready(index));
+                    if let Some(times) = line.strip_prefix(READY) {
+                        let (start, end) = times.split_once(' ').unwrap_or_default();
+                        let times = (start.parse().unwrap_or(0), end.parse().unwrap_or(0));
+                        let _ = tx.send(Event::Ready(index, times.0, times.1));
                     } else if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
                         // A closed pipe (`| head -3`) ends quietly, as `shared::start` has it.
                         match e.kind() {
@@ -148,7 +154,16 @@ impl Pool {
         let mut running = self.workers.len();
         while running > 0 {
             match self.events.recv().expect("each worker has a reader thread") {
-                Event::Ready(index) => self.give_work(index),
+                Event::Ready(index, start, end) => {
+                    let worker = &self.workers[index];
+                    if let Some((_, arg)) =
+                        worker.busy_with.as_ref().and_then(|t| t.split_once(' '))
+                    {
+                        let (lane, label) = (format!("PID {}", worker.pid), format!("task {arg}"));
+                        timeline::record_us(lane, label, timeline::Kind::Work, start, end);
+                    }
+                    self.give_work(index)
+                }
                 Event::Exited(index) => {
                     running -= 1;
                     let status = lock(&self.children)[index].wait();
@@ -256,8 +271,9 @@ pub fn serve_if_worker<A: FromStr>(task: impl Fn(A)) {
         let Some(arg) = arg else {
             shared::exit_error(format_args!("worker: {line:?} is not a task for {name}"));
         };
+        let start = timeline::now_us();
         task(arg);
-        println!("{READY}");
+        println!("{READY}{start} {}", timeline::now_us());
     }
     std::process::exit(0);
 }

@@ -245,6 +245,65 @@ mod pooled_processing {
         }
     }
 
+    /// `--timeline` (issue 11): the same run, drawn; the exact listing under the chart is read.
+    #[test]
+    fn the_timeline_shows_four_worker_lanes_and_task_4_in_a_freed_one() {
+        use shared::timeline::{lanes, max_concurrent, overlap_in_lane, parse_listing};
+        for _ in 0..3 {
+            let out = bin(POOL)
+                .env("TUTORIAL_TIME_SCALE", "0.02")
+                .arg("--timeline")
+                .run();
+            out.assert_success();
+            let (lesson, chart) = out
+                .stdout
+                .split_once("\n\n")
+                .expect("a chart after a blank line");
+            let pids = check_pool_run(lesson);
+            assert!(chart.starts_with("timeline: "), "{out}");
+            let spans = parse_listing(chart)
+                .unwrap_or_else(|e| panic!("{e}\n{out}"))
+                .spans;
+            let want: BTreeSet<String> = pids.iter().map(|p| format!("PID {p}")).collect();
+            let got: BTreeSet<String> = lanes(&spans).iter().map(|l| l.to_string()).collect();
+            assert_eq!(got, want, "one lane per worker process\n{out}");
+            let mut labels: Vec<&str> = spans.iter().map(|s| s.label.as_str()).collect();
+            labels.sort();
+            assert_eq!(
+                labels,
+                ["task 0", "task 1", "task 2", "task 3", "task 4"],
+                "{out}"
+            );
+            assert!(
+                max_concurrent(&spans) <= 4,
+                "more than 4 bars at once\n{out}"
+            );
+            assert_eq!(overlap_in_lane(&spans), None, "{out}");
+            for span in &spans {
+                // Each bar lasts as long as its task says it ran (to the 1/100 s it prints).
+                let task = numbers(&span.label)[0];
+                let said = lesson
+                    .lines()
+                    .find(|l| l.starts_with(&format!("Task {task} runs ")));
+                let said = said.map(|l| l.split(' ').nth(3).unwrap().parse::<f64>().unwrap());
+                let lasted = (span.end_us - span.start_us) as f64 / 1e6;
+                assert!(
+                    (lasted - said.unwrap()).abs() < 0.02,
+                    "{span:?} lasted {lasted}\n{out}"
+                );
+            }
+            let task4 = spans.iter().find(|s| s.label == "task 4").expect("task 4");
+            let freed_it = spans
+                .iter()
+                .filter(|s| s.label != "task 4" && s.lane == task4.lane)
+                .any(|s| s.end_us <= task4.start_us);
+            assert!(
+                freed_it,
+                "task 4 starts in a worker whose task has ended\n{out}"
+            );
+        }
+    }
+
     #[test]
     fn a_worker_only_runs_the_function_it_serves() {
         let out = bin(POOL)

@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! cargo run -p examples-process --bin pooled_processing
+//! cargo run -p examples-process --bin pooled_processing -- --timeline
 //! ```
 //!
 //! Output (PIDs, times and the order of tasks differ from run to run):
@@ -38,9 +39,15 @@
 //! Try: change `Pool::new(4)` to `Pool::new(5)`: all five tasks start at once, each with its own PID.
 
 use examples_process::Pool;
+use shared::{Arg::Long, timeline};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: pooled_processing\n\nA pool of 4 worker processes runs 5 tasks that each sleep a random 0 to 3 seconds.";
+const USAGE: &str = "\
+usage: pooled_processing [--timeline] [--trace FILE]
+
+A pool of 4 worker processes runs 5 tasks that each sleep a random 0 to 3 seconds.
+--timeline draws which worker ran which task, and when; --trace FILE writes the same as
+Chrome trace-event JSON (open it in https://ui.perfetto.dev).";
 
 fn long_time_task(name: u32) {
     println!("Run task {name} ({})...", std::process::id());
@@ -56,7 +63,14 @@ fn long_time_task(name: u32) {
 fn main() {
     // In a worker process (this program started again by the pool): run tasks, never return.
     examples_process::serve_if_worker(long_time_task);
-    shared::start(USAGE).no_options();
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("timeline") => timeline::enable(),
+            Long("trace") => timeline::trace_to(args.value::<String>()),
+            other => shared::unexpected(other),
+        }
+    }
     println!("Parent process {}.", std::process::id());
     let mut p = Pool::new(4);
     for i in 0..5 {
@@ -66,4 +80,5 @@ fn main() {
     p.close();
     p.join();
     println!("All subprocesses done.");
+    timeline::print(); // with --timeline: who ran which task, and when
 }
