@@ -897,7 +897,7 @@ mod tests {
         // Any global but queue.Empty is refused as such, even called without arguments.
         let no_args = [
             b"cos\nsystem\n)R.".to_vec(),
-            hex("8004951a000000000000008c026f73948c0673797374656d9493942952942e"),
+            hex("80049514000000000000008c026f73948c0673797374656d9493942952942e"),
         ];
         for bytes in no_args {
             let err = loads(&bytes).unwrap_err();
