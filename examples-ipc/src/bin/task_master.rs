@@ -12,7 +12,7 @@
 //! cargo run -p examples-ipc --bin task_worker
 //! ```
 //!
-//! Output (task numbers are random):
+//! Output: (task numbers are random)
 //!
 //! ```text
 //! Master listening on 127.0.0.1:5000...

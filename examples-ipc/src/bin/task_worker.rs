@@ -11,7 +11,7 @@
 //! cargo run -p examples-ipc --bin task_worker
 //! ```
 //!
-//! Output (one task a second):
+//! Output: (one task a second)
 //!
 //! ```text
 //! Connect to server 127.0.0.1:5000...
@@ -31,7 +31,8 @@
 //! `examples-ipc/src/manager.rs`). A `get` that finds nothing is `Err(Error::Empty)`, Python's
 //! `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one `error:`
 //! line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
-//! stays empty for 1 s. `n * n` is computed in 128 bits: no overflow, whatever the master sends.
+//! stays empty for 1 s, or the master shuts down while it waits (as Python's master does once it
+//! has its results; Python's worker then dies with `EOFError`). `n * n` is computed in 128 bits: no overflow, whatever the master sends.
 //! The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
 //!
 //! Try: start this worker against the tutorial's `task_master.py` with `--authkey xyz`: Python's
