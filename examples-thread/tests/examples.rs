@@ -17,6 +17,25 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// What two busy threads of this test get from the machine right now: % CPU, as `multicore`
+/// measures it (200 when two cores are free, 100 or less when they must take turns).
+fn two_threads_here() -> f64 {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let mut x = 0u64;
+                while examples_thread::thread_cpu_time() < Duration::from_millis(200) {
+                    for _ in 0..10_000 {
+                        x = std::hint::black_box(x ^ 1);
+                    }
+                }
+            });
+        }
+    });
+    100.0 * 0.4 / start.elapsed().as_secs_f64()
+}
+
 /// Fails unless every argument list is refused with a usage error.
 fn assert_refused(path: &str, bad: &[&[&str]]) {
     for args in bad {
@@ -309,25 +328,6 @@ mod multicore {
         );
     }
 
-    /// What two busy threads of this test get from the machine right now: % CPU, as `multicore`
-    /// measures it.
-    fn two_threads_here() -> f64 {
-        let start = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..2 {
-                s.spawn(|| {
-                    let mut x = 0u64;
-                    while examples_thread::thread_cpu_time() < Duration::from_millis(200) {
-                        for _ in 0..10_000 {
-                            x = std::hint::black_box(x ^ 1);
-                        }
-                    }
-                });
-            }
-        });
-        100.0 * 0.4 / start.elapsed().as_secs_f64()
-    }
-
     #[test]
     fn busy_threads_run_side_by_side() {
         if cores() < 2 {
@@ -553,8 +553,10 @@ mod cpu_bound {
     #[test]
     fn every_row_counts_the_same_primes_and_every_thread_does_its_share() {
         let _cpu = cpu_to_myself();
+        // Threads run one after another would wait at the program's start barrier for ever.
         let out = bin(PATH)
             .args(["--limit", "200000", "--samples", "1", "--many", "8"])
+            .timeout(Duration::from_secs(30))
             .run();
         out.assert_success();
         let lines = out.lines();

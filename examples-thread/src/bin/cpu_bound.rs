@@ -44,6 +44,7 @@ use rayon::prelude::*;
 use shared::Arg::Long;
 use shared::bench::{Stats, human, measure};
 use std::collections::HashMap;
+use std::sync::Barrier;
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -76,12 +77,15 @@ fn is_prime(n: u64) -> bool {
 const BLOCK: u64 = 1000;
 
 /// The job on `threads` threads of its own: how many primes are below `limit`, and which
-/// thread used how much CPU time.
+/// thread used how much CPU time. The threads wait for each other at a barrier, so that all
+/// of them count at the same time.
 fn count_primes(limit: u64, threads: u64) -> (usize, Vec<(ThreadId, Duration)>) {
+    let all_started = &Barrier::new(threads as usize);
     thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 s.spawn(move || {
+                    all_started.wait();
                     let blocks = (i * BLOCK..limit).step_by((threads * BLOCK) as usize);
                     let mine = blocks.flat_map(|b| b..(b + BLOCK).min(limit));
                     let primes = mine.filter(|&n| is_prime(n)).count();

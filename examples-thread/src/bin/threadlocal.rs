@@ -22,12 +22,15 @@
 //! per thread; Rust declares each per-thread value with `thread_local!` and reaches it with
 //! `with`. A thread-local starts out empty in every thread (here `None`), and the borrow
 //! inside `with` cannot escape to another thread, so one thread can never see another's student.
-//! Python's `local_school.student` becomes `STUDENT`, one thread-local per value.
+//! Python's `local_school.student` becomes `STUDENT`, one thread-local per value. Both threads
+//! bind their student before either reads it (`BOTH_BOUND`, a `Barrier`), so one shared global
+//! in place of the thread-local would show at once.
 //!
 //! Try: make it one value for all threads, `static STUDENT: Mutex<Option<String>>` (and `lock()`
-//! where the code says `with_borrow`/`set`), then run it a few times: sometimes both greet Bob.
+//! where the code says `with_borrow`/`set`): both threads greet the same student.
 
 use std::cell::RefCell;
+use std::sync::Barrier;
 use std::thread;
 
 const USAGE: &str = "usage: threadlocal\n\nThread-A and Thread-B each bind their own student in a thread-local and greet it.";
@@ -36,6 +39,7 @@ const USAGE: &str = "usage: threadlocal\n\nThread-A and Thread-B each bind their
 thread_local! {
     static STUDENT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
+static BOTH_BOUND: Barrier = Barrier::new(2);
 
 fn process_student() {
     // 获取当前线程关联的student (get the student bound to the current thread):
@@ -50,6 +54,7 @@ fn process_student() {
 fn process_thread(name: &str) {
     // 绑定ThreadLocal的student (bind the ThreadLocal's student):
     STUDENT.set(Some(name.to_string()));
+    BOTH_BOUND.wait();
     process_student();
 }
 
