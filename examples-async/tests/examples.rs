@@ -525,6 +525,31 @@ mod aio_web {
     }
 }
 
+mod async_hello_timeline {
+    use harness::bin;
+    use shared::timeline::{Kind, lanes, max_concurrent, parse_listing};
+
+    /// The chart shows two task lanes whose waits overlap, both on the same thread.
+    #[test]
+    fn async_hello_timeline_shows_two_overlapping_waits_on_one_thread() {
+        let out = bin(env!("CARGO_BIN_EXE_async_hello"))
+            .arg("--timeline")
+            .env("TUTORIAL_TIME_SCALE", "0.2")
+            .run();
+        out.assert_success();
+        assert!(out.lines()[4].starts_with("Elapsed: "), "{out}");
+        let listing = parse_listing(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        let spans = &listing.spans;
+        assert_eq!(lanes(spans), ["task 1", "task 2"], "{out}");
+        assert!(
+            spans.iter().all(|s| s.kind == Kind::Wait && !s.unfinished),
+            "{out}"
+        );
+        assert_eq!(max_concurrent(spans), 2, "the waits should overlap\n{out}");
+        assert_eq!(spans[0].label, spans[1].label, "one thread\n{out}");
+    }
+}
+
 /// Lesson: ten thousand waits fit on one thread as tasks, at a fraction of the memory of one OS
 /// thread each.
 mod io_bound {

@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! cargo run -p examples-async --bin async_hello
+//! cargo run -p examples-async --bin async_hello -- --timeline    # draw the two waits
 //! ```
 //!
 //! Output (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread):
@@ -34,10 +35,11 @@
 //! Try: replace `tokio::time::sleep(...).await` with `std::thread::sleep(...)` (a blocking
 //! wait): the second "Hello world!" now comes after the first "Hello again!", and the run takes 2 s.
 
+use shared::{Arg::Long, timeline};
 use std::time::{Duration, Instant};
 
-const USAGE: &str =
-    "usage: async_hello\n\nTwo hello() tasks each wait 1 s on one thread; the run takes about 1 s.";
+const USAGE: &str = "usage: async_hello [--timeline]\n\nTwo hello() tasks each wait 1 s on one thread; the run takes about 1 s.
+--timeline draws both tasks' waits, on the one thread, after the output.";
 
 /// The current thread, as Python's `threading.current_thread()` shows it.
 fn current_thread() -> String {
@@ -49,21 +51,31 @@ fn current_thread() -> String {
     )
 }
 
-async fn hello() {
+async fn hello(task: u32) {
     println!("Hello world! ({})", current_thread());
+    let _waiting = timeline::wait(
+        format!("task {task}"),
+        format!("sleep on {}", current_thread()),
+    );
     tokio::time::sleep(shared::time::scaled(Duration::from_secs(1))).await;
     println!("Hello again! ({})", current_thread());
 }
 
 fn main() {
-    shared::start(USAGE).no_options();
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("timeline") => timeline::enable(),
+            other => shared::unexpected(other),
+        }
+    }
     // loop = asyncio.get_event_loop(): one thread runs every task.
     let event_loop = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap_or_else(|e| shared::exit_error(format!("cannot start the runtime: {e}")));
     let start = Instant::now();
-    let tasks = async { tokio::join!(hello(), hello()) }; // tasks = [hello(), hello()]
+    let tasks = async { tokio::join!(hello(1), hello(2)) }; // tasks = [hello(), hello()]
     event_loop.block_on(tasks); // loop.run_until_complete(asyncio.wait(tasks))
     drop(event_loop); // loop.close()
     println!(
@@ -71,4 +83,5 @@ fn main() {
         start.elapsed().as_secs_f64(),
         shared::time::scaled(Duration::from_secs(1)).as_secs_f64()
     );
+    timeline::print(); // with --timeline: the two waits, side by side
 }
