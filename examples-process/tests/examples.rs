@@ -548,6 +548,51 @@ mod spawn_cost {
         }
     }
 
+    /// `--vs-python` (issue 13): the same rows in python3, beside ours.
+    #[test]
+    fn compares_with_python() {
+        let out = bin(SPAWN_COST)
+            .args(["--samples", "3", "--count", "5", "--vs-python"])
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("Python on the same machine, Python 3."));
+        let at = at.unwrap_or_else(|| panic!("no Python heading\n{out}"));
+        let rows: &[&str] = if cfg!(unix) {
+            &["thread", "fork", "program / spawn"]
+        } else {
+            &["thread", "program / spawn"]
+        };
+        for (line, label) in lines[at + 1..].iter().zip(rows) {
+            let rest = line
+                .trim_start()
+                .strip_prefix(label)
+                .unwrap_or_else(|| panic!("{out}"));
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            assert_eq!(words[0], "Rust", "{out}");
+            assert!(
+                words.contains(&"Python") && words.contains(&"Python/Rust"),
+                "{out}"
+            );
+        }
+        assert_eq!(lines[at + 1 + rows.len()], "5 at once:", "{out}");
+    }
+
+    #[test]
+    fn without_python_shows_the_rust_side_alone() {
+        let out = bin(SPAWN_COST)
+            .args(["--samples", "2", "--count", "3", "--vs-python"])
+            .env("PATH", "")
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let missing = lines.iter().filter(|l| l.starts_with("python3")).count();
+        assert_eq!(missing, 1, "{out}");
+        assert!(lines.contains(&"3 at once:"), "{out}");
+    }
+
     #[test]
     fn every_count_has_a_ceiling() {
         for args in [

@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run --release -p examples-process --bin spawn_cost
 //! cargo run --release -p examples-process --bin spawn_cost -- --count 3000 --samples 500
+//! cargo run --release -p examples-process --bin spawn_cost -- --vs-python
 //! ```
 //!
 //! Output on a 2-core Linux machine (release build):
@@ -48,10 +49,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: spawn_cost [--samples K] [--count N]
+usage: spawn_cost [--samples K] [--count N] [--vs-python]
 
 Times K (default 200) creations of a thread, a forked process (Unix) and a new program, then
-starts N (default 1000) processes (Unix) and N threads at once.
+starts N (default 1000) processes (Unix) and N threads at once. --vs-python times the same in
+your python3: threading.Thread, os.fork, and multiprocessing's \"spawn\" (at most 20 of those).
 (--child is how the new-program samples are started.)";
 
 fn thread_once() {
@@ -75,12 +77,13 @@ fn program_once() {
 }
 
 fn main() {
-    let (mut samples, mut count) = (200, 1000);
+    let (mut samples, mut count, mut vs_python) = (200, 1000, false);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("samples") => samples = args.value_in(1..=100_000),
             Long("count") => count = args.value_in(1..=20_000),
+            Long("vs-python") => vs_python = true,
             Long("child") => return, // a new program that ends at once
             other => shared::unexpected(other),
         }
@@ -103,6 +106,13 @@ fn main() {
     #[cfg(not(unix))]
     print!("  no fork on this system;");
     println!(" a new program {:.1}x.", ratio(&program));
+    if vs_python {
+        #[cfg(not(unix))]
+        let process = None;
+        #[cfg(unix)]
+        let process = Some(process);
+        python_rows(samples, &thread, process, &program);
+    }
 
     println!("{count} at once:");
     // Processes first: a parent that has just run a thousand threads keeps their stacks
@@ -114,6 +124,34 @@ fn main() {
 
 fn row(label: &str, stats: &Stats) {
     println!("  {label:<38} {stats}");
+}
+
+/// `--vs-python`: the same three rows in the learner's `python3`, beside ours (medians).
+fn python_rows(samples: usize, thread: &Stats, process: Option<Stats>, program: &Stats) {
+    let Some(py) = shared::python::find() else {
+        return; // it has said so in one line
+    };
+    // A "spawn" process is a new interpreter: tens of milliseconds each.
+    let spawns = samples.min(20);
+    println!(
+        "Python on the same machine, {}; medians of {samples} samples ({spawns} spawns):",
+        py.describe()
+    );
+    let python = py
+        .spawn_cost(samples, spawns)
+        .unwrap_or_else(|e| shared::exit_error(e));
+    let time_row = shared::python::time_row;
+    println!(
+        "{}",
+        time_row("thread", thread.median, python.thread.median)
+    );
+    if let (Some(ours), Some(theirs)) = (process, python.fork) {
+        println!("{}", time_row("fork", ours.median, theirs.median));
+    }
+    println!(
+        "{}",
+        time_row("program / spawn", program.median, python.spawn.median)
+    );
 }
 
 /// Starts up to `count` threads that all stay alive until every one has started, then measures
