@@ -99,6 +99,39 @@ fn python() -> Option<&'static str> {
     None
 }
 
+/// Pythons 3.12 and later (they speak the `{sha256}` handshake): `python3.12`... on PATH, and
+/// pyenv's versions if any. Empty, after one line on stderr, when there is none.
+fn modern_pythons() -> Vec<String> {
+    let runs = |p: &str| {
+        Command::new(p)
+            .args(["-c", "import sys; assert sys.version_info >= (3, 12)"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let mut found: Vec<String> = (12..=20)
+        .map(|minor| format!("python3.{minor}"))
+        .filter(|p| runs(p))
+        .collect();
+    let pyenv = std::env::var("PYENV_ROOT")
+        .ok()
+        .or_else(|| std::env::var("HOME").ok().map(|h| format!("{h}/.pyenv")));
+    if let Some(Ok(versions)) = pyenv.map(|root| std::fs::read_dir(format!("{root}/versions"))) {
+        let mut paths: Vec<String> = versions
+            .flatten()
+            .map(|v| format!("{}/bin/python3", v.path().display()))
+            .filter(|p| runs(p))
+            .collect();
+        paths.sort();
+        found.extend(paths);
+    }
+    if found.is_empty() {
+        eprintln!(
+            "skipped: no Python 3.12 or later found: the {{sha256}} handshake is not run end to end"
+        );
+    }
+    found
+}
+
 /// A worker written with Python's standard library: argv is HOST:PORT and the authkey.
 const PY_WORKER: &str = r#"
 import sys, queue
@@ -232,6 +265,21 @@ mod task_master {
         put.sort();
         assert_eq!(ran, put);
         assert_eq!(out.stderr, "", "{out:?}");
+    }
+
+    /// Python 3.12 and later answer our `{sha256}` challenge in kind and challenge us the same way.
+    #[test]
+    fn modern_python_workers_speak_the_sha256_handshake_with_our_master() {
+        for python in modern_pythons() {
+            let (master, addr) = start_master(&[]);
+            let out = py_worker(&python, &addr, "abc").run();
+            out.assert_success();
+            assert_eq!(check_worker(&out.stdout).len(), 10, "{python}: {out:?}");
+            let out = master.finish();
+            out.assert_success();
+            check_master(&out.stdout, 10);
+            assert_eq!(out.stderr, "", "{python}: {out:?}");
+        }
     }
 
     #[test]
@@ -645,6 +693,18 @@ mod task_worker {
         ran.sort();
         put.sort();
         assert_eq!(ran, put);
+    }
+
+    /// A Python 3.12+ master challenges with `{sha256}`: we answer in kind, and it accepts.
+    #[test]
+    fn our_worker_speaks_the_sha256_handshake_with_a_modern_python_master() {
+        for python in modern_pythons() {
+            let (master, addr) = py_master(&python, "abc", &["12", "34"]);
+            let out = worker(&addr).run();
+            out.assert_success();
+            assert_eq!(check_worker(&out.stdout).len(), 2, "{python}: {out:?}");
+            check_master(&master.finish().stdout, 2);
+        }
     }
 
     #[test]
