@@ -303,6 +303,10 @@ pub fn how_it_ended(status: ExitStatus) -> String {
         return format!("was killed by signal {signal} ({name})");
     }
     match status.code() {
+        // Windows: a crash (an abort, an access violation) is an NTSTATUS such as 0xC0000409.
+        Some(code) if cfg!(windows) && code < 0 => {
+            format!("crashed with status {:#010X}", code as u32)
+        }
         Some(141) => "ended because its stdout was closed (exit status 141)".to_string(),
         Some(code) => format!("exited with status {code}"),
         None => status.to_string(),

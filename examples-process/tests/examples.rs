@@ -462,7 +462,7 @@ mod crash_isolation {
         let crashed = if cfg!(unix) {
             "child process # was killed by signal # (SIGABRT)"
         } else {
-            "child process # exited with status #"
+            "child process # crashed with status #xC#" // 0xC0000409
         };
         assert_eq!(
             shapes,
