@@ -36,6 +36,22 @@ fn two_threads_here() -> f64 {
     100.0 * 0.4 / start.elapsed().as_secs_f64()
 }
 
+/// The spans of the `--timeline` listing after the lesson's output, which is returned too.
+fn timeline_of(out: &Output) -> (&str, Vec<shared::timeline::Span>) {
+    out.assert_success();
+    let (lesson, chart) = out
+        .stdout
+        .split_once("\n\ntimeline: ")
+        .unwrap_or_else(|| panic!("no chart after a blank line\n{out}"));
+    let listing = shared::timeline::parse_listing(chart).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert_eq!(
+        shared::timeline::overlap_in_lane(&listing.spans),
+        None,
+        "two bars of one lane overlap\n{out}"
+    );
+    (lesson, listing.spans)
+}
+
 /// Fails unless every argument list is refused with a usage error.
 fn assert_refused(path: &str, bad: &[&[&str]]) {
     for args in bad {
@@ -435,6 +451,30 @@ mod deadlock {
             }
         }
     }
+
+    #[test]
+    fn the_timeline_shows_both_threads_waiting_at_once() {
+        use shared::timeline::{Kind, lanes, max_concurrent};
+        let out = bin(env!("CARGO_BIN_EXE_deadlock"))
+            .env("TUTORIAL_TIME_SCALE", "0.05")
+            .arg("--timeline")
+            .run();
+        let (lesson, spans) = timeline_of(&out);
+        assert_eq!(
+            lesson.lines().count(),
+            10,
+            "the lesson's lines as without --timeline\n{out}"
+        );
+        let mut got = lanes(&spans);
+        got.sort();
+        assert_eq!(got, ["Thread-1", "Thread-2"], "{out}");
+        let waits: Vec<_> = spans.iter().filter(|s| s.kind == Kind::Wait).collect();
+        let mut labels: Vec<&str> = waits.iter().map(|s| s.label.as_str()).collect();
+        labels.sort();
+        assert_eq!(labels, ["holds A, waits B", "holds B, waits A"], "{out}");
+        // The deadlock itself: each holds one lock and waits for the other, at the same time.
+        assert_eq!(max_concurrent(waits.iter().copied()), 2, "{out}");
+    }
 }
 
 /// The master puts tasks into one channel and any free worker takes the next: the work spreads
@@ -487,6 +527,36 @@ mod master_worker {
             .run();
         let ran = check(&out, 2, 10);
         assert!(ran.iter().all(|&n| n > 0), "a worker ran no task:\n{out}");
+    }
+
+    #[test]
+    fn the_timeline_shows_a_lane_per_worker_and_every_task_once() {
+        use shared::timeline::{lanes, max_concurrent};
+        let out = bin(PATH)
+            .args(["--workers", "3", "--tasks", "9", "--timeline"])
+            .env("TUTORIAL_TIME_SCALE", "0.2")
+            .run();
+        let (lesson, spans) = timeline_of(&out);
+        let ran = check(
+            &Output {
+                stdout: format!("{lesson}\n"),
+                stderr: out.stderr.clone(),
+                status: out.status,
+            },
+            3,
+            9,
+        );
+        // Each worker's lane holds the tasks its result lines name.
+        for (i, &n) in ran.iter().enumerate() {
+            let lane = format!("worker-{}", i + 1);
+            let bars = spans.iter().filter(|s| s.lane == lane).count();
+            assert_eq!(bars as u64, n, "{lane}\n{out}");
+        }
+        assert_eq!(lanes(&spans).len(), 3, "{out}");
+        let mut labels: Vec<u64> = spans.iter().map(|s| numbers(&s.label)[0]).collect();
+        labels.sort();
+        assert_eq!(labels, (1..=9).collect::<Vec<_>>(), "{out}");
+        assert!(max_concurrent(&spans) <= 3, "{out}");
     }
 
     #[test]
@@ -609,6 +679,38 @@ mod cpu_bound {
         }
         let debug = cfg!(debug_assertions);
         assert_eq!(out.stderr.contains("debug build"), debug, "{out}");
+    }
+
+    #[test]
+    fn the_timeline_shows_one_busy_lane_per_thread() {
+        use shared::timeline::{lanes, max_concurrent};
+        let _cpu = cpu_to_myself();
+        let out = bin(PATH)
+            .args([
+                "--limit",
+                "20000",
+                "--samples",
+                "2",
+                "--many",
+                "4",
+                "--timeline",
+            ])
+            .timeout(Duration::from_secs(30))
+            .run();
+        let (_, spans) = timeline_of(&out);
+        let cores = cores();
+        // The 1-thread row (3 runs: a warm-up and 2 samples), then the row of one per core.
+        let alone: Vec<_> = spans.iter().filter(|s| s.label == "1 at once").collect();
+        assert_eq!(alone.len(), 3, "{out}");
+        let label = format!("{cores} at once");
+        let side_by_side: Vec<_> = spans.iter().filter(|s| s.label == label).collect();
+        if cores > 1 {
+            assert_eq!(side_by_side.len(), 3 * cores, "{out}");
+        }
+        let want: Vec<String> = (1..=cores).map(|i| format!("thread {i}")).collect();
+        assert_eq!(lanes(&spans), want, "{out}");
+        // The threads of a run wait for each other at the start: all busy at once.
+        assert_eq!(max_concurrent(side_by_side.iter().copied()), cores, "{out}");
     }
 
     #[test]

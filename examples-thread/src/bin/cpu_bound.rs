@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run --release -p examples-thread --bin cpu_bound
 //! cargo run --release -p examples-thread --bin cpu_bound -- --limit 20000000 --samples 9
+//! cargo run --release -p examples-thread --bin cpu_bound -- --timeline
 //! ```
 //!
 //! Output on a 2-core machine (release build):
@@ -41,19 +42,20 @@
 
 use examples_thread::thread_cpu_time;
 use rayon::prelude::*;
-use shared::Arg::Long;
 use shared::bench::{Stats, human, measure};
+use shared::{Arg::Long, timeline};
 use std::collections::HashMap;
 use std::sync::Barrier;
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 const USAGE: &str = "\
-usage: cpu_bound [--limit N] [--samples K] [--many T]
+usage: cpu_bound [--limit N] [--samples K] [--many T] [--timeline] [--trace FILE]
 
 Counts the primes below N (default 5000000, from 1000 to 100000000) with 1 thread, one thread
 per core, T threads (default 32 per core, at most 4096), and rayon; prints the median of K timed
-runs (default 5, at most 1000) after a warm-up.";
+runs (default 5, at most 1000) after a warm-up. --timeline draws when each thread of the first
+two rows counted; --trace FILE writes the same as Chrome trace-event JSON (for ui.perfetto.dev).";
 
 /// Whether `n` is prime, by trial division: deliberately plain compute-bound work.
 fn is_prime(n: u64) -> bool {
@@ -85,6 +87,10 @@ fn count_primes(limit: u64, threads: u64) -> (usize, Vec<(ThreadId, Duration)>) 
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 s.spawn(move || {
+                    // With --timeline: one lane per thread, for the rows of up to one per core.
+                    let lane = format!("thread {}", i + 1);
+                    let _span = (threads <= cores())
+                        .then(|| timeline::span(lane, format!("{threads} at once")));
                     all_started.wait();
                     let blocks = (i * BLOCK..limit).step_by((threads * BLOCK) as usize);
                     let mine = blocks.flat_map(|b| b..(b + BLOCK).min(limit));
@@ -101,8 +107,12 @@ fn count_primes(limit: u64, threads: u64) -> (usize, Vec<(ThreadId, Duration)>) 
     })
 }
 
+fn cores() -> u64 {
+    thread::available_parallelism().map_or(1, |n| n.get() as u64)
+}
+
 fn main() {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let cores = cores();
     let (mut limit, mut samples, mut many) = (5_000_000, 5, 32 * cores);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
@@ -110,6 +120,8 @@ fn main() {
             Long("limit") => limit = args.value_in(1_000..=100_000_000),
             Long("samples") => samples = args.value_in(1..=1000),
             Long("many") => many = args.value_in(1..=4096),
+            Long("timeline") => timeline::enable(),
+            Long("trace") => timeline::trace_to(args.value::<String>()),
             other => shared::unexpected(other),
         }
     }
@@ -143,6 +155,7 @@ fn main() {
         primes,
         stats,
     );
+    timeline::print(); // with --timeline: one thread alone, then one per core side by side
 }
 
 /// `    CPU time of each of the 2 threads: 257.80 ms to 258.20 ms`, from the last sample: how many

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! cargo run -p examples-thread --bin deadlock
+//! cargo run -p examples-thread --bin deadlock -- --timeline
 //! ```
 //!
 //! Output (lines of the two threads may interleave differently):
@@ -38,11 +39,17 @@
 //! and run it a few times: sooner or later it hangs for good (press Ctrl-C).
 
 use parking_lot::Mutex;
+use shared::{Arg::Long, timeline};
 use std::sync::Barrier;
 use std::thread;
 use std::time::Duration;
 
-const USAGE: &str = "usage: deadlock\n\nTwo threads take locks A and B in opposite order, detect the deadlock, then run the fix.";
+const USAGE: &str = "\
+usage: deadlock [--timeline] [--trace FILE]
+
+Two threads take locks A and B in opposite order, detect the deadlock, then run the fix.
+--timeline draws when each thread held one lock and waited for the other; --trace FILE writes
+the same as Chrome trace-event JSON (for ui.perfetto.dev).";
 
 /// How often each thread takes both locks in the fixed version.
 const ROUNDS: u32 = 10_000;
@@ -80,12 +87,17 @@ fn run_thread(
 ) {
     let me = thread_name();
     let _first_guard = first.mutex.lock();
+    let holds = timeline::span(&me, format!("holds {}", first.name));
     *first.holder.lock() = Some(me.clone());
     println!("{me} holds lock {}", first.name);
     both_hold.wait();
 
     println!("{me} waits for lock {}...", second.name);
-    match second.mutex.try_lock_for(patience) {
+    drop(holds);
+    let waits = timeline::wait(&me, format!("holds {}, waits {}", first.name, second.name));
+    let second_guard = second.mutex.try_lock_for(patience);
+    drop(waits);
+    match second_guard {
         Some(_second_guard) => println!("{me} holds lock {} and lock {}", first.name, second.name),
         None => {
             let holder = second.holder.lock().clone().unwrap_or_default();
@@ -101,6 +113,10 @@ fn run_thread(
 
 /// The fix: always lock A, then B, as often as you like.
 fn run_thread_in_order(a: &NamedLock, b: &NamedLock) {
+    let _span = timeline::span(
+        thread_name(),
+        format!("{} then {}, {ROUNDS}x", a.name, b.name),
+    );
     for _ in 0..ROUNDS {
         let _a = a.mutex.lock();
         let _b = b.mutex.lock();
@@ -125,7 +141,14 @@ fn spawn_named<'scope, 'env>(
 }
 
 fn main() {
-    shared::start(USAGE).no_options();
+    let mut args = shared::start(USAGE);
+    while let Some(arg) = args.next() {
+        match arg {
+            Long("timeline") => timeline::enable(),
+            Long("trace") => timeline::trace_to(args.value::<String>()),
+            other => shared::unexpected(other),
+        }
+    }
     let a = NamedLock::new("A");
     let b = NamedLock::new("B");
     let both_hold = Barrier::new(2);
@@ -147,4 +170,5 @@ fn main() {
         spawn_named(s, "Thread-2", || run_thread_in_order(&a, &b));
     });
     println!("Both threads finished: no deadlock.");
+    timeline::print(); // with --timeline: each thread holds one lock and waits for the other
 }

@@ -8,6 +8,7 @@
 //! ```text
 //! cargo run -p examples-thread --bin master_worker
 //! cargo run -p examples-thread --bin master_worker -- --workers 4 --tasks 20
+//! cargo run -p examples-thread --bin master_worker -- --timeline
 //! ```
 //!
 //! Output (which worker runs which task changes from run to run):
@@ -37,14 +38,15 @@
 //! tasks one after another (1 s), ten workers run them side by side (0.1 s).
 
 use crossbeam::channel;
-use shared::Arg::Long;
+use shared::{Arg::Long, timeline};
 use std::time::Duration;
 
 const USAGE: &str = "\
-usage: master_worker [--workers N] [--tasks M]
+usage: master_worker [--workers N] [--tasks M] [--timeline] [--trace FILE]
 
 A master puts M tasks (default 10, at most 100000) into a channel; N worker threads (default 2,
-at most 1000) take them and send back results.";
+at most 1000) take them and send back results. --timeline draws which worker ran which task, and
+when; --trace FILE writes the same as Chrome trace-event JSON (for ui.perfetto.dev).";
 
 struct Task {
     id: usize,
@@ -62,6 +64,7 @@ struct Done {
 fn run_worker(worker: usize, tasks: channel::Receiver<Task>, results: channel::Sender<Done>) {
     // The loop ends when the master has closed the task channel and it is empty.
     for task in tasks {
+        let _span = timeline::span(format!("worker-{worker}"), format!("task {}", task.id));
         shared::time::sleep(Duration::from_millis(100));
         let done = Done {
             id: task.id,
@@ -82,6 +85,8 @@ fn main() {
         match arg {
             Long("workers") => workers = args.value_in(1..=1000),
             Long("tasks") => tasks = args.value_in(1..=100_000),
+            Long("timeline") => timeline::enable(),
+            Long("trace") => timeline::trace_to(args.value::<String>()),
             other => shared::unexpected(other),
         }
     }
@@ -126,4 +131,5 @@ fn main() {
         .collect();
     println!("{}", summary.join(", "));
     println!("master exit.");
+    timeline::print(); // with --timeline: which worker ran which task, and when
 }
