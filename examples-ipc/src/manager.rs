@@ -31,7 +31,7 @@
 
 use crate::pickle::{self, Value, repr};
 use crate::wire::{self, AuthError, Connection, MAX_FRAME};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -272,6 +272,7 @@ impl BaseManager {
             address: self.address,
             key: self.authkey,
             conn: RefCell::new(None),
+            gone: Cell::new(false),
         }));
         let mut conn = client.0.open()?;
         client
@@ -647,6 +648,8 @@ struct ClientInner {
     key: Vec<u8>,
     /// The proxies' connection, opened on their first call (Python: one per thread).
     conn: RefCell<Option<Connection>>,
+    /// Set when a connection to the master broke or closed: no goodbye (`decref`) then.
+    gone: Cell<bool>,
 }
 
 /// A queue on the server, Python's proxy: `get` and `put` go over the network.
@@ -702,6 +705,10 @@ impl ClientInner {
 
     /// A new authenticated connection.
     fn open(&self) -> Result<Connection, String> {
+        self.open_within(CONNECT_WAIT)
+    }
+
+    fn open_within(&self, connect_wait: Duration) -> Result<Connection, String> {
         let cannot = |e: &dyn fmt::Display| format!("cannot connect to {}: {e}", self.address);
         let addrs: Vec<SocketAddr> = self
             .address
@@ -712,7 +719,7 @@ impl ClientInner {
         let stream = addrs
             .iter()
             .find_map(|a| {
-                TcpStream::connect_timeout(a, CONNECT_WAIT)
+                TcpStream::connect_timeout(a, connect_wait)
                     .map_err(|e| last = e)
                     .ok()
             })
@@ -750,6 +757,7 @@ impl ClientInner {
         wait: Option<Duration>,
     ) -> Result<Value, Error> {
         let failed = |e: io::Error| {
+            self.gone.set(true);
             use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
             match e.kind() {
                 // A master that shuts down while we wait for a task (as Python's does once it
@@ -855,10 +863,14 @@ impl Proxy {
     }
 }
 
-/// Python's finalizer: tell the server we no longer use the queue. Best effort.
+/// Python's finalizer: tell the server we no longer use the queue. Best effort, and not when
+/// the proxies' connection has failed (the master is gone: do not wait for it at exit).
 impl Drop for Proxy {
     fn drop(&mut self) {
-        if let Ok(mut conn) = self.client.open() {
+        if self.client.gone.get() {
+            return;
+        }
+        if let Ok(mut conn) = self.client.open_within(Duration::from_secs(1)) {
             let _ = self.client.dispatch(
                 &mut conn,
                 Value::None,
