@@ -646,6 +646,76 @@ mod io_bound {
     }
 }
 
+/// `--timeline` and `--vs-python`: all waits are in flight at once, and Python's asyncio does the
+/// same waits beside ours.
+mod io_bound_flags {
+    use harness::bin;
+    use shared::timeline::parse_listing;
+
+    #[test]
+    fn io_bound_timeline_has_every_wait_in_flight_at_once() {
+        let out = bin(env!("CARGO_BIN_EXE_io_bound"))
+            .args([
+                "--count",
+                "600",
+                "--max-threads",
+                "300",
+                "--samples",
+                "1",
+                "--timeline",
+            ])
+            .env("TUTORIAL_TIME_SCALE", "0.2")
+            .run();
+        out.assert_success();
+        let listing = parse_listing(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        let mut counters = listing.counters.clone();
+        counters.sort();
+        assert_eq!(
+            counters,
+            [
+                ("waits as tasks".to_string(), 600),
+                ("waits as threads".to_string(), 300)
+            ],
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn io_bound_vs_python_prints_both_sides() {
+        let out = bin(env!("CARGO_BIN_EXE_io_bound"))
+            .args([
+                "--count",
+                "500",
+                "--max-threads",
+                "100",
+                "--samples",
+                "1",
+                "--vs-python",
+            ])
+            .env("TUTORIAL_TIME_SCALE", "0.1")
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        assert!(
+            lines[4].starts_with("Python on the same machine, Python 3."),
+            "{out}"
+        );
+        assert!(lines[5].starts_with("  wall time          Rust "), "{out}");
+        assert!(lines[5].contains(" Python/Rust "), "{out}");
+        // Without python3: one line, the Rust side alone, exit 0.
+        let out = bin(env!("CARGO_BIN_EXE_io_bound"))
+            .args(["--count", "10", "--samples", "1", "--vs-python"])
+            .env("PATH", "")
+            .run();
+        out.assert_success();
+        assert_eq!(
+            out.lines().last().copied(),
+            Some(shared::python::NOT_FOUND),
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
     for path in [

@@ -35,26 +35,31 @@
 //! again: resident memory hardly moves (only touched pages count), yet `--count 40000` now
 //! hits the address-space limits sooner.
 
-use shared::Arg::Long;
+use shared::{Arg::Long, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: io_bound [--count N] [--max-threads T] [--samples K]
+usage: io_bound [--count N] [--max-threads T] [--samples K] [--timeline] [--vs-python]
 
 Runs N waits of 1 s (default 10000) at once as tasks on one thread, then as one OS thread each
 (at most T threads, default 10000, at most 1000000), K times each (default 3); prints the median wall time and
-the memory of the first run.";
+the memory of the first run. --timeline draws how many waits are in flight over time;
+--vs-python runs the same waits as asyncio tasks in python3, beside ours.";
 
 /// One wait: what an IO-bound job does most of the time.
 fn wait_time() -> Duration {
     shared::time::scaled(Duration::from_secs(1))
 }
 
-/// Memory grown since `before`, as `12.3 MiB (1.2 KiB each)`.
-fn memory(before: Option<u64>, count: usize) -> String {
-    match shared::mem::rss().zip(before) {
-        Some((now, before)) => {
-            let grown = now.saturating_sub(before);
+/// Memory grown since `before`, in bytes.
+fn grown(before: Option<u64>) -> Option<u64> {
+    Some(shared::mem::rss()?.saturating_sub(before?))
+}
+
+/// Memory grown, as `12.3 MiB (1.2 KiB each)`.
+fn memory(grown: Option<u64>, count: usize) -> String {
+    match grown {
+        Some(grown) => {
             format!(
                 "{} ({:.1} KiB each)",
                 shared::mem::mib(grown),
@@ -65,9 +70,16 @@ fn memory(before: Option<u64>, count: usize) -> String {
     }
 }
 
-/// `count` waits as tasks on a single-threaded runtime: the wall time, and the memory while
-/// all of them wait.
-fn as_tasks(count: usize) -> (Duration, String) {
+/// One wait, counted in the timeline's `lane` while it lasts (with `--timeline`).
+async fn one_wait(lane: &str) {
+    timeline::count(lane, 1);
+    tokio::time::sleep(wait_time()).await;
+    timeline::count(lane, -1);
+}
+
+/// `count` waits as tasks on a single-threaded runtime: the wall time, and the memory grown
+/// while all of them wait.
+fn as_tasks(count: usize) -> (Duration, Option<u64>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -76,11 +88,11 @@ fn as_tasks(count: usize) -> (Duration, String) {
     let start = Instant::now();
     let memory = runtime.block_on(async {
         let tasks: Vec<_> = (0..count)
-            .map(|_| tokio::spawn(tokio::time::sleep(wait_time())))
+            .map(|_| tokio::spawn(one_wait("waits as tasks")))
             .collect();
         // The tasks start when this one waits; yield once so that every timer is registered.
         tokio::task::yield_now().await;
-        let memory = memory(before, count);
+        let memory = grown(before);
         for task in tasks {
             task.await.expect("a sleep does not panic");
         }
@@ -99,9 +111,11 @@ fn as_threads(count: usize, say_refusal: bool) -> (Duration, String, usize) {
     let start = Instant::now();
     let mut threads = Vec::with_capacity(count);
     for n in 1..=count {
-        let spawned = std::thread::Builder::new()
-            .stack_size(STACK)
-            .spawn(|| std::thread::sleep(wait_time()));
+        let spawned = std::thread::Builder::new().stack_size(STACK).spawn(|| {
+            timeline::count("waits as threads", 1);
+            std::thread::sleep(wait_time());
+            timeline::count("waits as threads", -1);
+        });
         match spawned {
             Ok(thread) => threads.push(thread),
             Err(e) => {
@@ -114,7 +128,7 @@ fn as_threads(count: usize, say_refusal: bool) -> (Duration, String, usize) {
             }
         }
     }
-    let memory = memory(before, threads.len());
+    let memory = memory(grown(before), threads.len());
     let started = threads.len();
     for thread in threads {
         thread.join().expect("a sleep does not panic");
@@ -126,12 +140,15 @@ fn main() {
     let mut count: usize = 10_000;
     let mut max_threads: usize = 10_000;
     let mut samples: usize = 3;
+    let mut vs_python = false;
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("count") => count = args.value_in(1..=10_000_000),
             Long("max-threads") => max_threads = args.value_in(1..=1_000_000),
             Long("samples") => samples = args.value_in(1..=100),
+            Long("timeline") => timeline::enable(),
+            Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }
     }
@@ -151,10 +168,10 @@ fn main() {
             wall
         })
         .collect();
+    let (tasks, tasks_memory) = (shared::bench::Stats::of(times), first_memory.flatten());
     println!(
-        "  tasks on one thread:  {}; memory while all wait: {}",
-        shared::bench::Stats::of(times),
-        first_memory.unwrap_or_default()
+        "  tasks on one thread:  {tasks}; memory while all wait: {}",
+        memory(tasks_memory, count)
     );
 
     let mut threads = count.min(max_threads);
@@ -190,4 +207,35 @@ fn main() {
             String::new()
         }
     );
+    if vs_python {
+        python_rows(count, samples, &tasks, tasks_memory);
+    }
+    timeline::print(); // with --timeline: how many waits were in flight, over time
+}
+
+/// `--vs-python`: the same waits as asyncio tasks in the learner's `python3`, beside our tasks.
+fn python_rows(count: usize, samples: usize, tasks: &shared::bench::Stats, grown: Option<u64>) {
+    let Some(py) = shared::python::find() else {
+        return; // it has said so in one line
+    };
+    println!(
+        "Python on the same machine, {}; asyncio tasks, median of {samples} runs:",
+        py.describe()
+    );
+    let python = py
+        .io_bound(count, wait_time(), samples)
+        .unwrap_or_else(|e| shared::exit_error(e));
+    let time_row = shared::python::time_row;
+    println!(
+        "{}",
+        time_row("wall time", tasks.median, python.wall.median)
+    );
+    if let (Some(ours), Some(theirs)) = (grown, python.grown()) {
+        let ratio = shared::python::ratio(ours as f64, theirs as f64);
+        let mib = shared::mem::mib;
+        println!(
+            "{}",
+            shared::python::row("memory", mib(ours), mib(theirs), ratio)
+        );
+    }
 }
