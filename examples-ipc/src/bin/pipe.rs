@@ -8,7 +8,7 @@
 //! cargo run -p examples-ipc --bin pipe
 //! ```
 //!
-//! Output (PIDs differ):
+//! Output: (PIDs differ)
 //!
 //! ```text
 //! Parent process 700 and child process 701 share a duplex pipe.

@@ -8,7 +8,7 @@
 //! cargo run -p examples-ipc --bin queue
 //! ```
 //!
-//! Output (PIDs differ; the two processes' lines interleave differently from run to run):
+//! Output: (PIDs differ; the two processes' lines interleave differently from run to run)
 //!
 //! ```text
 //! Process to write: 50563

@@ -8,11 +8,11 @@
 //! cargo run --release -p examples-ipc --bin queue_bench -- --count 1000000
 //! ```
 //!
-//! Output (a 2-core Linux VM, release build):
+//! Output: (release build, a 2-core Linux VM busy with other builds; an idle machine does better)
 //!
 //! ```text
-//! 1000000 messages through the queue: 1.04 s (min 1.01 s, max 1.10 s, 5 samples)
-//! median rate: 961538 messages/s
+//! 1000000 messages through the queue: 2.23 s (min 1.86 s, max 2.73 s, 5 samples)
+//! median rate: 449300 messages/s
 //! ```
 //!
 //! What to notice: every message is one `write` by the writer process and (a buffered) `read`
