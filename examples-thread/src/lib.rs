@@ -7,8 +7,62 @@
 //! the system: `getrusage` and `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` on Unix (through `nix`),
 //! `GetProcessTimes` and `GetThreadTimes` on Windows (through `windows-sys`), the calls Python's
 //! `time.process_time()` and `time.thread_time()` make.
+//!
+//! [`vs_python`] runs the same workloads in the learner's `python3`, for `--vs-python`.
 
 use std::time::Duration;
+
+/// `--vs-python`: the tutorial's claims about Python, measured beside the Rust figures in the
+/// same run, with `shared::python` (which finds `python3` and runs a script of ours in it).
+pub mod vs_python {
+    use shared::bench::Stats;
+    use shared::python::{self, row, time_row};
+
+    /// `multicore`: Python threads spinning as long as ours ran, and the CPU they got. Without
+    /// `python3`, one line that says so.
+    pub fn multicore(threads: usize, wall_seconds: f64, rust_percent: f64) {
+        let Some(py) = python::find() else { return };
+        let python = py
+            .multicore(threads, wall_seconds)
+            .unwrap_or_else(|e| shared::exit_error(e));
+        println!(
+            "{}, {threads} threads for {wall_seconds:.2} s:",
+            py.describe()
+        );
+        let rust = format!("{rust_percent:.0} % CPU");
+        let ratio = python::ratio(rust_percent, python.cpu_percent());
+        println!(
+            "{}",
+            row("CPU over wall time", rust, python.cpu_text(), ratio)
+        );
+    }
+
+    /// `cpu_bound`: the same count in Python, serially and with a `multiprocessing` pool of one
+    /// process per core (the tutorial's advice), against our 1-thread and one-per-core rows
+    /// (their prime count and timings).
+    pub fn cpu_bound(limit: u64, samples: usize, cores: usize, rust: [(usize, Stats); 2]) {
+        let Some(py) = python::find() else { return };
+        let python = py
+            .cpu_bound(limit, samples, cores)
+            .unwrap_or_else(|e| shared::exit_error(e));
+        if python.primes != rust[0].0 as u64 {
+            shared::exit_error(format!(
+                "Python counted {} primes below {limit}, Rust {}",
+                python.primes, rust[0].0
+            ));
+        }
+        println!("{}, the same {} primes:", py.describe(), python.primes);
+        let [(_, serial), (_, per_core)] = rust;
+        println!(
+            "{}",
+            time_row("serial", serial.median, python.serial.median)
+        );
+        println!(
+            "{}",
+            time_row("one per core", per_core.median, python.pooled.median)
+        );
+    }
+}
 
 /// CPU time used so far by this process: user plus system time, summed over all its threads.
 #[cfg(unix)]

@@ -371,6 +371,45 @@ mod multicore {
         );
     }
 
+    /// `--vs-python` (issue 13): Python's threads, under the GIL, stay near one core.
+    #[test]
+    fn vs_python_shows_the_gil() {
+        let _cpu = cpu_to_myself();
+        let out = bin(PATH)
+            .args(["--threads", "2", "--seconds", "0.2", "--vs-python"])
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        if lines[2] == "python3 not found on PATH: showing the Rust side only" {
+            eprintln!("skipped: no python3 on PATH");
+            return;
+        }
+        assert_eq!(lines.len(), 4, "{out}");
+        assert!(lines[2].starts_with("Python 3."), "{out}");
+        assert!(lines[3].starts_with("  CPU over wall time Rust "), "{out}");
+        let python = value_after(lines[3], "Python ");
+        if lines[2].contains("GIL on") {
+            assert!(
+                python < 150.0,
+                "Python threads above 150 % CPU with the GIL on\n{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn vs_python_without_python_shows_the_rust_side() {
+        let out = bin(PATH)
+            .args(["--threads", "1", "--seconds", "0.01", "--vs-python"])
+            .env("PATH", "")
+            .run();
+        out.assert_success();
+        assert_eq!(out.lines().len(), 3, "{out}");
+        assert_eq!(
+            out.lines()[2],
+            "python3 not found on PATH: showing the Rust side only"
+        );
+    }
+
     #[test]
     fn refuses_meaningless_values() {
         assert_refused(
@@ -711,6 +750,41 @@ mod cpu_bound {
         assert_eq!(lanes(&spans), want, "{out}");
         // The threads of a run wait for each other at the start: all busy at once.
         assert_eq!(max_concurrent(side_by_side.iter().copied()), cores, "{out}");
+    }
+
+    /// `--vs-python` (issue 13): the same primes, and Python's serial count is slower.
+    #[test]
+    fn vs_python_counts_the_same_primes_more_slowly() {
+        let _cpu = cpu_to_myself();
+        let out = bin(PATH)
+            .args([
+                "--limit",
+                "20000",
+                "--samples",
+                "3",
+                "--many",
+                "2",
+                "--vs-python",
+            ])
+            .timeout(Duration::from_secs(120))
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        if lines[8] == "python3 not found on PATH: showing the Rust side only" {
+            eprintln!("skipped: no python3 on PATH");
+            return;
+        }
+        assert_eq!(lines.len(), 11, "{out}");
+        assert!(lines[8].starts_with("Python 3."), "{out}");
+        assert!(lines[8].ends_with(", the same 2262 primes:"), "{out}");
+        assert!(lines[9].starts_with("  serial "), "{out}");
+        assert!(lines[10].starts_with("  one per core "), "{out}");
+        let ratio = lines[9].rsplit("Python/Rust ").next().unwrap_or_default();
+        let ratio: f64 = ratio.trim_end_matches('x').parse().unwrap_or(0.0);
+        assert!(
+            ratio > 1.0,
+            "Python's serial count not slower than Rust's\n{out}"
+        );
     }
 
     #[test]

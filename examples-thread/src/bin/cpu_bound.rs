@@ -8,6 +8,7 @@
 //! cargo run --release -p examples-thread --bin cpu_bound
 //! cargo run --release -p examples-thread --bin cpu_bound -- --limit 20000000 --samples 9
 //! cargo run --release -p examples-thread --bin cpu_bound -- --timeline
+//! cargo run --release -p examples-thread --bin cpu_bound -- --vs-python
 //! ```
 //!
 //! Output on a 2-core machine (release build):
@@ -50,12 +51,14 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 const USAGE: &str = "\
-usage: cpu_bound [--limit N] [--samples K] [--many T] [--timeline] [--trace FILE]
+usage: cpu_bound [--limit N] [--samples K] [--many T] [--timeline] [--trace FILE] [--vs-python]
 
 Counts the primes below N (default 5000000, from 1000 to 100000000) with 1 thread, one thread
 per core, T threads (default 32 per core, at most 4096), and rayon; prints the median of K timed
 runs (default 5, at most 1000) after a warm-up. --timeline draws when each thread of the first
-two rows counted; --trace FILE writes the same as Chrome trace-event JSON (for ui.perfetto.dev).";
+two rows counted; --trace FILE writes the same as Chrome trace-event JSON (for ui.perfetto.dev).
+--vs-python counts the same primes in Python (python3), serially and with a multiprocessing pool
+of one process per core; N is then 300000 by default (Python takes about 1 s for it).";
 
 /// Whether `n` is prime, by trial division: deliberately plain compute-bound work.
 fn is_prime(n: u64) -> bool {
@@ -113,22 +116,24 @@ fn cores() -> u64 {
 
 fn main() {
     let cores = cores();
-    let (mut limit, mut samples, mut many) = (5_000_000, 5, 32 * cores);
+    let (mut limit, mut samples, mut many, mut vs_python) = (None, 5, 32 * cores, false);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            Long("limit") => limit = args.value_in(1_000..=100_000_000),
+            Long("limit") => limit = Some(args.value_in(1_000..=100_000_000)),
             Long("samples") => samples = args.value_in(1..=1000),
             Long("many") => many = args.value_in(1..=4096),
             Long("timeline") => timeline::enable(),
             Long("trace") => timeline::trace_to(args.value::<String>()),
+            Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }
     }
+    let limit = limit.unwrap_or(if vs_python { 300_000 } else { 5_000_000 });
     shared::bench::warn_if_debug("cargo run --release -p examples-thread --bin cpu_bound");
 
     println!("Counting primes below {limit}, {samples} samples per row after a warm-up:");
-    let mut baseline = None;
+    let (mut baseline, mut rows) = (None, Vec::new());
     let mut row = |label: String, primes: usize, stats: Stats| {
         let base = *baseline.get_or_insert(stats.median);
         let speedup = base.as_secs_f64() / stats.median.as_secs_f64();
@@ -143,6 +148,7 @@ fn main() {
         let stats = measure(1, samples, || (primes, cpu) = count_primes(limit, threads));
         row(label, primes, stats);
         print_cpu_times(&cpu);
+        rows.push((primes, stats));
     }
 
     // The same job as Rust code usually writes it: rayon, one thread per core.
@@ -156,6 +162,10 @@ fn main() {
         stats,
     );
     timeline::print(); // with --timeline: one thread alone, then one per core side by side
+    if vs_python {
+        let (cores, rust) = (cores as usize, [rows[0], rows[1]]);
+        examples_thread::vs_python::cpu_bound(limit, samples, cores, rust);
+    }
 }
 
 /// `    CPU time of each of the 2 threads: 257.80 ms to 258.20 ms`, from the last sample: how many

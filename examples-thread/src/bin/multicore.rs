@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run -p examples-thread --bin multicore
 //! cargo run -p examples-thread --bin multicore -- --seconds 10 --threads 4
+//! cargo run --release -p examples-thread --bin multicore -- --vs-python
 //! ```
 //!
 //! Output on a 2-core machine:
@@ -37,10 +38,11 @@ use shared::Arg::Long;
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: multicore [--seconds S] [--threads N]
+usage: multicore [--seconds S] [--threads N] [--vs-python]
 
 Runs N busy threads (default: one per available core), each until it has used S seconds of
-CPU time (default 3, at most 60), then prints the process's CPU time over the wall time.";
+CPU time (default 3, at most 60), then prints the process's CPU time over the wall time.
+--vs-python then runs N Python threads (python3) as long, and prints what they got.";
 
 /// The tutorial's dead loop (`x = x ^ 1`), bounded: spins until this thread has used `cpu`.
 fn run_loop(cpu: Duration) {
@@ -54,12 +56,13 @@ fn run_loop(cpu: Duration) {
 
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (mut seconds, mut threads) = (3.0, cores);
+    let (mut seconds, mut threads, mut vs_python) = (3.0, cores, false);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("seconds") => seconds = args.value_in(0.01..=60.0),
             Long("threads") => threads = args.value_in(1..=cores.max(64)),
+            Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }
     }
@@ -77,10 +80,11 @@ fn main() {
     let wall = start.elapsed().as_secs_f64();
     let cpu = (process_cpu_time() - cpu_before).as_secs_f64();
     let percent = 100.0 * cpu / wall;
-    let (threads, cores) = (count(threads, "thread"), count(cores, "core"));
-    println!(
-        "CPU time {cpu:.2} s over wall time {wall:.2} s = {percent:.0} % CPU ({threads} on {cores})"
-    );
+    let on = format!("{} on {}", count(threads, "thread"), count(cores, "core"));
+    println!("CPU time {cpu:.2} s over wall time {wall:.2} s = {percent:.0} % CPU ({on})");
+    if vs_python {
+        examples_thread::vs_python::multicore(threads, wall, percent);
+    }
 }
 
 /// `1 thread`, `2 threads`.
