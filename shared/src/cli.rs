@@ -69,8 +69,13 @@ fn on_stdout_error_exit() {
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or_default();
         if let Some(why) = message.strip_prefix("failed printing to stdout: ") {
-            // EPIPE is 32 on Linux, the BSDs and macOS.
-            if why.contains("(os error 32)") {
+            // EPIPE is 32 on Linux, the BSDs and macOS; Windows says ERROR_NO_DATA, 232.
+            let closed = if cfg!(windows) {
+                "(os error 232)"
+            } else {
+                "(os error 32)"
+            };
+            if why.contains(closed) {
                 std::process::exit(141);
             }
             exit_error(format_args!("cannot write to stdout: {why}"));

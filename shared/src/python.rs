@@ -382,6 +382,7 @@ impl TempDir {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let dir = base.join(format!("{TEMP_PREFIX}{}-{unique}", std::process::id()));
+        #[cfg_attr(not(unix), expect(unused_mut, reason = "the mode is set on Unix only"))]
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
@@ -416,6 +417,10 @@ fn remove_stale(base: &Path) {
 /// Unix: the interpreter leads its own process group, so that a timeout can kill it with all
 /// its children. Linux: it also gets SIGKILL when this program's thread that started it ends,
 /// even if this program is killed.
+#[cfg_attr(
+    not(unix),
+    expect(unused_variables, reason = "nothing to set elsewhere")
+)]
 fn own_group_dying_with_us(command: &mut Command) {
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(command, 0);
