@@ -11,7 +11,7 @@
 //! cargo run --release -p examples-thread --bin cpu_bound -- --vs-python
 //! ```
 //!
-//! Output on a 2-core machine (release build):
+//! Output: on a 2-core machine, release build:
 //!
 //! ```text
 //! Counting primes below 5000000, 5 samples per row after a warm-up:

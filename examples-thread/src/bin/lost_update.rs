@@ -10,7 +10,7 @@
 //! cargo run -p examples-thread --bin lost_update -- --times 5000000
 //! ```
 //!
-//! Output (the first two numbers change from run to run):
+//! Output: the first two numbers change from run to run:
 //!
 //! ```text
 //! Two threads run change_it(5) and change_it(8), 1000000 times each.

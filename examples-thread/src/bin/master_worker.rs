@@ -11,7 +11,7 @@
 //! cargo run -p examples-thread --bin master_worker -- --timeline
 //! ```
 //!
-//! Output (which worker runs which task changes from run to run):
+//! Output: which worker runs which task changes from run to run:
 //!
 //! ```text
 //! Put task 1: 7152 * 7152

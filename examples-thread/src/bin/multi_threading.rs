@@ -8,7 +8,7 @@
 //! cargo run -p examples-thread --bin multi_threading
 //! ```
 //!
-//! Output (five seconds, one line a second):
+//! Output: five seconds, one line a second:
 //!
 //! ```text
 //! thread main is running...

@@ -10,7 +10,7 @@
 //! cargo run --release -p examples-thread --bin multicore -- --vs-python
 //! ```
 //!
-//! Output on a 2-core machine:
+//! Output: on a 2-core machine:
 //!
 //! ```text
 //! 2 cores available; running 2 busy threads for 3 s of CPU time each...
