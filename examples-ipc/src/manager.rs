@@ -240,10 +240,11 @@ impl BaseManager {
             );
         }
         let mut queues = Vec::new();
-        for (typeid, queue) in self.registry.typeids {
+        // Idents like Python's (`'%x' % id(obj)`, opaque to clients), distinct by construction.
+        let base = fastrand::u64(0x7f00_0000_0000..0x7ff0_0000_0000) & !0xfff;
+        for (i, (typeid, queue)) in self.registry.typeids.into_iter().enumerate() {
             let queue = queue.ok_or_else(|| format!("{typeid} is registered without a queue"))?;
-            // An ident like Python's (`'%x' % id(obj)`): opaque to clients.
-            let ident = format!("{:x}", fastrand::u64(0x7f00_0000_0000..0x7fff_ffff_ffff));
+            let ident = format!("{:x}", base + 0x50 * i as u64);
             queues.push(Served {
                 typeid,
                 ident,
