@@ -55,6 +55,7 @@ mod async_hello {
 /// the others; what a server sends is bounded and cannot steer the terminal.
 mod async_wget {
     use harness::bin;
+    use shared::timeline::{lanes, max_concurrent, parse_listing};
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
 
@@ -173,6 +174,7 @@ mod async_wget {
         });
         let out = bin(env!("CARGO_BIN_EXE_async_wget"))
             .args([
+                "--timeline",
                 "--timeout",
                 "5",
                 &format!("127.0.0.1:{port}"),
@@ -181,6 +183,12 @@ mod async_wget {
             .run();
         out.assert_success();
         server.join().unwrap();
+        // The chart: one lane per host, both downloads under way at the same time.
+        let listing = parse_listing(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        let mut hosts = lanes(&listing.spans);
+        hosts.sort();
+        assert_eq!(hosts, ["127.0.0.1", "localhost"], "{out}");
+        assert_eq!(max_concurrent(&listing.spans), 2, "{out}");
     }
 
     /// A server on `listener` that answers one connection with `answer`, then closes it.

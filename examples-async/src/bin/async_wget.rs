@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run -p examples-async --bin async_wget
 //! cargo run -p examples-async --bin async_wget -- 127.0.0.1:8000 localhost:8000 [::1]:8000
+//! cargo run -p examples-async --bin async_wget -- --timeline    # draw the three downloads
 //! ```
 //!
 //! Output (needs the internet; the lines of the three hosts interleave):
@@ -38,27 +39,26 @@
 //! `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
 
 use examples_async::wget::{host_arg, host_header, printable, read_line};
-use shared::Arg::{Long, Value};
+use shared::{Arg::Long, Arg::Value, timeline};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 const USAGE: &str = "\
-usage: async_wget [--timeout S] [HOST[:PORT]...]
+usage: async_wget [--timeout S] [--timeline] [HOST[:PORT]...]
 
 Connects to every host at once (default: www.sina.com.cn www.sohu.com www.163.com, port 80;
 an IPv6 address as [::1]:8000), sends GET / HTTP/1.0 and prints each response header line.
-Each host may take at most S seconds (default 10).";
+Each host may take at most S seconds (default 10). --timeline draws each host's download.";
 
 async fn wget(host: &str, port: u16) -> io::Result<()> {
     println!("wget {host}...");
+    let _span = timeline::wait(host, "wget: connect, ask, read the headers"); // until the end
     let connect = TcpStream::connect((host, port));
     let (reader, mut writer) = connect.await?.into_split();
-    let header = format!(
-        "GET / HTTP/1.0\r\nHost: {}\r\n\r\n",
-        host_header(host, port)
-    );
+    let host_line = host_header(host, port);
+    let header = format!("GET / HTTP/1.0\r\nHost: {host_line}\r\n\r\n");
     writer.write_all(header.as_bytes()).await?;
     let mut reader = BufReader::new(reader);
     loop {
@@ -79,6 +79,7 @@ async fn main() -> std::process::ExitCode {
     while let Some(arg) = args.next() {
         match arg {
             Long("timeout") => timeout = args.value_in(0.001..=3600.0),
+            Long("timeline") => timeline::enable(),
             Value(host) => hosts.push(host_arg(host)),
             other => shared::unexpected(other),
         }
@@ -103,9 +104,7 @@ async fn main() -> std::process::ExitCode {
         });
     }
     // asyncio.wait(tasks): until every task has ended; exit status 1 if any host failed.
-    let mut failed = false;
-    while let Some(ok) = tasks.join_next().await {
-        failed |= !ok.unwrap_or(false);
-    }
+    let failed = tasks.join_all().await.contains(&false);
+    timeline::print(); // with --timeline: the downloads, side by side
     std::process::ExitCode::from(u8::from(failed))
 }

@@ -7,6 +7,8 @@
 //! ```text
 //! cargo run --release -p examples-async --bin io_bound
 //! cargo run --release -p examples-async --bin io_bound -- --count 100000
+//! cargo run --release -p examples-async --bin io_bound -- --timeline     # waits in flight over time
+//! cargo run --release -p examples-async --bin io_bound -- --vs-python    # asyncio beside our tasks
 //! ```
 //!
 //! Output on a 2-core Linux machine (release build):
