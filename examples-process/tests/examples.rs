@@ -130,7 +130,12 @@ mod fork {
             |lines| !lines.is_empty(),
             |_| None,
         );
-        assert_eq!(ended.status.code(), Some(141), "{}", ended.stderr);
+        // 141, or 0 if it finished before the test closed the pipe: never an `error:`.
+        assert!(
+            matches!(ended.status.code(), Some(0 | 141)),
+            "{:?}",
+            ended.status
+        );
         assert_eq!(ended.stderr, "");
     }
 }
@@ -165,17 +170,24 @@ mod multi_processing {
     #[cfg(unix)]
     #[test]
     fn a_closed_stdout_ends_quietly_not_as_a_failed_child() {
-        // Closed after two lines: the next write is the child's.
-        for _ in 0..3 {
+        // Closed after two lines: the next write is the child's, unless the program has
+        // finished before the test closes the pipe (then it exits 0).
+        let mut closed_on_the_child = 0;
+        for _ in 0..5 {
             let ended = closed_stdout::run(
                 env!("CARGO_BIN_EXE_multi_processing"),
                 "0",
                 |lines| lines.len() == 2,
                 |_| None,
             );
-            assert_eq!(ended.status.code(), Some(141), "{}", ended.stderr);
-            assert_eq!(ended.stderr, "");
+            assert_eq!(ended.stderr, "", "{:?}", ended.status);
+            match ended.status.code() {
+                Some(141) => closed_on_the_child += 1,
+                Some(0) => {}
+                other => panic!("exit status {other:?}"),
+            }
         }
+        assert!(closed_on_the_child > 0, "the program always finished first");
     }
 }
 
