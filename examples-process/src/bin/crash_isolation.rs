@@ -9,7 +9,7 @@
 //! cargo run -p examples-process --bin crash_isolation
 //! ```
 //!
-//! Output (PIDs differ; on Windows the crash shows as an exit code):
+//! Output: (PIDs differ; on Windows a crash shows as its status, `crashed with status 0xC0000409`)
 //!
 //! ```text
 //! 1. A child process crashes.

@@ -9,7 +9,7 @@
 //! cargo run -p examples-process --bin fork
 //! ```
 //!
-//! Output (PIDs differ; the two middle lines may come in either order):
+//! Output: (PIDs differ; the two middle lines may come in either order)
 //!
 //! ```text
 //! Process (876) start...

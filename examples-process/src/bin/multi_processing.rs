@@ -8,7 +8,7 @@
 //! cargo run -p examples-process --bin multi_processing
 //! ```
 //!
-//! Output (PIDs differ):
+//! Output: (PIDs differ)
 //!
 //! ```text
 //! Parent process 928.

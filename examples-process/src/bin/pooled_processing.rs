@@ -9,7 +9,7 @@
 //! cargo run -p examples-process --bin pooled_processing -- --timeline
 //! ```
 //!
-//! Output (PIDs, times and the order of tasks differ from run to run):
+//! Output: (PIDs, times and the order of tasks differ from run to run)
 //!
 //! ```text
 //! Parent process 669.

@@ -10,7 +10,7 @@
 //! cargo run --release -p examples-process --bin spawn_cost -- --vs-python
 //! ```
 //!
-//! Output on a 2-core Linux machine (release build):
+//! Output: (a 2-core Linux machine, release build)
 //!
 //! ```text
 //! Creating one and waiting for it to end, 200 samples each after a warm-up:
