@@ -610,6 +610,14 @@ mod io_bound {
             // Every wait takes 0.1 s and they all overlap: nowhere near 2000 × 0.1 s.
             assert!((0.1..10.0).contains(&seconds(wall)), "{out}");
         }
+        // The lesson in memory: a waiting task costs a fraction of a waiting thread.
+        if cfg!(target_os = "linux") {
+            let kib_each = |row: usize| {
+                let each = lines[row].rsplit_once(" (").unwrap().1;
+                each.split(' ').next().unwrap().parse::<f64>().unwrap()
+            };
+            assert!(kib_each(1) * 4.0 < kib_each(3), "{out}");
+        }
         bin(env!("CARGO_BIN_EXE_io_bound"))
             .args(["--count", "0"])
             .run()
