@@ -16,7 +16,7 @@
 //! curl http://127.0.0.1:8000/hello/Bob     # <h1>hello, Bob!</h1>
 //! ```
 //!
-//! Output of the server; Ctrl-C stops it:
+//! Output: (the server; Ctrl-C stops it)
 //!
 //! ```text
 //! Server started at http://127.0.0.1:8000...

@@ -11,7 +11,7 @@
 //! cargo run -p examples-async --bin async_hello -- --timeline    # draw the two waits
 //! ```
 //!
-//! Output (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread):
+//! Output: (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread)
 //!
 //! ```text
 //! Hello world! (thread main, ThreadId(1))

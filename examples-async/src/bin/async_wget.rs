@@ -10,7 +10,7 @@
 //! cargo run -p examples-async --bin async_wget -- --timeline    # draw the three downloads
 //! ```
 //!
-//! Output (needs the internet; the lines of the three hosts interleave):
+//! Output: (needs the internet; the lines of the three hosts interleave)
 //!
 //! ```text
 //! wget www.sina.com.cn...

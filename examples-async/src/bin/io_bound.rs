@@ -11,7 +11,7 @@
 //! cargo run --release -p examples-async --bin io_bound -- --vs-python    # asyncio beside our tasks
 //! ```
 //!
-//! Output on a 2-core Linux machine (release build):
+//! Output: (a 2-core Linux machine, release build)
 //!
 //! ```text
 //! 10000 waits of 1 s each, all at once; median wall time of 3 runs, memory of the first:
