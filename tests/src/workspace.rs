@@ -183,6 +183,19 @@ fn readme_row<'r>(readme: &'r str, binary: &Binary) -> Option<&'r str> {
         .find(|l| l.starts_with('|') && l.contains("`cargo run ") && l.contains(&command))
 }
 
+fn manifest_of(root: &Path, package: &str) -> String {
+    fs::read_to_string(root.join(package).join("Cargo.toml")).unwrap_or_default()
+}
+
+/// Whether `manifest` has a `[[bin]]` named `name` with `test = false`.
+fn bin_test_off(manifest: &str, name: &str) -> bool {
+    manifest.split("[[bin]]").skip(1).any(|entry| {
+        let entry = entry.split("\n[").next().unwrap_or_default();
+        let lines: Vec<String> = entry.lines().map(|l| l.replace(' ', "")).collect();
+        lines.contains(&format!("name=\"{name}\"")) && lines.iter().any(|l| l == "test=false")
+    })
+}
+
 /// Every problem found in the workspace at `root`, one line each; empty when all is well.
 pub fn workspace_problems(root: &Path) -> Vec<String> {
     let readme = fs::read_to_string(root.join("README.md")).unwrap_or_default();
@@ -216,6 +229,17 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
                     _ => {}
                 }
             }
+        }
+
+        // A binary without unit tests would print an empty `running 0 tests` block for each
+        // `cargo test`: its `[[bin]]` entry says `test = false`.
+        if !source.contains("#[cfg(test)]")
+            && !bin_test_off(&manifest_of(root, &binary.package), &binary.name)
+        {
+            problems.push(format!(
+                "{at}: has no unit tests, so its [[bin]] in {}/Cargo.toml says `test = false`",
+                binary.package
+            ));
         }
 
         let tests = root.join(&binary.package).join("tests");

@@ -53,6 +53,11 @@ impl Fake {
         fs::create_dir_all(dir.join("examples-demo/src/bin")).unwrap();
         fs::create_dir_all(dir.join("examples-demo/tests")).unwrap();
         fs::write(dir.join("Cargo.toml"), "members = [\"examples-demo\"]").unwrap();
+        fs::write(
+            dir.join("examples-demo/Cargo.toml"),
+            "[[bin]]\nname = \"demo\"\ntest = false\n",
+        )
+        .unwrap();
         fs::write(dir.join("examples-demo/src/bin/demo.rs"), source).unwrap();
         fs::write(dir.join("README.md"), readme).unwrap();
         fs::write(dir.join("examples-demo/tests/t.rs"), test).unwrap();
@@ -198,4 +203,22 @@ fn a_readme_row_without_a_link_to_the_source_fails() {
             .any(|p| p.contains("does not link to its source")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn a_binary_without_unit_tests_and_without_test_false_fails() {
+    let fake = Fake::new("testfalse", GOOD_HEADER, GOOD_ROW, GOOD_TEST);
+    fs::write(fake.0.join("examples-demo/Cargo.toml"), "[package]\n").unwrap();
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems.iter().any(|p| p.contains("`test = false`")),
+        "{problems:?}"
+    );
+    let with_unit_tests = format!("{GOOD_HEADER}\n#[cfg(test)]\nmod tests {{}}\n");
+    fs::write(
+        fake.0.join("examples-demo/src/bin/demo.rs"),
+        with_unit_tests,
+    )
+    .unwrap();
+    assert_eq!(workspace_problems(&fake.0), Vec::<String>::new());
 }
