@@ -319,6 +319,7 @@ mod aio_web {
     }
 
     /// Sends a GET request and returns the status code and the body.
+    #[cfg(unix)]
     fn get(addr: &str, path: &str) -> (u16, String) {
         response(request(addr, path))
     }
@@ -408,6 +409,7 @@ mod aio_web {
 
     /// Whether the server closes `stream` within `within` (reads return the end of the stream or
     /// an error), rather than keeping it open.
+    #[cfg(unix)]
     fn closed_by_server(stream: &mut TcpStream, within: Duration) -> bool {
         stream.set_read_timeout(Some(within)).unwrap();
         let mut buf = [0u8; 4096];
