@@ -76,7 +76,7 @@ pub fn human(d: Duration) -> String {
 }
 
 /// Whether this is a debug build, where timings say little about real Rust code.
-pub const DEBUG_BUILD: bool = cfg!(debug_assertions);
+const DEBUG_BUILD: bool = cfg!(debug_assertions);
 
 /// On a debug build, says on stderr that the numbers are not meaningful and how to get real ones.
 pub fn warn_if_debug(run_release: &str) {

@@ -93,8 +93,8 @@ pub struct Args {
 }
 
 impl Args {
-    /// Reads the given arguments (without the program name); [`start`] is the usual way in.
-    pub fn from_args<I>(usage: &'static str, args: I) -> Self
+    /// Reads the given arguments (without the program name).
+    fn from_args<I>(usage: &'static str, args: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<std::ffi::OsString>,

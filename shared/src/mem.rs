@@ -1,11 +1,6 @@
 //! Resident memory (RSS), for the binaries that compare the memory of threads, processes and tasks.
 //! Linux reads `/proc`; elsewhere the functions return `None` and the binaries say so.
 
-/// Resident memory of a process right now, in bytes (`None` where it cannot be read).
-pub fn rss_of(pid: u32) -> Option<u64> {
-    read_rss(&format!("/proc/{pid}/statm"))
-}
-
 /// Resident memory of this process right now, in bytes.
 pub fn rss() -> Option<u64> {
     read_rss("/proc/self/statm")
@@ -59,7 +54,6 @@ mod tests {
     fn reads_own_rss() {
         let rss = super::rss().expect("rss of this process");
         assert!(rss > 100 * 1024, "implausible RSS {rss}");
-        assert_eq!(super::rss_of(u32::MAX), None);
         let pss = super::pss_of(std::process::id()).expect("pss of this process");
         assert!(pss > 0 && pss <= 2 * rss, "pss {pss}, rss {rss}");
     }
