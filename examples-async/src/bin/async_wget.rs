@@ -23,7 +23,7 @@
 //! ```
 //!
 //! Offline, each host gets one line on stderr and the exit status is 1:
-//! `error: www.sina.com.cn: cannot connect: failed to lookup address information: ...`.
+//! `error: www.sina.com.cn: failed to lookup address information: ...`.
 //!
 //! What to notice: the three connections are open at the same time, on one thread: while one
 //! waits for its server, the others go on, so the header lines of the hosts interleave. Start
@@ -35,8 +35,8 @@
 //! (`--timeout`). A server is not trusted: a header line is at most 8 KiB, and control
 //! characters (a terminal's escape sequences, NUL) are printed escaped, as `\u{1b}`.
 //!
-//! Try: replace `JoinSet` with awaiting each `wget` in turn (`wget(&host, port).await` in the
-//! `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
+//! Try: replace `JoinSet` with awaiting each `wget` in turn (`let _ = wget(&host, port).await;` in
+//! the `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
 
 use examples_async::wget::{host_arg, host_header, printable, read_line};
 use shared::{Arg::Long, Arg::Value, timeline};

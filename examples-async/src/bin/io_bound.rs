@@ -33,9 +33,8 @@
 //! memory growth in the first run (later runs reuse what the first freed), read from `/proc`
 //! (Linux only). Build with `--release`.
 //!
-//! Try: drop `.stack_size(STACK)` so that each thread gets Rust's default 2 MiB stack, and run
-//! again: resident memory hardly moves (only touched pages count), yet `--count 40000` now
-//! hits the address-space limits sooner.
+//! Try: drop `.stack_size(STACK)` so that each thread reserves Rust's default 2 MiB stack, and
+//! run again: the threads' memory hardly moves, because only the pages a thread touches count.
 
 use shared::{Arg::Long, timeline};
 use std::time::{Duration, Instant};
@@ -43,8 +42,8 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "\
 usage: io_bound [--count N] [--max-threads T] [--samples K] [--timeline] [--vs-python]
 
-Runs N waits of 1 s (default 10000) at once as tasks on one thread, then as one OS thread each
-(at most T threads, default 10000, at most 1000000), K times each (default 3); prints the median wall time and
+Runs N waits of 1 s (default 10000, at most 1000000) at once as tasks on one thread, then as one
+OS thread each (at most T threads, default 10000), K times each (default 3); prints the median wall time and
 the memory of the first run. --timeline draws how many waits are in flight over time;
 --vs-python runs the same waits as asyncio tasks in python3, beside ours.";
 
@@ -146,7 +145,7 @@ fn main() {
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            Long("count") => count = args.value_in(1..=10_000_000),
+            Long("count") => count = args.value_in(1..=1_000_000),
             Long("max-threads") => max_threads = args.value_in(1..=1_000_000),
             Long("samples") => samples = args.value_in(1..=100),
             Long("timeline") => timeline::enable(),
