@@ -25,10 +25,8 @@ pub mod vs_python {
         let python = py
             .multicore(threads, wall_seconds)
             .unwrap_or_else(|e| shared::exit_error(e));
-        println!(
-            "{}, {threads} threads for {wall_seconds:.2} s:",
-            py.describe()
-        );
+        let threads = format!("{threads} thread{}", if threads == 1 { "" } else { "s" });
+        println!("{}, {threads} for {wall_seconds:.2} s:", py.describe());
         let rust = format!("{rust_percent:.0} % CPU");
         let ratio = python::ratio(rust_percent, python.cpu_percent());
         println!(

@@ -41,6 +41,7 @@
 //! `fetch_sub`): the racy row now ends at 0 with no change lost, like the atomic row.
 
 use shared::Arg::Long;
+use std::hint::black_box;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::thread;
@@ -60,12 +61,14 @@ struct Account {
 }
 
 /// The tutorial's bug: each line reads the value, then writes a new one in a separate step.
+/// (`black_box` keeps them two steps, as in Python: a release build would otherwise fuse each
+/// pair into one `add` instruction, which loses a change far too rarely to see.)
 fn change_it_racy(account: &Account, n: i64) {
-    let balance = account.balance.load(Relaxed); // balance = balance + n
+    let balance = black_box(account.balance.load(Relaxed)); // balance = balance + n
     account.balance.store(balance + n, Relaxed);
-    let balance = account.balance.load(Relaxed); // balance = balance - n
+    let balance = black_box(account.balance.load(Relaxed)); // balance = balance - n
     account.balance.store(balance - n, Relaxed);
-    let changes = account.changes.load(Relaxed);
+    let changes = black_box(account.changes.load(Relaxed));
     account.changes.store(changes + 1, Relaxed);
 }
 
