@@ -78,12 +78,15 @@ impl Pool {
         let mut workers = Vec::new();
         let mut outputs = Vec::new();
         for _ in 0..processes {
-            let mut child = shared::this_program()
+            let child = shared::this_program()
                 .args([WORKER_FLAG, &std::process::id().to_string()])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
-                .spawn()
-                .expect("start a worker process");
+                .spawn();
+            let mut child = child.unwrap_or_else(|e| {
+                stop_all(&mut children);
+                shared::exit_error(format_args!("cannot start a worker process: {e}"))
+            });
             outputs.push(BufReader::new(
                 child.stdout.take().expect("stdout is piped"),
             ));
@@ -321,6 +324,12 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         return -signal;
     }
     status.code().unwrap_or(-1)
+}
+
+/// For `spawn().unwrap_or_else(cannot_start("the child"))`: the system can refuse a new process
+/// (too many processes, no memory): one `error:` line, exit 1.
+pub fn cannot_start<T>(who: &str) -> impl FnOnce(std::io::Error) -> T + '_ {
+    move |e| shared::exit_error(format_args!("cannot start {who}: {e}"))
 }
 
 /// Ends this program if its child process failed: quietly with status 141 if the child found

@@ -80,7 +80,7 @@ fn crash_child(role: &str) {
     let mut child = shared::this_program()
         .args(["--child", role])
         .spawn()
-        .expect("start a child process");
+        .unwrap_or_else(examples_process::cannot_start("a child process"));
     let pid = child.id();
     let status = child.wait().expect("wait for the child process");
     let how = examples_process::how_it_ended(status);

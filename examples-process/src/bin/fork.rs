@@ -52,7 +52,9 @@ fn main() {
     // may only make async-signal-safe calls. This program has no other thread: nothing has
     // started one, and Rust's runtime starts none. So the child is a full copy of a
     // single-threaded process and may do anything the parent could, like printing.
-    match unsafe { fork() }.unwrap_or_else(|e| shared::exit_error(format!("fork failed: {e}"))) {
+    match unsafe { fork() }
+        .unwrap_or_else(|e| shared::exit_error(format!("fork failed: {}", std::io::Error::from(e))))
+    {
         ForkResult::Child => {
             println!(
                 "I am child process ({}) and my parent is {}.",

@@ -28,6 +28,7 @@
 //!
 //! Try: remove `child.wait()`: `Child process end.` can now come before the child's line.
 
+use examples_process::cannot_start;
 use shared::Arg::Long;
 
 const USAGE: &str = "\
@@ -45,14 +46,18 @@ fn main() {
     let mut args = shared::start(USAGE);
     match args.next() {
         None => {}
-        Some(Long("child")) => return run_proc(&args.value::<String>()),
+        Some(Long("child")) => {
+            let name: String = args.value();
+            args.no_options();
+            return run_proc(&name);
+        }
         Some(other) => shared::unexpected(other),
     }
     println!("Parent process {}.", std::process::id());
     let mut p = shared::this_program();
     p.args(["--child", "test"]);
     println!("Child process will start.");
-    let mut child = p.spawn().expect("start the child process"); // p.start()
+    let mut child = p.spawn().unwrap_or_else(cannot_start("the child process")); // p.start()
     let status = child.wait().expect("wait for the child process"); // p.join()
     examples_process::exit_if_failed("the child process", status);
     println!("Child process end.");

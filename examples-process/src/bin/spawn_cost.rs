@@ -57,14 +57,16 @@ your python3: threading.Thread, os.fork, and multiprocessing's \"spawn\" (at mos
 (--child is how the new-program samples are started.)";
 
 fn thread_once() {
-    thread::spawn(|| {})
-        .join()
-        .expect("an empty thread does not panic");
+    let thread = thread::Builder::new().spawn(|| {});
+    let thread =
+        thread.unwrap_or_else(|e| shared::exit_error(format!("the system refused a thread: {e}")));
+    thread.join().expect("an empty thread does not panic");
 }
 
 #[cfg(unix)]
 fn fork_once() {
-    let child = fork_child(|| {}).unwrap_or_else(|e| shared::exit_error(format!("fork: {e}")));
+    let child =
+        fork_child(|| {}).unwrap_or_else(|e| shared::exit_error(format!("fork failed: {e}")));
     nix::sys::wait::waitpid(child, None).expect("wait for the child");
 }
 
@@ -72,7 +74,7 @@ fn program_once() {
     let status = shared::this_program()
         .arg("--child")
         .status()
-        .expect("start this program again");
+        .unwrap_or_else(examples_process::cannot_start("this program again"));
     examples_process::exit_if_failed("the new program", status);
 }
 
@@ -191,7 +193,7 @@ fn many_threads(count: usize) {
 
 /// Forks a child that runs `then` and exits at once with `_exit(0)`.
 #[cfg(unix)]
-fn fork_child(then: impl FnOnce()) -> nix::Result<nix::unistd::Pid> {
+fn fork_child(then: impl FnOnce()) -> std::io::Result<nix::unistd::Pid> {
     use nix::unistd::{ForkResult, fork};
     // SAFETY: after `fork` the child has only this thread, so it may only make
     // async-signal-safe calls. The children here only call `read`, `close` and `_exit`, which

@@ -34,6 +34,7 @@
 //! Try: run `nslookup` as the sample does, `Command::new("nslookup").arg("www.python.org")`
 //! (online, with nslookup installed), and `set q=mx\npython.org\nexit\n` as the input.
 
+use examples_process::cannot_start;
 use shared::Arg::Value;
 use std::io::Write;
 use std::process::Stdio;
@@ -58,7 +59,7 @@ fn main() {
     let r = shared::this_program()
         .args(["calc", "1", "+", "2"])
         .status()
-        .expect("run the child");
+        .unwrap_or_else(cannot_start("the child"));
     println!("Exit code: {}", examples_process::exit_code(r));
 
     println!("$ subprocess calc");
@@ -68,7 +69,7 @@ fn main() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the child");
+        .unwrap_or_else(cannot_start("the child"));
     // Small enough for the pipe's buffer; a large input needs a thread that writes while we read.
     let input = b"6 * 7\n1 / 0\nexit\n";
     p.stdin
