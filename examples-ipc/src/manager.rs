@@ -12,7 +12,9 @@
 //!
 //! **Threads**, one per connection, as Python's manager: the tutorial teaches 分布式进程 before
 //! 异步IO, a blocking `get(timeout=1)` is then just a wait on a condition variable, and a
-//! learner can read the server top to bottom. Connections are capped ([`MAX_CONNECTIONS`]).
+//! learner can read the server top to bottom. Connections are capped ([`MAX_CONNECTIONS`]); at the
+//! cap, the oldest connection still in its handshake is closed to make room, so that peers that
+//! never authenticate cannot lock out the workers that do (a handshake takes milliseconds).
 //!
 //! **Better than Python**, on Python's wire:
 //! - a task that a connection took with `get` and has not answered with a `put` on another
@@ -35,7 +37,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -257,6 +259,7 @@ impl BaseManager {
             closed: AtomicBool::new(false),
             active: Mutex::new(0),
             idle: Condvar::new(),
+            handshaking: Mutex::new(VecDeque::new()),
         });
         let shared = state.clone();
         thread::Builder::new()
@@ -297,6 +300,9 @@ struct State {
     /// Connections being served.
     active: Mutex<usize>,
     idle: Condvar,
+    /// The connections still in their handshake, oldest first (a number each, and the socket,
+    /// to close it if room is needed).
+    handshaking: Mutex<VecDeque<(u64, TcpStream)>>,
 }
 
 impl State {
@@ -307,6 +313,17 @@ impl State {
 
     fn active(&self) -> MutexGuard<'_, usize> {
         self.active.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn handshaking(&self) -> MutexGuard<'_, VecDeque<(u64, TcpStream)>> {
+        self.handshaking.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The handshake of connection `id` is over: `false` if it had been closed to make room.
+    fn handshake_over(&self, id: u64) -> bool {
+        let mut handshaking = self.handshaking();
+        let at = handshaking.iter().position(|(i, _)| *i == id);
+        at.and_then(|at| handshaking.remove(at)).is_some()
     }
 }
 
@@ -355,7 +372,7 @@ fn log(peer: SocketAddr, what: &str) {
 
 fn accept_loop(listener: TcpListener, state: Arc<State>) {
     let mut backoff = Duration::ZERO;
-    loop {
+    for id in 0u64.. {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -369,7 +386,14 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
         backoff = Duration::ZERO;
         {
             let mut active = state.active();
-            if *active >= MAX_CONNECTIONS {
+            // Full: the oldest connection still in its handshake makes room (its thread ends at
+            // once, so the count stays near the cap).
+            let oldest = (*active >= MAX_CONNECTIONS && *active < 2 * MAX_CONNECTIONS)
+                .then(|| state.handshaking().pop_front())
+                .flatten();
+            if let Some((_, oldest)) = oldest {
+                let _ = oldest.shutdown(Shutdown::Both);
+            } else if *active >= MAX_CONNECTIONS {
                 log(
                     peer,
                     &format!("dropped: already {MAX_CONNECTIONS} connections"),
@@ -378,12 +402,15 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
             }
             *active += 1;
         }
+        if let Ok(socket) = stream.try_clone() {
+            state.handshaking().push_back((id, socket));
+        }
         let shared = state.clone();
         let spawned = thread::Builder::new()
             .name("manager-conn".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                serve(stream, peer, &shared);
+                serve(stream, peer, &shared, id);
                 *shared.active() -= 1;
                 shared.idle.notify_all();
             });
@@ -428,26 +455,35 @@ fn request(value: Value) -> Result<Request, String> {
 }
 
 /// One connection: the handshake, then one request (or, after `accept_connection`, many).
-fn serve(stream: TcpStream, peer: SocketAddr, state: &State) {
+fn serve(stream: TcpStream, peer: SocketAddr, state: &State, id: u64) {
     let _ = stream.set_read_timeout(Some(AUTH_WAIT));
     let _ = stream.set_write_timeout(Some(WRITE_WAIT));
-    let mut conn = match Connection::new(stream) {
-        Ok(conn) => conn,
-        Err(e) => return log(peer, &format!("dropped: {e}")),
-    };
-    let handshake = wire::deliver_challenge(&mut conn, &state.key)
-        .and_then(|()| wire::answer_challenge(&mut conn, &state.key));
-    if let Err(e) = handshake {
-        let why = match e {
-            AuthError::WrongAnswer => "wrong authkey, connection refused".to_string(),
-            AuthError::Refused => "it refused our answer: it has another authkey".to_string(),
-            AuthError::Protocol(e) if is_timeout(&e) => {
-                format!("no handshake within {} s", AUTH_WAIT.as_secs())
-            }
-            AuthError::Protocol(e) => e.to_string(),
-        };
+    let handshake = Connection::new(stream)
+        .map_err(AuthError::from)
+        .and_then(|mut conn| {
+            wire::deliver_challenge(&mut conn, &state.key)?;
+            wire::answer_challenge(&mut conn, &state.key)?;
+            Ok(conn)
+        });
+    if !state.handshake_over(id) {
+        let why =
+            format!("closed to make room, not authenticated at {MAX_CONNECTIONS} connections");
         return log(peer, &format!("dropped: {why}"));
     }
+    let mut conn = match handshake {
+        Ok(conn) => conn,
+        Err(e) => {
+            let why = match e {
+                AuthError::WrongAnswer => "wrong authkey, connection refused".to_string(),
+                AuthError::Refused => "it refused our answer: it has another authkey".to_string(),
+                AuthError::Protocol(e) if is_timeout(&e) => {
+                    format!("no handshake within {} s", AUTH_WAIT.as_secs())
+                }
+                AuthError::Protocol(e) => e.to_string(),
+            };
+            return log(peer, &format!("dropped: {why}"));
+        }
+    };
     let frame = match conn.recv_bytes(MAX_FRAME) {
         Ok(Some(frame)) => frame,
         Ok(None) => return,
@@ -479,7 +515,10 @@ fn serve(stream: TcpStream, peer: SocketAddr, state: &State) {
                             Value::Tuple(exposed),
                         ]))
                     }
-                    None => traceback(&format!("KeyError: {}", repr(&args[0]))),
+                    None => {
+                        log(peer, &format!("not served: create {}", repr(&args[0])));
+                        traceback(&format!("KeyError: {}", repr(&args[0])))
+                    }
                 },
                 _ => traceback("create without a typeid"),
             },

@@ -5,7 +5,7 @@
 //! The Python side is written here, fresh, with the standard library only. Without python3 on
 //! PATH those tests say so on stderr and pass, unless TUTORIAL_REQUIRE_PYTHON=1 (CI).
 
-use examples_ipc::manager::{BaseManager, Queue, Registry};
+use examples_ipc::manager::{BaseManager, MAX_CONNECTIONS, Queue, Registry};
 use examples_ipc::pickle::{Value, dumps, loads};
 use examples_ipc::wire::{self, Connection, MAX_FRAME};
 use harness::{Running, bin, numbers};
@@ -225,6 +225,10 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
+/// Lesson: the master only puts tasks into one queue and reads results from another, which it
+/// serves on the network; every task's result comes back exactly once, whoever runs it (our
+/// worker, Python's, several at once), and a broken or hostile peer costs one line on stderr,
+/// never the others' service.
 mod task_master {
     use super::*;
 
@@ -414,6 +418,9 @@ mod task_master {
         let reply = call(&mut c, request(Value::None, "debug_info", vec![]));
         assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
         let mut c = client(&addr, b"abc");
+        let reply = call(&mut c, request(Value::None, "create", vec!["nope".into()]));
+        assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
+        let mut c = client(&addr, b"abc");
         let Value::Tuple(created) = call(
             &mut c,
             request(Value::None, "create", vec!["get_task_queue".into()]),
@@ -465,6 +472,7 @@ mod task_master {
             "opcode 0x67 at byte 0",
             "the global os.system",
             "not served: debug_info",
+            "not served: create 'nope'",
             "not served: join()",
             "dropped: a frame of 10485760 bytes, more than the 65536 accepted",
         ];
@@ -480,6 +488,38 @@ mod task_master {
             log.iter().all(|l| l.starts_with("master: 127.0.0.1:")),
             "{out:?}"
         );
+    }
+
+    /// Twice the cap of connections, all silent: the oldest still in its handshake make room
+    /// (one line each), and a worker still gets in and runs every task.
+    #[test]
+    fn a_flood_of_silent_connections_does_not_lock_workers_out() {
+        let (master, addr) = start_master(&["--tasks", "2"]);
+        let flood: Vec<TcpStream> = (0..2 * MAX_CONNECTIONS)
+            .map(|_| TcpStream::connect(&addr).unwrap())
+            .collect();
+        // Each has been served its challenge, or closed to make room: the master has seen all.
+        for mut silent in &flood {
+            silent
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            let _ = silent.read(&mut [0u8; 1]);
+        }
+        let good = worker(&addr).run();
+        good.assert_success();
+        assert_eq!(check_worker(&good.stdout).len(), 2);
+        drop(flood);
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 2);
+        let log: Vec<&str> = out.stderr.lines().collect();
+        assert_eq!(log.len(), 2 * MAX_CONNECTIONS, "one line each: {out:?}");
+        assert!(log.iter().all(|l| l.contains(" dropped: ")), "{out:?}");
+        let made_room = log
+            .iter()
+            .filter(|l| l.contains("closed to make room"))
+            .count();
+        assert!(made_room >= MAX_CONNECTIONS, "{made_room}: {out:?}");
     }
 
     #[cfg(unix)]
@@ -675,6 +715,8 @@ if __name__ == '__main__':
     print('master exit.')
 "#;
 
+/// Lesson: a worker knows only the master's address and authkey; it takes tasks until the queue
+/// stays empty and puts each result back, with any master that speaks Python's protocol.
 mod task_worker {
     use super::*;
 
