@@ -258,13 +258,27 @@ mod pooled_processing {
     #[test]
     fn five_tasks_on_four_worker_processes() {
         // The tutorial's sleeps shortened a hundredfold, so that tasks overlap as in the tutorial.
+        let mut said = Vec::new(); // how long each task said it ran, in seconds
         for _ in 0..8 {
             let out = bin(POOL).env("TUTORIAL_TIME_SCALE", "0.01").run();
             out.assert_success();
             let _pids = check_pool_run(&out.stdout);
             #[cfg(unix)]
             harness::assert_all_gone(&_pids.iter().map(|&p| p as u32).collect::<Vec<_>>());
+            for line in out.lines().iter().filter(|l| l.starts_with("Task ")) {
+                said.push(line.split(' ').nth(3).unwrap().parse::<f64>().unwrap());
+            }
         }
+        // The sleeps go through the time scale: random 0 to 3 s, times 0.01, is 0 to 0.03 s.
+        // 40 draws: unscaled, some exceed 1 s (all but surely); scaled once, the longest prints
+        // 0.02 or more (unless all 40 fall under 0.015 s: a chance of 2^-40); a load only
+        // lengthens them.
+        let longest = said.iter().copied().fold(0.0, f64::max);
+        assert!(
+            longest < 1.0,
+            "the sleeps ignore TUTORIAL_TIME_SCALE: {said:?}"
+        );
+        assert!(longest >= 0.015, "the sleeps are scaled twice: {said:?}");
     }
 
     /// `--timeline` (issue 11): the same run, drawn; the exact listing under the chart is read.
@@ -567,6 +581,47 @@ mod spawn_cost {
             if cfg!(target_os = "linux") {
                 assert!(shape(line).contains("MiB (# KiB each)"), "{out}");
             }
+        }
+    }
+
+    /// Seconds in a duration as `shared::bench::human` prints it: `37.2 µs`, `1.52 ms`.
+    fn seconds(value: &str, unit: &str) -> f64 {
+        let scale = match unit.trim_end_matches([',', ')']) {
+            "ns" => 1e-9,
+            "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            other => panic!("unit {other:?}"),
+        };
+        value.parse::<f64>().unwrap() * scale
+    }
+
+    /// The lesson's order: a thread < a forked process < a new program, each at least twice the one
+    /// before. Compared by the fastest
+    /// of 50 samples each, which a loaded machine barely moves (measured under two busy loops on
+    /// 2 cores, debug build: 37-57 µs, 175-229 µs, 0.77-2.7 ms); medians of a few samples swap.
+    #[test]
+    fn a_process_costs_more_than_a_thread_and_a_program_more_again() {
+        let out = bin(SPAWN_COST)
+            .args(["--samples", "50", "--count", "1"])
+            .run();
+        out.assert_success();
+        let fastest: Vec<f64> = out.lines()[1..]
+            .iter()
+            .filter_map(|l| l.split_once("(min ").map(|(_, rest)| rest))
+            .map(|rest| {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                seconds(words[0], words[1])
+            })
+            .collect();
+        let rows = if cfg!(unix) { 3 } else { 2 };
+        assert_eq!(fastest.len(), rows, "{out}");
+        for pair in fastest.windows(2) {
+            // (each costs several times the one before: 3x and more in those runs)
+            assert!(
+                2.0 * pair[0] < pair[1],
+                "thread < process < new program:\n{out}"
+            );
         }
     }
 
