@@ -355,6 +355,19 @@ mod pooled_processing {
         );
     }
 
+    /// A worker whose parent is not the PID it was given has lost its parent already (it died
+    /// before the worker could ask to die with it): it must not serve anyone.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_worker_whose_parent_is_gone_ends_at_once() {
+        let out = bin(POOL)
+            .args(["--pool-worker", "1"])
+            .stdin("pooled_processing::long_time_task 0\n")
+            .run();
+        out.assert_code(1);
+        assert_eq!(out.stdout, "", "{out}");
+    }
+
     #[cfg(unix)]
     mod no_worker_left_behind {
         use super::*;

@@ -26,7 +26,8 @@
 //! the program starts its own executable again with `--child test`, and `main` sees that and
 //! calls `run_proc("test")`. This works on every platform, unlike `fork`.
 //!
-//! Try: remove `child.wait()`: `Child process end.` can now come before the child's line.
+//! Try: move `println!("Child process end.")` above `child.wait()`: it can now come before the
+//! child's line.
 
 use examples_process::cannot_start;
 use shared::Arg::Long;
