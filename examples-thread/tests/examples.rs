@@ -227,9 +227,11 @@ mod lost_update {
         // Both threads start at a barrier; on a busy machine they may still take turns, so a
         // few runs are allowed to find the race.
         let times = 1_000_000;
+        // The change counter only goes up, so its lost updates cannot cancel out (a balance
+        // can come out 0 by luck): the racy row must say that changes were lost.
         let raced = (0..5).any(|_| {
-            let (balance, lost) = balance_and_lost(&run(times), "read, then write (racy)", times);
-            balance != 0 || lost > 0
+            let (_, lost) = balance_and_lost(&run(times), "read, then write (racy)", times);
+            lost > 0
         });
         assert!(raced, "5 racy runs on {} cores lost no change", cores());
     }
@@ -329,6 +331,21 @@ mod multicore {
     }
 
     #[test]
+    fn by_default_one_busy_thread_per_core() {
+        let out = bin(PATH).args(["--seconds", "0.01"]).run();
+        out.assert_success();
+        let n = cores();
+        let (cores_, threads, each) = match n {
+            1 => ("1 core".to_string(), "1 busy thread".to_string(), ""),
+            n => (format!("{n} cores"), format!("{n} busy threads"), " each"),
+        };
+        assert_eq!(
+            out.lines()[0],
+            format!("{cores_} available; running {threads} for 0.01 s of CPU time{each}...")
+        );
+    }
+
+    #[test]
     fn every_busy_thread_uses_its_cpu_time() {
         let _cpu = cpu_to_myself();
         // Each thread spins until its own CPU clock reads 0.2 s, however busy the machine:
@@ -375,25 +392,44 @@ mod multicore {
     #[test]
     fn vs_python_shows_the_gil() {
         let _cpu = cpu_to_myself();
-        let out = bin(PATH)
-            .args(["--threads", "2", "--seconds", "0.2", "--vs-python"])
-            .run();
-        out.assert_success();
-        let lines = out.lines();
-        if lines[2] == "python3 not found on PATH: showing the Rust side only" {
-            eprintln!("skipped: no python3 on PATH");
-            return;
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let out = bin(PATH)
+                .args(["--threads", "2", "--seconds", "0.2", "--vs-python"])
+                .run();
+            out.assert_success();
+            let lines = out.lines();
+            if lines[2] == "python3 not found on PATH: showing the Rust side only" {
+                eprintln!("skipped: no python3 on PATH");
+                return;
+            }
+            assert_eq!(lines.len(), 4, "{out}");
+            assert!(lines[2].starts_with("Python 3."), "{out}");
+            assert!(lines[2].contains(", 2 threads for "), "{out}");
+            assert!(lines[3].starts_with("  CPU over wall time Rust "), "{out}");
+            let rust = value_after(lines[3], "Rust ");
+            let python = value_after(lines[3], "Python ");
+            if lines[2].contains("GIL on") {
+                assert!(
+                    python < 150.0,
+                    "Python threads above 150 % CPU with the GIL on\n{out}"
+                );
+            }
+            // Ours exceed 150 % on two free cores; as in busy_threads_run_side_by_side, a run
+            // below counts only if two threads of this test get two cores right after it.
+            if cores() < 2 || rust > 150.0 {
+                return;
+            }
+            runs.push((rust, two_threads_here()));
         }
-        assert_eq!(lines.len(), 4, "{out}");
-        assert!(lines[2].starts_with("Python 3."), "{out}");
-        assert!(lines[3].starts_with("  CPU over wall time Rust "), "{out}");
-        let python = value_after(lines[3], "Python ");
-        if lines[2].contains("GIL on") {
-            assert!(
-                python < 150.0,
-                "Python threads above 150 % CPU with the GIL on\n{out}"
-            );
-        }
+        let free = runs.iter().filter(|(_, here)| *here >= 160.0).count();
+        assert!(
+            free < 2,
+            "our 2 threads never above 150 % CPU, though the machine had 2 free cores: (ours %, this test's 2 threads %) {runs:?}"
+        );
+        eprintln!(
+            "skipped our side: the machine is too busy to run two threads side by side: {runs:?}"
+        );
     }
 
     #[test]
@@ -453,7 +489,9 @@ mod deadlock {
 
     #[test]
     fn is_detected_then_fixed() {
-        for scale in ["0", "0.1"] {
+        // The barriers make the deadlock and its report the same on every run, not by luck:
+        // several quick runs show it (a thread that let go of its lock early shows up in most).
+        for scale in ["0"; 8].into_iter().chain(["0.1"]) {
             let start = Instant::now();
             let out = bin(env!("CARGO_BIN_EXE_deadlock"))
                 .env("TUTORIAL_TIME_SCALE", scale)
@@ -571,9 +609,10 @@ mod master_worker {
     #[test]
     fn the_timeline_shows_a_lane_per_worker_and_every_task_once() {
         use shared::timeline::{lanes, max_concurrent};
+        // Each task's 0.1 s of work takes 5 ms at this scale.
         let out = bin(PATH)
             .args(["--workers", "3", "--tasks", "9", "--timeline"])
-            .env("TUTORIAL_TIME_SCALE", "0.2")
+            .env("TUTORIAL_TIME_SCALE", "0.05")
             .run();
         let (lesson, spans) = timeline_of(&out);
         let ran = check(
@@ -596,6 +635,15 @@ mod master_worker {
         labels.sort();
         assert_eq!(labels, (1..=9).collect::<Vec<_>>(), "{out}");
         assert!(max_concurrent(&spans) <= 3, "{out}");
+        // A bar covers the task's work: never shorter than its scaled 5 ms (a bar recorded
+        // before or after the work is ~0), and typically far below an unscaled 100 ms.
+        let mut lengths: Vec<i64> = spans.iter().map(|s| s.end_us - s.start_us).collect();
+        lengths.sort();
+        assert!(
+            lengths[0] >= 4_500,
+            "a bar shorter than its task's work\n{out}"
+        );
+        assert!(lengths[4] < 50_000, "bars ignore the time scale\n{out}");
     }
 
     #[test]
@@ -718,6 +766,58 @@ mod cpu_bound {
         }
         let debug = cfg!(debug_assertions);
         assert_eq!(out.stderr.contains("debug build"), debug, "{out}");
+    }
+
+    /// One thread per core counts side by side: a run takes about as long as the CPU time of
+    /// one of its threads. Threads that take turns (under one lock, as a GIL would make them)
+    /// take the sum of their CPU times, about `cores` times as long. rayon's row is as fast.
+    #[test]
+    fn the_threads_of_one_per_core_run_side_by_side() {
+        let cores = cores();
+        if cores < 2 {
+            eprintln!("skipped: one core, where threads can only take turns");
+            return;
+        }
+        let _cpu = cpu_to_myself();
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let out = bin(PATH)
+                .args(["--limit", "400000", "--samples", "1", "--many", "2"])
+                .timeout(Duration::from_secs(60))
+                .run();
+            out.assert_success();
+            let lines = out.lines();
+            // `2 threads (= cores): 33860 primes in 85.00 ms (min ...`, then each one's CPU time
+            // in that same (only) sample.
+            let wall = lines[3]
+                .split(" primes in ")
+                .nth(1)
+                .and_then(|rest| rest.split(" (").next())
+                .unwrap_or_else(|| panic!("no wall time\n{out}"));
+            let prefix = format!("    CPU time of each of the {cores} threads: ");
+            let range = lines[4]
+                .strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("expected {prefix:?}\n{out}"));
+            let (_, max) = range.split_once(" to ").expect("min to max");
+            let ratio = seconds(wall) / seconds(max);
+            // rayon's row, on its pool of one thread per core, is as fast.
+            let rayon = lines[7]
+                .rsplit("speedup ")
+                .next()
+                .map(|x| x.trim_end_matches('x'));
+            let rayon: f64 = rayon.and_then(|x| x.parse().ok()).expect("rayon's speedup");
+            if ratio < (1.0 + cores as f64) / 2.0 && rayon > 1.4 {
+                return;
+            }
+            runs.push((ratio, rayon, two_threads_here()));
+        }
+        let free = runs.iter().filter(|(_, _, here)| *here >= 160.0).count();
+        assert!(
+            free < 2,
+            "{cores} threads took turns: wall time / one thread's CPU time never below {} with rayon's speedup above 1.4, though the machine had 2 free cores: (ratio, rayon's speedup, this test's 2 threads %) {runs:?}",
+            (1.0 + cores as f64) / 2.0
+        );
+        eprintln!("skipped: the machine is too busy to run two threads side by side: {runs:?}");
     }
 
     #[test]
