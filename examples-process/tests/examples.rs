@@ -630,10 +630,11 @@ mod spawn_cost {
         let rows = if cfg!(unix) { 3 } else { 2 };
         assert_eq!(fastest.len(), rows, "{out}");
         for pair in fastest.windows(2) {
-            // (each costs several times the one before: 3x and more in those runs)
+            // Each costs several times the one before (3x and more in those runs); the same
+            // thing timed twice gives two minima within 2x of each other.
             assert!(
                 2.0 * pair[0] < pair[1],
-                "thread < process < new program:\n{out}"
+                "thread < process < new program, each 2x:\n{out}"
             );
         }
     }
