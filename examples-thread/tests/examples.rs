@@ -446,6 +446,31 @@ mod multicore {
         );
     }
 
+    /// A `python3` that fails: its error in one line, and exit 1 (issue 13).
+    #[cfg(unix)]
+    #[test]
+    fn vs_python_with_a_failing_python_is_one_error_line() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("failing-python-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let python = dir.join("python3");
+        std::fs::write(&python, "#!/bin/sh\necho 'Traceback: boom' >&2\nexit 3\n").unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = bin(PATH)
+            .args(["--threads", "1", "--seconds", "0.01", "--vs-python"])
+            .env("PATH", &dir)
+            .run();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(out.status.code(), Some(1), "{out}");
+        assert_eq!(out.lines().len(), 2, "the Rust side, then nothing\n{out}");
+        let stderr: Vec<&str> = out.stderr.lines().collect();
+        assert_eq!(stderr.len(), 1, "{out}");
+        assert!(
+            stderr[0].starts_with("error: ") && stderr[0].contains("boom"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn refuses_meaningless_values() {
         assert_refused(
@@ -879,11 +904,42 @@ mod cpu_bound {
         assert!(lines[8].ends_with(", the same 2262 primes:"), "{out}");
         assert!(lines[9].starts_with("  serial "), "{out}");
         assert!(lines[10].starts_with("  one per core "), "{out}");
+        // Our side of each row is the 1-thread row's median, then the one-per-core row's.
+        for (rust_row, python_row) in [(lines[1], lines[9]), (lines[3], lines[10])] {
+            let median = rust_row
+                .split(" primes in ")
+                .nth(1)
+                .and_then(|r| r.split(" (").next());
+            let median = median.unwrap_or_else(|| panic!("no median in {rust_row:?}"));
+            assert!(python_row.contains(&format!(" Rust {median} ")), "{out}");
+        }
         let ratio = lines[9].rsplit("Python/Rust ").next().unwrap_or_default();
         let ratio: f64 = ratio.trim_end_matches('x').parse().unwrap_or(0.0);
         assert!(
             ratio > 1.0,
             "Python's serial count not slower than Rust's\n{out}"
+        );
+    }
+
+    #[test]
+    fn vs_python_without_python_shows_the_rust_side() {
+        let out = bin(PATH)
+            .args([
+                "--limit",
+                "1000",
+                "--samples",
+                "1",
+                "--many",
+                "2",
+                "--vs-python",
+            ])
+            .env("PATH", "")
+            .run();
+        out.assert_success();
+        assert_eq!(out.lines().len(), 9, "{out}");
+        assert_eq!(
+            out.lines()[8],
+            "python3 not found on PATH: showing the Rust side only"
         );
     }
 
