@@ -158,8 +158,13 @@ pub fn enable() {
 /// Starts recording, for [`print()`] to write it to `path` as Chrome trace-event JSON (`--trace
 /// FILE`), which <https://ui.perfetto.dev> and `chrome://tracing` open.
 pub fn trace_to(path: impl Into<PathBuf>) {
+    let path = path.into();
+    // Say now, not after the whole run, that the file cannot be written.
+    if let Err(e) = std::fs::File::create(&path) {
+        crate::exit_error(format_args!("cannot write {}: {e}", path.display()));
+    }
     EPOCH.get_or_init(|| (Instant::now(), now_us() as i64));
-    state().trace = Some(path.into());
+    state().trace = Some(path);
 }
 
 /// Whether anything is being recorded.
