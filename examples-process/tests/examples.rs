@@ -642,6 +642,9 @@ mod spawn_cost {
     /// `--vs-python` (issue 13): the same rows in python3, beside ours.
     #[test]
     fn compares_with_python() {
+        if !harness::python3_present("spawn_cost::compares_with_python") {
+            return;
+        }
         let out = bin(SPAWN_COST)
             .args(["--samples", "3", "--count", "5", "--vs-python"])
             .run();
