@@ -556,6 +556,21 @@ mod aio_web {
         drop(server);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn aio_web_does_not_cut_off_a_handler_that_is_still_waiting() {
+        // The client's deadline (0.1 s) is shorter than the handler's wait (0.5 s): the answer
+        // still comes, because the deadline is for the client's sending, not for our waiting.
+        let mut server = bin(env!("CARGO_BIN_EXE_aio_web"))
+            .args(["--addr", "127.0.0.1:0", "--timeout", "0.1"])
+            .env("TUTORIAL_TIME_SCALE", "1")
+            .spawn();
+        let addr = server.wait_for_value("Server started at http://", "...");
+        assert_eq!(get(&addr, "/"), (200, "<h1>Index</h1>".into()));
+        server.signal(nix::sys::signal::Signal::SIGINT);
+        server.finish().assert_success();
+    }
+
     /// Reads one keep-alive response to `GET /` (its headers and its 14-byte body).
     #[cfg(unix)]
     fn index_response(stream: &mut TcpStream) -> String {
@@ -691,6 +706,24 @@ mod io_bound {
             let wall = row.split(":  ").nth(1).unwrap().split(" (").next().unwrap();
             assert!((0.1..0.8).contains(&seconds(wall)), "{out}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn io_bound_tasks_wait_on_one_thread() {
+        // While the tasks wait (2 s each), the process has one thread: the event loop's.
+        let mut run = bin(env!("CARGO_BIN_EXE_io_bound"))
+            .args(["--count", "10", "--max-threads", "1", "--samples", "1"])
+            .env("TUTORIAL_TIME_SCALE", "2")
+            .spawn();
+        run.wait_for_line(|l| l.starts_with("10 waits of 2 s each"));
+        let tasks = format!("/proc/{}/task", run.pid());
+        for _ in 0..10 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let threads = std::fs::read_dir(&tasks).unwrap().count();
+            assert_eq!(threads, 1, "threads while the tasks wait");
+        }
+        run.finish().assert_success();
     }
 
     #[cfg(target_os = "linux")]
