@@ -186,6 +186,19 @@ fn py_master(python: &str, key: &str, tasks: &[&str]) -> (Running, String) {
     (master, addr)
 }
 
+/// A manager in this process, serving two empty queues (the library's, as `task_master` uses it).
+fn empty_server() -> (examples_ipc::manager::Server, String) {
+    let (task, result) = (Queue::new(), Queue::new());
+    let mut registry = Registry::new();
+    registry.register("get_task_queue", Some(&task));
+    registry.register("get_result_queue", Some(&result));
+    let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
+        .start()
+        .unwrap();
+    let addr = server.address().to_string();
+    (server, addr)
+}
+
 /// Connects and authenticates as a client, with our own handshake (tested against Python's in
 /// `both_handshake_styles_with_pythons_hmac`).
 fn client(addr: &str, key: &[u8]) -> Connection {
@@ -488,6 +501,45 @@ mod task_master {
             log.iter().all(|l| l.starts_with("master: 127.0.0.1:")),
             "{out:?}"
         );
+    }
+
+    /// Python's `get_nowait()` and `get(False)` answer `queue.Empty` at once, without waiting.
+    #[test]
+    fn get_nowait_and_get_without_blocking_answer_at_once() {
+        let (server, addr) = empty_server();
+        let mut c = client(&addr, b"abc");
+        let Value::Tuple(created) = call(
+            &mut c,
+            request(Value::None, "create", vec!["get_task_queue".into()]),
+        ) else {
+            panic!()
+        };
+        let Value::Tuple(ident) = &created[1] else {
+            panic!()
+        };
+        let ident = ident[0].clone();
+        let mut c = client(&addr, b"abc");
+        call(
+            &mut c,
+            request(Value::None, "accept_connection", vec!["test".into()]),
+        );
+        c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        let empty = Value::Tuple(vec!["#ERROR".into(), Value::QueueEmpty]);
+        let started = Instant::now();
+        assert_eq!(
+            call(&mut c, request(ident.clone(), "get_nowait", vec![])),
+            empty
+        );
+        assert_eq!(
+            call(&mut c, request(ident, "get", vec![Value::Bool(false)])),
+            empty
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        server.shutdown();
     }
 
     /// Twice the cap of connections, all silent: the oldest still in its handshake make room
@@ -822,6 +874,45 @@ mod task_worker {
             out.stderr,
             format!("error: the master at {addr} went away\n")
         );
+    }
+
+    /// The pretend work is one second a task, scaled by TUTORIAL_TIME_SCALE: 3 tasks at a scale
+    /// of 0.3 take at least 0.9 s; 10 tasks at a scale of 0 take well under the 10 s of real ones.
+    #[test]
+    fn its_work_is_one_scaled_second_a_task() {
+        for (tasks, scale, at_least, under) in [("3", "0.3", 0.9, 30.0), ("10", "0", 0.0, 5.0)] {
+            let (master, addr) = start_master(&["--tasks", tasks]);
+            let started = Instant::now();
+            let out = worker(&addr).env("TUTORIAL_TIME_SCALE", scale).run();
+            let took = started.elapsed().as_secs_f64();
+            out.assert_success();
+            assert_eq!(
+                check_worker(&out.stdout).len(),
+                tasks.parse::<usize>().unwrap()
+            );
+            assert!(
+                took >= at_least && took < under,
+                "{tasks} tasks at {scale}: {took} s"
+            );
+            master.finish().assert_success();
+        }
+    }
+
+    /// A `get` waits 1 s for a task before the worker calls the queue empty, as the sample's
+    /// `task.get(timeout=1)`: against a master that stays up with nothing to give.
+    #[test]
+    fn an_empty_queue_is_waited_for_1_s() {
+        let (server, addr) = empty_server();
+        let started = Instant::now();
+        let out = worker(&addr).run();
+        let took = started.elapsed();
+        out.assert_success();
+        assert!(check_worker(&out.stdout).is_empty(), "{out:?}");
+        assert!(
+            took >= Duration::from_secs(1) && took < Duration::from_secs(8),
+            "{took:?}"
+        );
+        server.shutdown();
     }
 
     #[test]

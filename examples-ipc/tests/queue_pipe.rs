@@ -107,6 +107,21 @@ mod queue {
         }
     }
 
+    /// The writer's random pauses (up to 1 s each) go through TUTORIAL_TIME_SCALE: at 0, five
+    /// runs take well under the seconds that real pauses would (15 pauses of about 0.5 s).
+    #[test]
+    fn its_pauses_follow_the_time_scale() {
+        let started = std::time::Instant::now();
+        for _ in 0..5 {
+            bin(QUEUE)
+                .env("TUTORIAL_TIME_SCALE", "0")
+                .run()
+                .assert_success();
+        }
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_millis(2500), "{took:?}");
+    }
+
     #[test]
     fn the_reader_ends_at_the_end_of_the_queue() {
         let out = bin(QUEUE)
@@ -195,6 +210,19 @@ mod queue_bench {
             "{out}"
         );
         assert_eq!(numbers(out.lines()[0])[0], 1000);
+        // Honest figures: five samples after a warm-up, and the rate is that of the median.
+        let figures: Vec<f64> = out
+            .stdout
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let [_, median, min, max, samples, rate] = figures[..] else {
+            panic!("{out}")
+        };
+        assert_eq!(samples, 5.0, "{out}");
+        assert!(min <= median && median <= max, "{out}");
+        let implied = 1000.0 / (median / 1000.0);
+        assert!((rate - implied).abs() / implied < 0.01, "{out}");
     }
 
     #[test]
@@ -253,6 +281,24 @@ mod pipe {
         assert_eq!(lines[1..], expected);
         #[cfg(unix)]
         harness::assert_all_gone(&[child as u32]);
+    }
+
+    /// The parent's half-second pauses go through TUTORIAL_TIME_SCALE: at 0.4, three pauses
+    /// take at least 0.6 s; at 0, two runs take well under the 3 s of real ones.
+    #[test]
+    fn its_pauses_are_half_a_second_scaled() {
+        let timed = |scale: &str| {
+            let started = std::time::Instant::now();
+            bin(PIPE)
+                .env("TUTORIAL_TIME_SCALE", scale)
+                .run()
+                .assert_success();
+            started.elapsed().as_secs_f64()
+        };
+        let slow = timed("0.4");
+        assert!(slow >= 0.6, "{slow} s");
+        let fast = timed("0") + timed("0");
+        assert!(fast < 2.5, "{fast} s");
     }
 
     #[cfg(unix)]
