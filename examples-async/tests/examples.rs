@@ -76,7 +76,7 @@ mod async_hello {
 /// the others; what a server sends is bounded and cannot steer the terminal.
 mod async_wget {
     use harness::bin;
-    use shared::timeline::{lanes, max_concurrent, parse_listing};
+    use shared::timeline::{lanes, max_concurrent, overlap_in_lane, parse_listing};
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
 
@@ -143,13 +143,23 @@ mod async_wget {
         let (port, server) = header_server(1);
         // Port 1 on loopback: nothing listens there, the connection is refused at once.
         let out = bin(env!("CARGO_BIN_EXE_async_wget"))
-            .args([format!("localhost:{port}"), "127.0.0.1:1".to_string()])
+            .args(["--timeline", &format!("127.0.0.1:{port}"), "127.0.0.1:1"])
             .run();
         out.assert_code(1);
         assert!(
-            out.stdout.contains("localhost header > HTTP/1.0 200 OK"),
+            out.stdout.contains("127.0.0.1 header > HTTP/1.0 200 OK"),
             "{out}"
         );
+        // One lane per host and port: the two downloads from 127.0.0.1 do not share one.
+        let listing = parse_listing(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        let mut hosts = lanes(&listing.spans);
+        hosts.sort();
+        assert_eq!(
+            hosts,
+            ["127.0.0.1:1".to_string(), format!("127.0.0.1:{port}")],
+            "{out}"
+        );
+        assert_eq!(overlap_in_lane(&listing.spans), None, "{out}");
         let errors: Vec<&str> = out.stderr.lines().collect();
         assert_eq!(errors.len(), 1, "{out}");
         assert!(
@@ -208,7 +218,11 @@ mod async_wget {
         let listing = parse_listing(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{out}"));
         let mut hosts = lanes(&listing.spans);
         hosts.sort();
-        assert_eq!(hosts, ["127.0.0.1", "localhost"], "{out}");
+        assert_eq!(
+            hosts,
+            [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+            "{out}"
+        );
         assert_eq!(max_concurrent(&listing.spans), 2, "{out}");
     }
 
@@ -741,8 +755,8 @@ mod io_bound {
         out.assert_success();
         let lines = out.lines();
         assert!(
-            lines[2].starts_with("  the system refused thread number ")
-                && lines[2].ends_with("; measuring the threads it got"),
+            lines[2].starts_with("  the system would refuse thread number ")
+                && lines[2].ends_with(" threads it allows"),
             "{out}"
         );
         assert!(lines[3].starts_with("  one OS thread each:   "), "{out}");

@@ -54,10 +54,10 @@ Each host may take at most S seconds (default 10). --timeline draws each host's 
 
 async fn wget(host: &str, port: u16) -> io::Result<()> {
     println!("wget {host}...");
-    let _span = timeline::wait(host, "wget: connect, ask, read the headers"); // until the end
+    let host_line = host_header(host, port); // host, or host:port when it is not 80
+    let _span = timeline::wait(&host_line, "wget: connect, ask, read the headers"); // until the end
     let connect = TcpStream::connect((host, port));
     let (reader, mut writer) = connect.await?.into_split();
-    let host_line = host_header(host, port);
     let header = format!("GET / HTTP/1.0\r\nHost: {host_line}\r\n\r\n");
     writer.write_all(header.as_bytes()).await?;
     let mut reader = BufReader::new(reader);

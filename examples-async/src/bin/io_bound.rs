@@ -28,8 +28,8 @@
 //! What Rust does differently: the tasks are `tokio::spawn`ed on a single-threaded runtime, like
 //! asyncio's event loop; the threads use a 64 KiB stack each (Rust's default is 2 MiB of
 //! address space, of which only touched pages count). Threads are capped (`--max-threads`,
-//! default 10000); if the system refuses one, the program says so and measures the threads it
-//! got. Each wait is 1 s scaled by `TUTORIAL_TIME_SCALE`. Memory is this process's resident
+//! default 10000); if the system refuses one, or would (Linux's limits are counted first, see
+//! `threads::room`), the program says so and measures the threads it got. Each wait is 1 s scaled by `TUTORIAL_TIME_SCALE`. Memory is this process's resident
 //! memory growth in the first run (later runs reuse what the first freed), read from `/proc`
 //! (Linux only). Build with `--release`.
 //!
@@ -184,7 +184,7 @@ fn main() {
     let room = examples_async::threads::room(STACK as u64).map_or(threads, |r| r as usize);
     if room < threads {
         println!(
-            "  the system refused thread number {} (vm.max_map_count or ulimit -v); measuring the threads it got",
+            "  the system would refuse thread number {} (vm.max_map_count or ulimit -v); measuring the {room} threads it allows",
             room + 1
         );
         threads = room.max(1);
