@@ -799,8 +799,9 @@ mod io_bound {
         assert_eq!(
             counters,
             [
-                ("waits as tasks".to_string(), 600),
-                ("waits as threads".to_string(), 300)
+                // Every wait ends: the count is back at 0.
+                ("waits as tasks".to_string(), 600, 0),
+                ("waits as threads".to_string(), 300, 0)
             ],
             "{out}"
         );

@@ -36,7 +36,7 @@ pub const MAX_SPANS: usize = 1000;
 /// Samples kept per counter before pairs of neighbours are merged (keeping each pair's peak).
 const MAX_SAMPLES: usize = 4096;
 const SPANS: &str = "timeline spans (lane | label | start_s | end_s | kind):";
-const COUNTERS: &str = "timeline counters (name | peak):";
+const COUNTERS: &str = "timeline counters (name | peak | end):";
 const KEYS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// ANSI styles of the cells, when colour is on ("" is plain).
@@ -530,17 +530,18 @@ pub fn listing(rec: &Recording) -> String {
     }
     for (name, samples) in &rec.counters {
         let peak = samples.iter().map(|s| s.peak).max().unwrap_or(0);
-        let _ = writeln!(out, "{name} | {peak}");
+        let end = samples.last().map_or(0, |s| s.level);
+        let _ = writeln!(out, "{name} | {peak} | {end}");
     }
     out
 }
 
-/// What [`parse_listing`] reads back: the spans, and each counter's peak.
+/// What [`parse_listing`] reads back: the spans, and each counter's name, peak and last value.
 #[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Listing {
     pub spans: Vec<Span>,
-    pub counters: Vec<(String, i64)>,
+    pub counters: Vec<(String, i64, i64)>,
 }
 
 /// Reads the listing back out of a program's whole output (for the examples' tests).
@@ -577,9 +578,11 @@ pub fn parse_listing(output: &str) -> Result<Listing, String> {
                     unfinished,
                 });
             }
-            (true, [name, peak]) => listing
-                .counters
-                .push((name.to_string(), peak.parse().map_err(|_| bad())?)),
+            (true, [name, peak, end]) => listing.counters.push((
+                name.to_string(),
+                peak.parse().map_err(|_| bad())?,
+                end.parse().map_err(|_| bad())?,
+            )),
             _ => return Err(bad()),
         }
     }
@@ -803,7 +806,10 @@ time (s)  0.0              0.5              1.0              1.5
             (peak, samples.last().map(|s| s.level)),
             (Some(10_000), Some(0))
         );
-        assert!(listing(&many).ends_with("timeline counters (name | peak):\nin flight | 10000\n"));
+        assert!(
+            listing(&many)
+                .ends_with("timeline counters (name | peak | end):\nin flight | 10000 | 0\n")
+        );
     }
 
     #[test]
@@ -831,7 +837,7 @@ time (s)  0.0              0.5              1.0              1.5
             .sort_by_key(|s| (order.iter().position(|l| *l == s.lane), s.start_us));
         assert_eq!(
             (parsed.spans, parsed.counters),
-            (pool.spans, vec![("n".to_string(), 3)])
+            (pool.spans, vec![("n".to_string(), 3, 3)])
         );
         assert!(parse_listing("Run task 0...\n").is_err());
         assert!(parse_listing(&format!("{SPANS}\na | b | 0.000001 | 0.2 | work\n")).is_err());
