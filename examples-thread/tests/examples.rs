@@ -795,7 +795,7 @@ mod cpu_bound {
 
     /// One thread per core counts side by side: a run takes about as long as the CPU time of
     /// one of its threads. Threads that take turns (under one lock, as a GIL would make them)
-    /// take the sum of their CPU times, about `cores` times as long. rayon's row is as fast.
+    /// take the sum of their CPU times, about `cores` times as long.
     #[test]
     fn the_threads_of_one_per_core_run_side_by_side() {
         let cores = cores();
@@ -804,43 +804,40 @@ mod cpu_bound {
             return;
         }
         let _cpu = cpu_to_myself();
+        // Side by side, wall time / one thread's CPU time is near 1; taking turns, near `cores`.
+        let limit = (1.0 + cores as f64) / 2.0;
+        let median = |row: &str| {
+            let median = row
+                .split(" primes in ")
+                .nth(1)
+                .and_then(|r| r.split(" (").next());
+            seconds(median.unwrap_or_else(|| panic!("no median in {row:?}")))
+        };
         let mut runs = Vec::new();
         for _ in 0..5 {
             let out = bin(PATH)
-                .args(["--limit", "400000", "--samples", "1", "--many", "2"])
+                .args(["--limit", "400000", "--samples", "3", "--many", "2"])
                 .timeout(Duration::from_secs(60))
                 .run();
             out.assert_success();
             let lines = out.lines();
-            // `2 threads (= cores): 33860 primes in 85.00 ms (min ...`, then each one's CPU time
-            // in that same (only) sample.
-            let wall = lines[3]
-                .split(" primes in ")
-                .nth(1)
-                .and_then(|rest| rest.split(" (").next())
-                .unwrap_or_else(|| panic!("no wall time\n{out}"));
+            // `2 threads (= cores): 33860 primes in 85.00 ms (min ...`, then each one's CPU time.
             let prefix = format!("    CPU time of each of the {cores} threads: ");
             let range = lines[4]
                 .strip_prefix(&prefix)
                 .unwrap_or_else(|| panic!("expected {prefix:?}\n{out}"));
             let (_, max) = range.split_once(" to ").expect("min to max");
-            let ratio = seconds(wall) / seconds(max);
-            // rayon's row, on its pool of one thread per core, is as fast.
-            let rayon = lines[7]
-                .rsplit("speedup ")
-                .next()
-                .map(|x| x.trim_end_matches('x'));
-            let rayon: f64 = rayon.and_then(|x| x.parse().ok()).expect("rayon's speedup");
-            if ratio < (1.0 + cores as f64) / 2.0 && rayon > 1.4 {
+            // The slowest thread's CPU time: a virtual machine's stolen time counts as CPU time.
+            let turns = median(lines[3]) / seconds(max);
+            if turns < limit {
                 return;
             }
-            runs.push((ratio, rayon, two_threads_here()));
+            runs.push((turns, two_threads_here()));
         }
-        let free = runs.iter().filter(|(_, _, here)| *here >= 160.0).count();
+        let free = runs.iter().filter(|(_, here)| *here >= 160.0).count();
         assert!(
             free < 2,
-            "{cores} threads took turns: wall time / one thread's CPU time never below {} with rayon's speedup above 1.4, though the machine had 2 free cores: (ratio, rayon's speedup, this test's 2 threads %) {runs:?}",
-            (1.0 + cores as f64) / 2.0
+            "threads took turns: wall time / one thread's CPU time never below {limit}, though the machine had 2 free cores: (ratio, this test's 2 threads %) {runs:?}"
         );
         eprintln!("skipped: the machine is too busy to run two threads side by side: {runs:?}");
     }
