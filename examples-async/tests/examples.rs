@@ -809,6 +809,9 @@ mod io_bound {
 
     #[test]
     fn io_bound_vs_python_prints_both_sides() {
+        if !harness::python3_present("io_bound::io_bound_vs_python_prints_both_sides") {
+            return;
+        }
         let out = bin(env!("CARGO_BIN_EXE_io_bound"))
             .args([
                 "--count",
