@@ -115,13 +115,7 @@ pub fn process_cpu_time() -> Duration {
     // SAFETY: GetCurrentProcess returns a pseudo-handle that is always valid, and each pointer
     // is to a FILETIME that lives across the call.
     let ok = unsafe { GetProcessTimes(GetCurrentProcess(), created, exited, kernel, user) };
-    if ok == 0 {
-        shared::exit_error(format!(
-            "cannot read the CPU time: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    duration(t[2]) + duration(t[3])
+    kernel_plus_user(ok, t)
 }
 
 /// CPU time used so far by the calling thread: user plus kernel time. Windows counts it in
@@ -134,6 +128,12 @@ pub fn thread_cpu_time() -> Duration {
     // SAFETY: GetCurrentThread returns a pseudo-handle that is always valid, and each pointer
     // is to a FILETIME that lives across the call.
     let ok = unsafe { GetThreadTimes(GetCurrentThread(), created, exited, kernel, user) };
+    kernel_plus_user(ok, t)
+}
+
+/// The kernel plus user time of a `Get...Times` call that returned `ok`, or one error line.
+#[cfg(windows)]
+fn kernel_plus_user(ok: i32, t: [windows_sys::Win32::Foundation::FILETIME; 4]) -> Duration {
     if ok == 0 {
         shared::exit_error(format!(
             "cannot read the CPU time: {}",
