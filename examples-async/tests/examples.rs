@@ -317,12 +317,15 @@ mod async_wget {
 /// Lesson: a handler that waits gives the thread to the others, so the server answers many
 /// waiting requests at once; slow or idle clients get a deadline.
 mod aio_web {
-    use harness::{Running, bin};
+    #[cfg(unix)]
+    use harness::Running;
+    use harness::bin;
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::time::{Duration, Instant};
 
     /// Starts `aio_web` on a free port; returns it and its address.
+    #[cfg(unix)]
     fn start_aio_web(scale: &str) -> (Running, String) {
         let mut server = bin(env!("CARGO_BIN_EXE_aio_web"))
             .args(["--addr", "127.0.0.1:0"])
