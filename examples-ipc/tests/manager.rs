@@ -218,6 +218,33 @@ fn call(conn: &mut Connection, request: Value) -> Value {
     loads(&conn.recv_bytes(MAX_FRAME).unwrap().expect("a reply")).unwrap()
 }
 
+/// What a Python proxy does first: `create` the task queue on one connection (its ident is in
+/// the reply), then `accept_connection` on another, which then carries the proxy's calls.
+fn task_queue_proxy(addr: &str) -> (Connection, Value) {
+    let mut c = client(addr, b"abc");
+    let created = call(
+        &mut c,
+        request(Value::None, "create", vec!["get_task_queue".into()]),
+    );
+    let Value::Tuple(created) = created else {
+        panic!("create: {created:?}")
+    };
+    let Value::Tuple(ident) = &created[1] else {
+        panic!("create: {created:?}")
+    };
+    (proxy_connection(addr), ident[0].clone())
+}
+
+/// An authenticated connection after `accept_connection`: it carries a proxy's calls.
+fn proxy_connection(addr: &str) -> Connection {
+    let mut c = client(addr, b"abc");
+    call(
+        &mut c,
+        request(Value::None, "accept_connection", vec!["test".into()]),
+    );
+    c
+}
+
 fn request(ident: Value, method: &str, args: Vec<Value>) -> Value {
     Value::Tuple(vec![
         ident,
@@ -433,33 +460,14 @@ mod task_master {
         let mut c = client(&addr, b"abc");
         let reply = call(&mut c, request(Value::None, "create", vec!["nope".into()]));
         assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
-        let mut c = client(&addr, b"abc");
-        let Value::Tuple(created) = call(
-            &mut c,
-            request(Value::None, "create", vec!["get_task_queue".into()]),
-        ) else {
-            panic!()
-        };
-        let Value::Tuple(ident) = &created[1] else {
-            panic!()
-        };
-        let ident = ident[0].clone();
-        let mut c = client(&addr, b"abc");
-        call(
-            &mut c,
-            request(Value::None, "accept_connection", vec!["test".into()]),
-        );
+        let (mut c, ident) = task_queue_proxy(&addr);
         let reply = call(&mut c, request(ident.clone(), "join", vec![]));
         assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
         let reply = call(&mut c, request(ident, "qsize", vec![]));
         assert_eq!(reply, Value::Tuple(vec!["#RETURN".into(), Value::Int(10)]));
         drop(c);
         // A frame announced as 10 MiB on a proxy's connection.
-        let mut huge = client(&addr, b"abc");
-        call(
-            &mut huge,
-            request(Value::None, "accept_connection", vec!["test".into()]),
-        );
+        let huge = proxy_connection(&addr);
         let mut raw = huge.stream().try_clone().unwrap();
         raw.write_all(&(10u32 << 20).to_be_bytes()).unwrap();
         let _ = raw.write_all(&[b'x'; 100]);
@@ -507,22 +515,7 @@ mod task_master {
     #[test]
     fn get_nowait_and_get_without_blocking_answer_at_once() {
         let (server, addr) = empty_server();
-        let mut c = client(&addr, b"abc");
-        let Value::Tuple(created) = call(
-            &mut c,
-            request(Value::None, "create", vec!["get_task_queue".into()]),
-        ) else {
-            panic!()
-        };
-        let Value::Tuple(ident) = &created[1] else {
-            panic!()
-        };
-        let ident = ident[0].clone();
-        let mut c = client(&addr, b"abc");
-        call(
-            &mut c,
-            request(Value::None, "accept_connection", vec!["test".into()]),
-        );
+        let (mut c, ident) = task_queue_proxy(&addr);
         c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
         let empty = Value::Tuple(vec!["#ERROR".into(), Value::QueueEmpty]);
         let started = Instant::now();
