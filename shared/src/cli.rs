@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `-h`/`--help` prints the usage and exits 0; a usage error prints one `error:` line on stderr
-//! and exits 2. Never a panic.
+//! and exits 2. Never a panic. Reading options is part of starting a program, so these helpers
+//! end it themselves; everything after returns errors ([`crate::error`]).
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
@@ -45,21 +46,35 @@ pub fn unexpected(arg: Arg<'_>) -> ! {
     bad_args(arg.unexpected())
 }
 
-/// Starts an example: refuses a bad `TUTORIAL_TIME_SCALE` before any output, makes a failed
-/// write to stdout end the program in one line (see below), and returns its command line, on
-/// which `-h`/`--help` prints `usage`.
+/// Starts an example: refuses a bad `TUTORIAL_TIME_SCALE` before any output, makes what the
+/// standard library panics on end the program in one line (see below), and returns its command
+/// line, on which `-h`/`--help` prints `usage`.
 ///
-/// Why the stdout part: `println!` panics when a write fails. When the reader has gone
-/// (`cargo run ... | head`, a closed pipe), a Unix tool ends quietly with status 141, as if
-/// killed by SIGPIPE; any other failure (a full disk: `> /dev/full`) is an `error:` line and
-/// status 1. Every other panic still reports as usual.
+/// Why the panic part: `println!` panics when a write fails, `thread::spawn` when the system
+/// refuses a thread, `#[tokio::main]` when the runtime cannot be built (too few file
+/// descriptors). None of those is a bug of the example, so none deserves a backtrace:
+/// - the reader of stdout has gone (`cargo run ... | head`, a closed pipe): a Unix tool ends
+///   quietly with status 141, as if killed by SIGPIPE;
+/// - any other failed write to stdout (a full disk: `> /dev/full`): an `error:` line, status 1;
+/// - a thread or runtime the system refuses: an `error:` line, status 1. The process ends there,
+///   in the thread that could not start another: threads waiting for the one that never started
+///   (at a barrier, say) end with it instead of waiting for ever.
+///
+/// Every other panic still reports as usual: it is a bug.
 pub fn start(usage: &'static str) -> Args {
-    crate::time::time_scale();
-    on_stdout_error_exit();
+    init();
     Args::from_args(usage, std::env::args_os().skip(1))
 }
 
-fn on_stdout_error_exit() {
+/// What [`start`] does before it reads the command line: for a child process of the program
+/// (`run_if_child`), which has no options of its own.
+pub(crate) fn init() {
+    crate::time::time_scale();
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(one_line_for_what_std_panics_on);
+}
+
+fn one_line_for_what_std_panics_on() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = info
@@ -76,12 +91,35 @@ fn on_stdout_error_exit() {
                 "(os error 32)"
             };
             if why.contains(closed) {
-                std::process::exit(141);
+                std::process::exit(crate::process::STDOUT_CLOSED);
             }
             exit_error(format_args!("cannot write to stdout: {why}"));
         }
+        // std's `thread::spawn` and `Scope::spawn`; tokio's `#[tokio::main]` and its pool.
+        for (prefix, what) in [
+            ("failed to spawn thread: ", "cannot start a thread"),
+            ("Failed building the Runtime: ", "cannot start the async runtime"),
+            ("OS can't spawn worker thread: ", "cannot start a thread"),
+        ] {
+            if let Some(why) = message.strip_prefix(prefix) {
+                exit_error(format_args!("{what}: {}", os_error_in(why)));
+            }
+        }
         report(info);
     }));
+}
+
+/// `Os { code: 11, kind: WouldBlock, message: "..." }` (an `io::Error` printed with `{:?}`, as
+/// `expect` prints it) as its one-line message, `Resource temporarily unavailable (os error 11)`.
+fn os_error_in(debug: &str) -> String {
+    let code = debug
+        .split_once("code: ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok());
+    match code {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => debug.to_string(),
+    }
 }
 
 /// A command line being read, one argument at a time.
@@ -176,17 +214,4 @@ where
         .unwrap_or_else(|raw| bad_args(format!("{raw:?} is not valid text")));
     text.parse()
         .unwrap_or_else(|e| bad_args(format!("invalid value {text:?}: {e}")))
-}
-
-/// The end of a program whose work returns a `Result`: exit status 0, or the error as one
-/// `error:` line on stderr and exit status 1. Unlike [`exit_error`] it returns, so that the
-/// destructors of the caller run first (a pool that kills and waits for its children, say).
-pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            std::process::ExitCode::FAILURE
-        }
-    }
 }
