@@ -111,7 +111,7 @@ mod tests {
     fn printable_escapes_control_characters() {
         assert_eq!(
             super::printable("ok 长\nResult: \u{1b}[2J\0\t\u{85}"),
-            "ok 长\\nResult: \\u{1b}[2J\\0\t\\u{85}"
+            "ok 长\\nResult: \\u{1b}[2J\\u{0}\t\\u{85}"
         );
     }
 }
