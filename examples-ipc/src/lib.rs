@@ -21,13 +21,14 @@ pub const DEFAULT_AUTHKEY: &str = "abc";
 /// The environment variable that overrides the authkey.
 pub const AUTHKEY_VAR: &str = "TASK_AUTHKEY";
 
-/// The authkey: the option if given, else `TASK_AUTHKEY`, else the tutorial's `abc`.
-pub fn authkey(option: Option<String>) -> Vec<u8> {
+/// The authkey: the option if given, else `TASK_AUTHKEY`, else the tutorial's `abc`; an empty
+/// one is refused (an HMAC under an empty key proves nothing).
+pub fn authkey(option: Option<String>) -> shared::Result<Vec<u8>> {
     let key = option
         .or_else(|| std::env::var(AUTHKEY_VAR).ok())
         .unwrap_or_else(|| DEFAULT_AUTHKEY.to_string());
     if key.is_empty() {
-        shared::exit_usage("the authkey cannot be empty");
+        return Err(shared::Error::new("the authkey cannot be empty"));
     }
-    key.into_bytes()
+    Ok(key.into_bytes())
 }

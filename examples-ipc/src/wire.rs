@@ -20,7 +20,8 @@ use md5::Md5;
 use sha2::Sha256;
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The largest frame we accept once authenticated: Python's requests here are under 100 bytes.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -33,10 +34,39 @@ const FAILURE: &[u8] = b"#FAILURE#";
 
 /// One TCP connection carrying frames.
 pub struct Connection {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    /// The read timeout last set, to skip a system call when it does not change.
-    read_timeout: Option<Option<Duration>>,
+    reader: BufReader<Socket>,
+}
+
+/// The socket, shared (not duplicated: one file descriptor) with whoever may have to close it
+/// from another thread, and the deadline its reads must meet.
+struct Socket {
+    stream: Arc<TcpStream>,
+    deadline: Option<Instant>,
+    /// Whether the socket's read timeout is set (to meet the deadline).
+    timed: bool,
+}
+
+impl Read for Socket {
+    /// One read, given only the time left before the deadline: a peer that sends one byte a
+    /// second cannot stretch a deadline the way it stretches a per-read timeout.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+                }
+                self.stream.set_read_timeout(Some(left))?;
+                self.timed = true;
+            }
+            None if self.timed => {
+                self.stream.set_read_timeout(None)?;
+                self.timed = false;
+            }
+            None => {}
+        }
+        (&*self.stream).read(buf)
+    }
 }
 
 fn invalid(why: String) -> io::Error {
@@ -44,27 +74,29 @@ fn invalid(why: String) -> io::Error {
 }
 
 impl Connection {
-    pub fn new(stream: TcpStream) -> io::Result<Connection> {
+    /// A connection on `stream`; a write that cannot go out within `write_wait` (a peer that
+    /// does not read) fails.
+    pub fn new(stream: Arc<TcpStream>, write_wait: Duration) -> io::Result<Connection> {
         stream.set_nodelay(true)?;
+        stream.set_write_timeout(Some(write_wait))?;
+        let socket = Socket {
+            stream,
+            deadline: None,
+            timed: false,
+        };
         Ok(Connection {
-            reader: BufReader::new(stream.try_clone()?),
-            writer: stream,
-            read_timeout: None,
+            reader: BufReader::new(socket),
         })
     }
 
-    /// How long a read may wait (`None`: for ever).
-    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        if self.read_timeout != Some(timeout) {
-            self.writer.set_read_timeout(timeout)?;
-            self.read_timeout = Some(timeout);
-        }
-        Ok(())
+    /// Every read from now on must be done by `deadline` (`None`: no deadline).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.reader.get_mut().deadline = deadline;
     }
 
-    /// The underlying stream, to set timeouts.
-    pub fn stream(&self) -> &TcpStream {
-        &self.writer
+    /// The socket, to close it from another thread.
+    pub fn socket(&self) -> &Arc<TcpStream> {
+        &self.reader.get_ref().stream
     }
 
     /// Sends one frame (header and payload in one write, like Python for small frames).
@@ -78,7 +110,7 @@ impl Connection {
             }
         }
         frame.extend(payload);
-        self.writer.write_all(&frame)
+        (&*self.reader.get_ref().stream).write_all(&frame)
     }
 
     /// Receives one frame of at most `max` bytes; `Ok(None)` if the peer closed the connection
@@ -318,10 +350,16 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
+        let wait = Duration::from_secs(10);
         (
-            Connection::new(server).unwrap(),
-            Connection::new(client).unwrap(),
+            Connection::new(Arc::new(server), wait).unwrap(),
+            Connection::new(Arc::new(client), wait).unwrap(),
         )
+    }
+
+    /// Raw bytes on `conn`'s socket, not framed.
+    fn raw(conn: &Connection, bytes: &[u8]) {
+        (&**conn.socket()).write_all(bytes).unwrap();
     }
 
     #[test]
@@ -331,33 +369,31 @@ mod tests {
         a.send_bytes(b"").unwrap();
         assert_eq!(b.recv_bytes(10).unwrap(), Some(b"hello".to_vec()));
         assert_eq!(b.recv_bytes(10).unwrap(), Some(Vec::new()));
-        a.writer.write_all(&[0, 0, 0, 11]).unwrap();
+        raw(&a, &[0, 0, 0, 11]);
         assert!(
             b.recv_bytes(10)
                 .unwrap_err()
                 .to_string()
                 .contains("11 bytes")
         );
-        let (mut a, mut b) = pair();
-        a.writer
-            .write_all(&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0])
-            .unwrap();
+        let (a, mut b) = pair();
+        raw(&a, &[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0]);
         assert!(
             b.recv_bytes(MAX_FRAME)
                 .unwrap_err()
                 .to_string()
                 .contains("4294967296 bytes")
         );
-        let (mut a, mut b) = pair();
-        a.writer.write_all(&[0xff, 0xff, 0xff, 0xfe]).unwrap();
+        let (a, mut b) = pair();
+        raw(&a, &[0xff, 0xff, 0xff, 0xfe]);
         assert!(
             b.recv_bytes(MAX_FRAME)
                 .unwrap_err()
                 .to_string()
                 .contains("negative")
         );
-        let (mut a, mut b) = pair();
-        a.writer.write_all(&[0, 0, 0, 5, b'x']).unwrap();
+        let (a, mut b) = pair();
+        raw(&a, &[0, 0, 0, 5, b'x']);
         drop(a);
         assert!(
             b.recv_bytes(MAX_FRAME)
@@ -366,6 +402,40 @@ mod tests {
                 .contains("middle of a frame")
         );
         assert!(b.recv_bytes(MAX_FRAME).unwrap().is_none());
+    }
+
+    /// A frame trickling in one byte every 50 ms meets the deadline of 300 ms, not a timeout
+    /// per read, which every byte would renew.
+    #[test]
+    fn a_deadline_holds_for_the_whole_frame_however_slow_the_bytes() {
+        let (a, mut b) = pair();
+        let trickle = std::thread::spawn(move || {
+            for byte in [0u8, 0, 0, 50].into_iter().chain([b'x'; 50]) {
+                if (&**a.socket()).write_all(&[byte]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let started = Instant::now();
+        b.set_deadline(Some(started + Duration::from_millis(300)));
+        let e = b.recv_bytes(MAX_FRAME).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ),
+            "{e}"
+        );
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1000), "took {took:?}");
+        drop(b);
+        trickle.join().unwrap();
+        // Without a deadline the same connection waits as long as it must.
+        let (a, mut b) = pair();
+        raw(&a, &[0, 0, 0, 1, b'y']);
+        b.set_deadline(None);
+        assert_eq!(b.recv_bytes(10).unwrap(), Some(b"y".to_vec()));
     }
 
     #[test]

@@ -43,8 +43,8 @@
 //! it runs a task, and start it again: the master prints `left holding task ...: put back into
 //! the queue`, and the second run does that task too.
 
-use examples_ipc::manager::{BaseManager, Queue, Registry, printable};
-use shared::Arg::Long;
+use examples_ipc::manager::{BaseManager, Queue, Registry};
+use shared::{Arg::Long, OrExit, printable};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -65,7 +65,7 @@ fn main() {
             other => shared::unexpected(other),
         }
     }
-    let authkey = examples_ipc::authkey(authkey);
+    let authkey = examples_ipc::authkey(authkey).unwrap_or_else(|e| shared::exit_usage(e));
 
     // 发送任务的队列 (the queue that sends tasks):
     let task_queue = Queue::new();
@@ -81,11 +81,11 @@ fn main() {
     // 绑定端口5000, 设置验证码'abc' (bind port 5000, set the authkey 'abc'):
     let manager = BaseManager::new(queue_manager, &addr, &authkey);
     // 启动Queue (start serving the queues):
-    let manager = manager.start().unwrap_or_else(|e| shared::exit_error(e));
+    let manager = manager.start().or_exit();
     println!("Master listening on {}...", manager.address());
     // 获得通过网络访问的Queue对象 (get the Queue objects that the network reaches):
-    let task = manager.queue("get_task_queue");
-    let result = manager.queue("get_result_queue");
+    let task = manager.queue("get_task_queue").expect("registered above");
+    let result = manager.queue("get_result_queue").expect("registered above");
     // 放几个任务进去 (put some tasks in):
     for _ in 0..tasks {
         let n = fastrand::i64(0..=10_000);
@@ -95,7 +95,7 @@ fn main() {
     // 从result队列读取结果 (read the results from the result queue):
     println!("Try get results...");
     for i in 0..tasks {
-        let r = result.get(Duration::from_secs(10)).unwrap_or_else(|_| {
+        let r = result.get(Duration::from_secs(10)).unwrap_or_else(|| {
             shared::exit_error(format!(
                 "no result within 10 s; {i} of {tasks} results arrived"
             ))

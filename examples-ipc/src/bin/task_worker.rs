@@ -40,7 +40,7 @@
 
 use examples_ipc::manager::{BaseManager, Error, Registry};
 use examples_ipc::pickle::Value;
-use shared::Arg::Long;
+use shared::{Arg::Long, OrExit};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -59,7 +59,7 @@ fn main() {
             other => shared::unexpected(other),
         }
     }
-    let authkey = examples_ipc::authkey(authkey);
+    let authkey = examples_ipc::authkey(authkey).unwrap_or_else(|e| shared::exit_usage(e));
 
     // 创建类似的QueueManager (a similar QueueManager):
     let mut queue_manager = Registry::new();
@@ -73,14 +73,10 @@ fn main() {
     // 端口和验证码注意保持与task_master.py设置的完全一致 (the port and authkey must be exactly the master's):
     let m = BaseManager::new(queue_manager, &addr, &authkey);
     // 从网络连接 (connect over the network):
-    let m = m.connect().unwrap_or_else(|e| shared::exit_error(e));
+    let m = m.connect().or_exit();
     // 获取Queue的对象 (get the Queue objects):
-    let task = m
-        .queue("get_task_queue")
-        .unwrap_or_else(|e| shared::exit_error(e));
-    let result = m
-        .queue("get_result_queue")
-        .unwrap_or_else(|e| shared::exit_error(e));
+    let task = m.queue("get_task_queue").or_exit();
+    let result = m.queue("get_result_queue").or_exit();
     // 从task队列取任务,并把结果写入result队列 (take tasks from the task queue, put results in the result queue):
     loop {
         match task.get(Duration::from_secs(1)).and_then(Value::into_int) {
@@ -88,7 +84,7 @@ fn main() {
                 println!("run task {n} * {n}...");
                 let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
                 shared::time::sleep_secs(1.0);
-                result.put(r).unwrap_or_else(|e| shared::exit_error(e));
+                result.put(r).or_exit();
             }
             Err(Error::Empty) => {
                 println!("task queue is empty.");

@@ -1,0 +1,220 @@
+//! The manager's client: what `task_worker` runs. It talks to any such server, Python's or
+//! ours, as Python's proxies do: `dummy` to check the key, `create` for each queue, then one
+//! connection (opened with `accept_connection`) carries every `get` and `put`; `decref` when a
+//! proxy is dropped. Python also sends `incref` and then `decref` right after `create`: they
+//! cancel out, so we skip them.
+
+use super::{Error, Registry, Reply, Request};
+use crate::pickle::{Value, repr};
+use crate::wire::{self, AuthError, Connection, MAX_FRAME};
+use shared::printable;
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a client waits to connect.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+/// How much longer than its own timeout a client waits for an answer.
+const ANSWER_MARGIN: Duration = Duration::from_secs(30);
+
+/// A connection to a manager, Python's `m.connect()`.
+pub struct Client(Rc<Inner>);
+
+struct Inner {
+    registry: Registry,
+    address: String,
+    key: Vec<u8>,
+    /// The proxies' connection, opened on their first call (Python: one per thread).
+    conn: RefCell<Option<Connection>>,
+    /// Set when a connection to the master broke or closed: no goodbye (`decref`) then.
+    gone: Cell<bool>,
+}
+
+/// A queue on the server, Python's proxy: `get` and `put` go over the network.
+pub struct Proxy {
+    client: Rc<Inner>,
+    ident: String,
+}
+
+/// Connects to the server at `address` and checks the key with a `dummy` request.
+pub(super) fn connect(registry: Registry, address: String, key: Vec<u8>) -> shared::Result<Client> {
+    let inner = Inner {
+        registry,
+        address,
+        key,
+        conn: RefCell::new(None),
+        gone: Cell::new(false),
+    };
+    let mut conn = inner.open(CONNECT_WAIT)?;
+    inner.dispatch(&mut conn, Request::new(Value::None, "dummy", vec![]), None)?;
+    Ok(Client(Rc::new(inner)))
+}
+
+impl Client {
+    /// `m.get_task_queue()`: a proxy for the queue registered under `typeid`.
+    pub fn queue(&self, typeid: &str) -> shared::Result<Proxy> {
+        if !self.0.registry.typeids.iter().any(|(t, _)| t == typeid) {
+            return Err(shared::Error::new(format_args!(
+                "{typeid} is not registered"
+            )));
+        }
+        let mut conn = self.0.open(CONNECT_WAIT)?;
+        let create = Request::new(Value::None, "create", vec![typeid.into()]);
+        match self.0.dispatch(&mut conn, create, None)? {
+            Value::Tuple(parts) if matches!(parts.first(), Some(Value::Str(_))) => {
+                let Some(Value::Str(ident)) = parts.into_iter().next() else {
+                    unreachable!("just matched")
+                };
+                Ok(Proxy {
+                    client: Rc::clone(&self.0),
+                    ident,
+                })
+            }
+            other => Err(shared::Error::new(format_args!(
+                "create answered {}, not (ident, methods)",
+                printable(&repr(&other))
+            ))),
+        }
+    }
+}
+
+impl Inner {
+    fn went_away(&self, e: &io::Error) -> String {
+        if matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) {
+            format!("the master at {} did not answer", self.address)
+        } else {
+            format!("the master at {} went away", self.address)
+        }
+    }
+
+    /// A new authenticated connection.
+    fn open(&self, connect_wait: Duration) -> shared::Result<Connection> {
+        let cannot = |e: &dyn std::fmt::Display| {
+            shared::Error::new(format_args!("cannot connect to {}: {e}", self.address))
+        };
+        let addrs: Vec<SocketAddr> = self
+            .address
+            .to_socket_addrs()
+            .map_err(|e| cannot(&e))?
+            .collect();
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
+        let stream = addrs
+            .iter()
+            .find_map(|a| {
+                let connected = TcpStream::connect_timeout(a, connect_wait);
+                connected.map_err(|e| last = e).ok()
+            })
+            .ok_or_else(|| cannot(&last))?;
+        let mut conn = Connection::new(Arc::new(stream), ANSWER_MARGIN).map_err(|e| cannot(&e))?;
+        conn.set_deadline(Some(Instant::now() + ANSWER_MARGIN));
+        let handshake = wire::answer_challenge(&mut conn, &self.key)
+            .and_then(|()| wire::deliver_challenge(&mut conn, &self.key));
+        let why = match handshake {
+            Ok(()) => return Ok(conn),
+            Err(AuthError::Refused) => {
+                "the master refused the authkey (is it the same as the master's?)".to_string()
+            }
+            Err(AuthError::WrongAnswer) => {
+                format!("{} does not know the authkey: not our master", self.address)
+            }
+            Err(AuthError::Protocol(e)) if e.kind() == io::ErrorKind::InvalidData => format!(
+                "{} does not speak Python's manager protocol: {e}",
+                self.address
+            ),
+            Err(AuthError::Protocol(e)) => self.went_away(&e),
+        };
+        Err(shared::Error::new(why))
+    }
+
+    /// Sends a request and reads its reply, Python's `dispatch`; `wait` is how long the server
+    /// may take on purpose (a `get` with a timeout).
+    fn dispatch(
+        &self,
+        conn: &mut Connection,
+        request: Request,
+        wait: Option<Duration>,
+    ) -> Result<Value, Error> {
+        let failed = |e: io::Error| {
+            self.gone.set(true);
+            use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+            match e.kind() {
+                // A master that shuts down while we wait for a task (as Python's does once it
+                // has all its results) has no more tasks: the same end as `queue.Empty`.
+                BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
+                    if wait.is_some() =>
+                {
+                    Error::Empty
+                }
+                _ => Error::Failed(self.went_away(&e)),
+            }
+        };
+        conn.set_deadline(Some(
+            Instant::now() + wait.unwrap_or_default() + ANSWER_MARGIN,
+        ));
+        conn.send_bytes(&request.encode()).map_err(failed)?;
+        let frame = conn
+            .recv_bytes(MAX_FRAME)
+            .map_err(failed)?
+            .ok_or_else(|| failed(io::ErrorKind::UnexpectedEof.into()))?;
+        Reply::decode(&frame, &request.method)
+    }
+}
+
+impl Proxy {
+    fn call(&self, request: Request, wait: Option<Duration>) -> Result<Value, Error> {
+        let client = &self.client;
+        let mut slot = client.conn.borrow_mut();
+        if slot.is_none() {
+            let mut conn = client
+                .open(CONNECT_WAIT)
+                .map_err(|e| Error::Failed(e.to_string()))?;
+            let accept = Request::new(Value::None, "accept_connection", vec!["MainProcess".into()]);
+            client.dispatch(&mut conn, accept, None)?;
+            *slot = Some(conn);
+        }
+        let conn = slot.as_mut().expect("just opened");
+        let result = client.dispatch(conn, request, wait);
+        if matches!(&result, Err(Error::Failed(_))) {
+            *slot = None; // a broken connection is not reused
+        }
+        result
+    }
+
+    /// `queue.get(timeout=...)`: `Err(Error::Empty)` if nothing came in time.
+    pub fn get(&self, timeout: Duration) -> Result<Value, Error> {
+        let secs = if timeout.subsec_nanos() == 0 {
+            Value::Int(timeout.as_secs() as i64)
+        } else {
+            Value::Float(timeout.as_secs_f64())
+        };
+        let mut get = Request::new(self.ident.as_str().into(), "get", vec![]);
+        get.kwds.push(("timeout".into(), secs));
+        self.call(get, Some(timeout))
+    }
+
+    /// `queue.put(item)`.
+    pub fn put(&self, item: impl Into<Value>) -> Result<(), Error> {
+        let put = Request::new(self.ident.as_str().into(), "put", vec![item.into()]);
+        self.call(put, None).map(|_| ())
+    }
+}
+
+/// Python's finalizer: tell the server we no longer use the queue. Best effort, and not when
+/// the proxies' connection has failed (the master is gone: do not wait for it at exit).
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if self.client.gone.get() {
+            return;
+        }
+        if let Ok(mut conn) = self.client.open(Duration::from_secs(1)) {
+            let decref = Request::new(Value::None, "decref", vec![self.ident.as_str().into()]);
+            let _ = self.client.dispatch(&mut conn, decref, None);
+        }
+    }
+}

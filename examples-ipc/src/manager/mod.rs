@@ -1,0 +1,349 @@
+//! A `multiprocessing.managers.BaseManager` that serves queues, and its client side, on
+//! Python's own wire, so that either side talks to the tutorial's Python scripts.
+//!
+//! - [`queue`]: the queue itself, Python's `queue.Queue`, shared by threads.
+//! - [`server`]: what `task_master` runs ([`BaseManager::start`]): a thread per connection, as
+//!   Python's manager has.
+//! - [`client`]: what `task_worker` runs ([`BaseManager::connect`]): proxies whose `get` and
+//!   `put` go over the network.
+//!
+//! Every connection starts with the authkey handshake both ways ([`crate::wire`]); then each
+//! request is a pickle ([`crate::pickle`]) of `(ident, method, args, kwds)` and each reply one of
+//! `('#RETURN', value)`, `('#ERROR', exception)` or `('#TRACEBACK', text)`: [`Request`] and
+//! [`Reply`] read and write them, for both sides.
+
+pub mod client;
+pub mod queue;
+pub mod server;
+
+pub use client::{Client, Proxy};
+pub use queue::Queue;
+pub use server::{MAX_CONNECTIONS, MAX_HANDSHAKES, Server};
+
+use crate::pickle::{self, Value, repr};
+use shared::printable;
+use std::fmt;
+
+/// What a queue operation can end with, besides a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// `queue.Empty`: nothing came within the timeout.
+    Empty,
+    /// Anything else, in one line: the network, the peer, a value we do not read.
+    Failed(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Empty => f.write_str("queue.Empty"),
+            Error::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The typeids a manager knows: Python's `QueueManager.register(...)` calls.
+#[derive(Default, Clone)]
+pub struct Registry {
+    typeids: Vec<(String, Option<Queue>)>,
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// `register(typeid, callable)`: a server serves `queue` under `typeid`; a client registers
+    /// the name only (`None`).
+    pub fn register(&mut self, typeid: &str, queue: Option<&Queue>) {
+        self.typeids.push((typeid.to_string(), queue.cloned()));
+    }
+}
+
+/// Python's `BaseManager(address, authkey)`: [`start`](Self::start) serves the registered
+/// queues, [`connect`](Self::connect) reaches a server.
+pub struct BaseManager {
+    registry: Registry,
+    address: String,
+    authkey: Vec<u8>,
+}
+
+impl BaseManager {
+    pub fn new(registry: Registry, address: &str, authkey: &[u8]) -> BaseManager {
+        BaseManager {
+            registry,
+            address: address.to_string(),
+            authkey: authkey.to_vec(),
+        }
+    }
+
+    /// Binds the address and serves the queues on threads of their own (Python's `start()`).
+    pub fn start(self) -> shared::Result<Server> {
+        server::start(self.registry, &self.address, self.authkey)
+    }
+
+    /// Connects to a server and checks the key (Python's `connect()`, a `dummy` request).
+    pub fn connect(self) -> shared::Result<Client> {
+        client::connect(self.registry, self.address, self.authkey)
+    }
+}
+
+/// A request: `(ident, method, args, kwds)`; `ident` is `None` for the manager itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub ident: Value,
+    pub method: String,
+    pub args: Vec<Value>,
+    pub kwds: Vec<(Value, Value)>,
+}
+
+impl Request {
+    /// A call of `method` with positional `args`.
+    pub fn new(ident: Value, method: &str, args: Vec<Value>) -> Request {
+        Request {
+            ident,
+            method: method.to_string(),
+            args,
+            kwds: Vec::new(),
+        }
+    }
+
+    /// The pickle that carries it.
+    pub fn encode(&self) -> Vec<u8> {
+        pickle::dumps(&Value::Tuple(vec![
+            self.ident.clone(),
+            self.method.as_str().into(),
+            Value::Tuple(self.args.clone()),
+            Value::Dict(self.kwds.clone()),
+        ]))
+    }
+
+    /// The request in a frame, or why it is not one (in words, for the log and the traceback).
+    pub fn decode(frame: &[u8]) -> Result<Request, String> {
+        let parts = match pickle::loads(frame).map_err(|e| e.to_string())? {
+            Value::Tuple(parts) => <[Value; 4]>::try_from(parts),
+            other => return Err(format!("a request that is not a tuple: {}", repr(&other))),
+        };
+        match parts {
+            Ok(
+                [
+                    ident,
+                    Value::Str(method),
+                    Value::Tuple(args),
+                    Value::Dict(kwds),
+                ],
+            ) => Ok(Request {
+                ident,
+                method,
+                args,
+                kwds,
+            }),
+            _ => Err("a request that is not (ident, method, args, kwds)".into()),
+        }
+    }
+
+    /// An argument by position or by name: `get(True, 1)` or `get(timeout=1)`.
+    pub fn arg(&self, at: usize, name: &str) -> Option<&Value> {
+        self.args.get(at).or_else(|| {
+            let name = Value::from(name);
+            self.kwds.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+        })
+    }
+}
+
+/// A reply: what a request returned, or the exception it raised.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// `('#RETURN', value)`
+    Return(Value),
+    /// `('#ERROR', queue.Empty())`: the one exception we send (a `get` that timed out).
+    Empty,
+    /// `('#TRACEBACK', text)`: a Python client raises `RemoteError` with the text.
+    Traceback(String),
+}
+
+impl Reply {
+    /// `('#TRACEBACK', ...)` for what we do not serve.
+    pub fn not_served(what: &str) -> Reply {
+        Reply::Traceback(format!(
+            "Traceback: the Rust manager does not serve this: {what}\n"
+        ))
+    }
+
+    /// The pickle that carries it.
+    pub fn encode(&self) -> Vec<u8> {
+        let (kind, value) = match self {
+            Reply::Return(value) => ("#RETURN", value.clone()),
+            Reply::Empty => ("#ERROR", Value::QueueEmpty),
+            Reply::Traceback(text) => ("#TRACEBACK", text.as_str().into()),
+        };
+        pickle::dumps(&Value::Tuple(vec![kind.into(), value]))
+    }
+
+    /// The reply to `method` in a frame: its value, `Error::Empty`, or the failure in words.
+    pub fn decode(frame: &[u8], method: &str) -> Result<Value, Error> {
+        let failed = |why: String| Error::Failed(format!("the master's answer to {method}{why}"));
+        let reply = pickle::loads(frame).map_err(|e| failed(format!(": {e}")))?;
+        let Value::Tuple(parts) = reply else {
+            return Err(failed(" is not a tuple".into()));
+        };
+        let Ok([Value::Str(kind), value]) = <[Value; 2]>::try_from(parts) else {
+            return Err(failed(" is not (kind, value)".into()));
+        };
+        let said = match (kind.as_str(), value) {
+            ("#RETURN", value) => return Ok(value),
+            ("#ERROR", Value::QueueEmpty) => return Err(Error::Empty),
+            // A traceback's last line says what was raised.
+            (_, Value::Str(text)) => text
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            (_, value) => repr(&value),
+        };
+        Err(Error::Failed(format!(
+            "the master failed {method} ({kind}): {}",
+            printable(&said)
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_and_replies_come_back_as_they_went() {
+        let mut get = Request::new("7f00".into(), "get", vec![]);
+        get.kwds.push(("timeout".into(), Value::Float(0.5)));
+        assert_eq!(Request::decode(&get.encode()), Ok(get.clone()));
+        assert_eq!(get.arg(1, "timeout"), Some(&Value::Float(0.5)));
+        assert_eq!(get.arg(0, "block"), None);
+        assert!(Request::decode(&pickle::dumps(&Value::Int(1))).is_err());
+        let put = Request::new(Value::None, "put", vec![Value::Int(1), Value::Int(2)]);
+        assert_eq!(put.arg(1, "timeout"), Some(&Value::Int(2)));
+
+        let returned = Reply::Return(Value::Int(7)).encode();
+        assert_eq!(Reply::decode(&returned, "get"), Ok(Value::Int(7)));
+        assert_eq!(
+            Reply::decode(&Reply::Empty.encode(), "get"),
+            Err(Error::Empty)
+        );
+        let traceback = Reply::not_served("join()").encode();
+        let Err(Error::Failed(why)) = Reply::decode(&traceback, "join") else {
+            panic!("a traceback is a failure");
+        };
+        assert_eq!(
+            why,
+            "the master failed join (#TRACEBACK): Traceback: the Rust manager does not serve this: join()"
+        );
+    }
+}
+
+#[cfg(test)]
+mod end_to_end {
+    //! A server and a client of this module, talking over loopback.
+    use super::*;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    fn start(key: &[u8]) -> (Server, Queue, Queue) {
+        let (task, result) = (Queue::new(), Queue::new());
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", Some(&task));
+        registry.register("get_result_queue", Some(&result));
+        let server = BaseManager::new(registry, "127.0.0.1:0", key)
+            .start()
+            .unwrap();
+        (server, task, result)
+    }
+
+    fn client(server: &Server, key: &[u8]) -> shared::Result<Client> {
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", None);
+        registry.register("get_result_queue", None);
+        BaseManager::new(registry, &server.address().to_string(), key).connect()
+    }
+
+    #[test]
+    fn a_client_gets_and_puts_and_hears_empty() {
+        let (server, task, result) = start(b"abc");
+        task.put(7i64);
+        let m = client(&server, b"abc").unwrap();
+        let (t, r) = (
+            m.queue("get_task_queue").unwrap(),
+            m.queue("get_result_queue").unwrap(),
+        );
+        assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(7)));
+        r.put("7 * 7 = 49").unwrap();
+        assert_eq!(result.get(Duration::ZERO), Some(Value::from("7 * 7 = 49")));
+        assert_eq!(t.get(Duration::from_millis(50)), Err(Error::Empty));
+        assert!(m.queue("get_other_queue").is_err());
+        server.shutdown();
+    }
+
+    #[test]
+    fn a_wrong_key_is_refused() {
+        let (server, _, _) = start(b"abc");
+        let err = client(&server, b"abd").err().unwrap().to_string();
+        assert!(err.contains("refused the authkey"), "{err}");
+    }
+
+    #[test]
+    fn a_task_held_by_a_closed_connection_goes_back() {
+        let (server, task, result) = start(b"abc");
+        for n in [1i64, 2, 3] {
+            task.put(n);
+        }
+        {
+            let m = client(&server, b"abc").unwrap();
+            let (t, r) = (
+                m.queue("get_task_queue").unwrap(),
+                m.queue("get_result_queue").unwrap(),
+            );
+            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(1)));
+            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(2)));
+            r.put("1 done").unwrap(); // settles task 1; task 2 is still held
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while task.qsize() < 2 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(task.get(Duration::ZERO), Some(Value::Int(2)));
+        assert_eq!(task.get(Duration::ZERO), Some(Value::Int(3)));
+        assert_eq!(result.qsize(), 1);
+    }
+
+    #[test]
+    fn shutdown_wakes_a_waiting_get() {
+        let (server, _, _) = start(b"abc");
+        let m = client(&server, b"abc").unwrap();
+        let t = m.queue("get_task_queue").unwrap();
+        let started = Instant::now();
+        let waiter = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(100));
+            server.shutdown();
+        });
+        assert_eq!(t.get(Duration::from_secs(20)), Err(Error::Empty));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        waiter.join().unwrap();
+    }
+}
+
+// TODO(merge split-pickle): `into_int` moves to the pickle module.
+impl Value {
+    /// The integer in it, or an error naming what came instead.
+    pub fn into_int(self) -> Result<i64, Error> {
+        match self {
+            Value::Int(n) => Ok(n),
+            other => Err(Error::Failed(format!(
+                "not an integer: {}",
+                printable(&repr(&other))
+            ))),
+        }
+    }
+}

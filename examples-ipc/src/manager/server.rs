@@ -1,0 +1,554 @@
+//! The manager's server: what `task_master` runs.
+//!
+//! **Threads**, one per connection, as Python's manager: the tutorial teaches 分布式进程 before
+//! 异步IO, a blocking `get(timeout=1)` is then just a wait on a condition variable, and a learner
+//! can read the server top to bottom. A connection authenticates both ways, then sends one
+//! request to the manager (`dummy`, `create`, `incref`, `decref`, `shutdown`), which is answered,
+//! and the connection ends; or `accept_connection`, which turns it into a proxy's connection:
+//! calls on one queue after another until the client leaves.
+//!
+//! **Better than Python**, on Python's wire:
+//! - a task that a connection took with `get` and did not settle with a `put` (its result) goes
+//!   back to the front of its queue when the connection closes: a worker killed mid-task loses
+//!   nothing ([`settle_oldest_task`]);
+//! - a wrong key, garbage, an oversized frame, a peer that has not authenticated and sent its
+//!   request within [`AUTH_WAIT`] (however slowly it trickles bytes): one line on stderr, that
+//!   connection ends, the others carry on;
+//! - peers that never authenticate cannot lock out the workers that do ([`admit`]);
+//! - the log never holds anything up: a full disk or a stderr nobody reads loses log lines,
+//!   never a connection ([`Log`]);
+//! - pickles are read without running anything, with caps.
+
+use super::{Queue, Registry, Reply, Request};
+use crate::pickle::{Value, repr};
+use crate::wire::{self, AuthError, Connection, MAX_FRAME};
+use shared::{Context, lock, printable};
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a new connection has to authenticate and send its request: one deadline for the
+/// whole handshake, not a timeout per read.
+pub const AUTH_WAIT: Duration = Duration::from_secs(5);
+/// The most authenticated connections served at once (a worker keeps one open while it works).
+pub const MAX_CONNECTIONS: usize = 512;
+/// The most connections in their handshake at once; at the cap the oldest makes room.
+pub const MAX_HANDSHAKES: usize = 256;
+/// The most items a queue takes from the network.
+pub const MAX_QUEUE: usize = 100_000;
+/// How long a write to a peer may block (a peer that does not read).
+const WRITE_WAIT: Duration = Duration::from_secs(10);
+/// How long `shutdown` lets connections finish.
+const GOODBYE_WAIT: Duration = Duration::from_secs(2);
+/// The stack of a connection's thread: it only reads, decodes and waits.
+const STACK: usize = 256 * 1024;
+/// The method names of a queue, as Python's `create` lists them for `queue.Queue`: all served.
+const EXPOSED: [&str; 9] = [
+    "empty",
+    "full",
+    "get",
+    "get_nowait",
+    "join",
+    "put",
+    "put_nowait",
+    "qsize",
+    "task_done",
+];
+
+/// A queue as the network knows it: its typeid and its ident.
+struct Served {
+    typeid: String,
+    ident: String,
+    queue: Queue,
+}
+
+#[derive(Default)]
+struct Counts {
+    threads: usize,
+    authenticated: usize,
+}
+
+struct State {
+    key: Vec<u8>,
+    queues: Vec<Served>,
+    log: Log,
+    closed: AtomicBool,
+    /// The connections still in their handshake, oldest first: a number each, and the socket
+    /// (shared, not duplicated) to close it if room is needed.
+    handshaking: Mutex<VecDeque<(u64, Arc<TcpStream>)>>,
+    /// The connections being served: all of them, and those that have authenticated.
+    counts: Mutex<Counts>,
+    /// Signalled when a connection ends, for `shutdown` to wait for the last one.
+    ended: Condvar,
+}
+
+/// A running manager.
+pub struct Server {
+    state: Arc<State>,
+    address: SocketAddr,
+}
+
+/// Binds `address` and serves the queues of `registry` on threads of their own.
+pub(super) fn start(registry: Registry, address: &str, key: Vec<u8>) -> shared::Result<Server> {
+    let listener =
+        TcpListener::bind(address).context(format_args!("cannot listen on {address}"))?;
+    let address = listener.local_addr()?;
+    let log = Log::start()?;
+    if !address.ip().is_loopback() {
+        log.line(format!(
+            "note: {address} is reachable from other machines: anyone with the authkey can join"
+        ));
+    }
+    // Idents like Python's (`'%x' % id(obj)`, opaque to clients), distinct by construction.
+    let base = fastrand::u64(0x7f00_0000_0000..0x7ff0_0000_0000) & !0xfff;
+    let mut queues = Vec::new();
+    for (i, (typeid, queue)) in registry.typeids.into_iter().enumerate() {
+        let queue = queue.ok_or_else(|| {
+            shared::Error::new(format_args!("{typeid} is registered without a queue"))
+        })?;
+        let ident = format!("{:x}", base + 0x50 * i as u64);
+        queues.push(Served {
+            typeid,
+            ident,
+            queue,
+        });
+    }
+    let state = Arc::new(State {
+        key,
+        queues,
+        log,
+        closed: AtomicBool::new(false),
+        handshaking: Mutex::new(VecDeque::new()),
+        counts: Mutex::new(Counts::default()),
+        ended: Condvar::new(),
+    });
+    let shared = Arc::clone(&state);
+    thread::Builder::new()
+        .name("manager-accept".into())
+        .spawn(move || accept_loop(listener, shared))
+        .context("cannot start the server thread")?;
+    Ok(Server { state, address })
+}
+
+impl Server {
+    /// The address it listens on (the port is known here when 0 was asked).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The queue registered under `typeid`: the master reaches its queues directly.
+    pub fn queue(&self, typeid: &str) -> Option<Queue> {
+        let served = self.state.queues.iter().find(|q| q.typeid == typeid);
+        served.map(|q| q.queue.clone())
+    }
+
+    /// Stops serving: waiting `get`s hear `queue.Empty` at once, connections still in their
+    /// handshake are closed, and connections get a moment to end (so that workers print their
+    /// goodbye, and the log says what happened to each) before we return.
+    pub fn shutdown(&self) {
+        self.state.shutdown();
+        for (_, socket) in lock(&self.state.handshaking).iter() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        let deadline = Instant::now() + GOODBYE_WAIT;
+        let mut counts = lock(&self.state.counts);
+        while counts.threads > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let (guard, _) = self
+                .state
+                .ended
+                .wait_timeout(counts, left)
+                .unwrap_or_else(|e| e.into_inner());
+            counts = guard;
+        }
+        drop(counts);
+        self.state.log.flush(GOODBYE_WAIT);
+    }
+}
+
+impl State {
+    fn shutdown(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.queues.iter().for_each(|q| q.queue.close());
+    }
+
+    fn log(&self, peer: SocketAddr, what: &str) {
+        self.log
+            .line(format!("master: {peer}: {}", printable(what)));
+    }
+}
+
+fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    let mut backoff = Duration::ZERO;
+    for id in 0u64.. {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Too many open files, for one: wait for connections to end, do not spin.
+                backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                state
+                    .log
+                    .line(format!("master: accept: {e}; trying again in {backoff:?}"));
+                thread::sleep(backoff);
+                continue;
+            }
+        };
+        backoff = Duration::ZERO;
+        let stream = Arc::new(stream);
+        if !admit(&state, id, &stream, peer) {
+            continue;
+        }
+        let shared = Arc::clone(&state);
+        let spawned = thread::Builder::new()
+            .name("manager-conn".into())
+            .stack_size(STACK)
+            .spawn(move || serve(stream, peer, &shared, id));
+        if let Err(e) = spawned {
+            state.log(peer, &format!("dropped: cannot start a thread: {e}"));
+            handshake_over(&state, id);
+            lock(&state.counts).threads -= 1;
+        }
+    }
+}
+
+/// Whether a new connection gets a thread. Connections that have authenticated are never closed
+/// to make room: past [`MAX_CONNECTIONS`] of them, a newcomer is turned away. Connections in
+/// their handshake are capped apart ([`MAX_HANDSHAKES`]): at the cap, the oldest of them is
+/// closed to make room. Why the oldest: a real worker finishes its handshake in a few
+/// milliseconds (two round trips), so under a flood of peers that connect and never
+/// authenticate, the oldest handshakes are theirs, while every newcomer, workers included, gets
+/// a fair chance; turning newcomers away instead would lock the workers out for as long as the
+/// flood lasts.
+fn admit(state: &State, id: u64, stream: &Arc<TcpStream>, peer: SocketAddr) -> bool {
+    let mut counts = lock(&state.counts);
+    if counts.authenticated >= MAX_CONNECTIONS {
+        state.log(
+            peer,
+            &format!("dropped: already {MAX_CONNECTIONS} connections"),
+        );
+        return false;
+    }
+    counts.threads += 1; // given back by the thread's `Place`, or below if it cannot start
+    let mut handshaking = lock(&state.handshaking);
+    if handshaking.len() >= MAX_HANDSHAKES {
+        if let Some((_, oldest)) = handshaking.pop_front() {
+            let _ = oldest.shutdown(Shutdown::Both); // its thread sees it and ends
+        }
+    }
+    handshaking.push_back((id, Arc::clone(stream)));
+    true
+}
+
+/// Connection `id` is out of its handshake: `false` if it had been closed to make room.
+fn handshake_over(state: &State, id: u64) -> bool {
+    let mut handshaking = lock(&state.handshaking);
+    let at = handshaking.iter().position(|(i, _)| *i == id);
+    at.and_then(|at| handshaking.remove(at)).is_some()
+}
+
+/// A connection's place, counted while its thread runs (and, once it has authenticated,
+/// among the authenticated); given back when the thread ends, however it ends (even a panic),
+/// so that no place is ever lost.
+struct Place {
+    state: Arc<State>,
+    authenticated: bool,
+}
+
+/// One connection: the handshake, then its requests.
+fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) {
+    let mut place = Place {
+        state: Arc::clone(state),
+        authenticated: false,
+    };
+    let handshake = Connection::new(stream, WRITE_WAIT)
+        .map_err(AuthError::from)
+        .and_then(|mut conn| {
+            conn.set_deadline(Some(Instant::now() + AUTH_WAIT));
+            wire::deliver_challenge(&mut conn, &state.key)?;
+            wire::answer_challenge(&mut conn, &state.key)?;
+            Ok(conn)
+        });
+    if state.closed.load(Ordering::SeqCst) {
+        return; // closed by `shutdown`: the manager is going, not the peer misbehaving
+    }
+    if !handshake_over(state, id) {
+        let why = format!("closed to make room, not authenticated at {MAX_HANDSHAKES} handshakes");
+        return state.log(peer, &format!("dropped: {why}"));
+    }
+    let mut conn = match handshake {
+        Ok(conn) => conn,
+        Err(e) => return state.log(peer, &format!("dropped: {}", handshake_failure(e))),
+    };
+    lock(&state.counts).authenticated += 1;
+    place.authenticated = true;
+    let mut session = Session {
+        holding: VecDeque::new(),
+        proxy: false,
+    };
+    loop {
+        let frame = match conn.recv_bytes(MAX_FRAME) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(e) if is_timeout(&e) => {
+                let why = format!("no request within {} s", AUTH_WAIT.as_secs());
+                break state.log(peer, &format!("dropped: {why}"));
+            }
+            Err(e) => break state.log(peer, &format!("dropped: {e}")),
+        };
+        let reply = match Request::decode(&frame) {
+            Err(why) => {
+                state.log(peer, &why);
+                Reply::not_served(&why)
+            }
+            Ok(request) if session.proxy => session.call(state, &request, peer),
+            Ok(request) => session.manager_call(state, &request, peer),
+        };
+        if let Err(e) = conn.send_bytes(&reply.encode()) {
+            break state.log(peer, &format!("dropped: {e}"));
+        }
+        if !session.proxy {
+            break; // a manager request gets one reply; the client opens a new connection
+        }
+        conn.set_deadline(None); // a proxy's connection waits for its worker for as long as it takes
+    }
+    session.put_back_held(state, peer);
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut counts = lock(&self.state.counts);
+        counts.threads -= 1;
+        counts.authenticated -= usize::from(self.authenticated);
+        self.state.ended.notify_all();
+    }
+}
+
+fn handshake_failure(e: AuthError) -> String {
+    match e {
+        AuthError::WrongAnswer => "wrong authkey, connection refused".to_string(),
+        AuthError::Refused => "it refused our answer: it has another authkey".to_string(),
+        AuthError::Protocol(e) if is_timeout(&e) => {
+            format!("no handshake within {} s", AUTH_WAIT.as_secs())
+        }
+        AuthError::Protocol(e) => e.to_string(),
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// What one connection has done: whether it is a proxy's, and the tasks it holds.
+struct Session {
+    /// The items this connection got and has not settled, oldest first, with their queue.
+    holding: VecDeque<(Queue, Value)>,
+    proxy: bool,
+}
+
+impl Session {
+    /// A request to the manager itself (ident `None`).
+    fn manager_call(&mut self, state: &State, request: &Request, peer: SocketAddr) -> Reply {
+        match request.method.as_str() {
+            "dummy" | "incref" | "decref" => Reply::Return(Value::None),
+            "create" => match request.args.first() {
+                Some(Value::Str(typeid)) => match state.queues.iter().find(|q| q.typeid == *typeid)
+                {
+                    Some(q) => {
+                        let exposed = EXPOSED.iter().map(|&m| m.into()).collect();
+                        let created = vec![q.ident.as_str().into(), Value::Tuple(exposed)];
+                        Reply::Return(Value::Tuple(created))
+                    }
+                    None => {
+                        state.log(
+                            peer,
+                            &format!("not served: create {}", repr(&request.args[0])),
+                        );
+                        Reply::not_served(&format!("KeyError: {}", repr(&request.args[0])))
+                    }
+                },
+                _ => Reply::not_served("create without a typeid"),
+            },
+            "shutdown" => {
+                state.log(peer, "asked the manager to shut down");
+                state.shutdown();
+                Reply::Return(Value::None)
+            }
+            "accept_connection" => {
+                self.proxy = true;
+                Reply::Return(Value::None)
+            }
+            other => {
+                state.log(peer, &format!("not served: {other}"));
+                Reply::not_served(&format!("{other}()"))
+            }
+        }
+    }
+
+    /// A proxy's call of a method of the queue that its ident names.
+    fn call(&mut self, state: &State, request: &Request, peer: SocketAddr) -> Reply {
+        let Some(served) = state
+            .queues
+            .iter()
+            .find(|q| request.ident == q.ident.as_str().into())
+        else {
+            return Reply::not_served(&format!("KeyError: {}", repr(&request.ident)));
+        };
+        let queue = &served.queue;
+        match request.method.as_str() {
+            "get" | "get_nowait" => match get_deadline(request) {
+                Ok(deadline) => match queue.get_until(deadline) {
+                    Some(item) => {
+                        self.holding.push_back((queue.clone(), item.clone()));
+                        Reply::Return(item)
+                    }
+                    None => Reply::Empty,
+                },
+                Err(why) => Reply::not_served(&why),
+            },
+            "put" | "put_nowait" => {
+                let Some(item) = request.arg(0, "item") else {
+                    return Reply::not_served("put() without an item");
+                };
+                if queue.qsize() >= MAX_QUEUE {
+                    state.log(
+                        peer,
+                        &format!("put refused: the queue holds {MAX_QUEUE} items"),
+                    );
+                    return Reply::not_served(&format!("put() on a queue of {MAX_QUEUE} items"));
+                }
+                settle_oldest_task(&mut self.holding, queue);
+                queue.put(item.clone());
+                Reply::Return(Value::None)
+            }
+            "task_done" if queue.task_done() => Reply::Return(Value::None),
+            "task_done" => Reply::not_served("ValueError: task_done() called too many times"),
+            "join" => {
+                queue.join();
+                Reply::Return(Value::None)
+            }
+            "qsize" => Reply::Return(Value::Int(queue.qsize() as i64)),
+            "empty" => Reply::Return(Value::Bool(queue.qsize() == 0)),
+            "full" => Reply::Return(Value::Bool(false)),
+            other => {
+                state.log(peer, &format!("not served: {other}()"));
+                Reply::not_served(&format!("{other}()"))
+            }
+        }
+    }
+
+    /// The connection has ended: what it held and did not settle goes back to its queue.
+    fn put_back_held(self, state: &State, peer: SocketAddr) {
+        for (queue, item) in self.holding.into_iter().rev() {
+            let task = printable(&item.to_string());
+            state.log.line(format!(
+                "master: {peer} left holding task {task}: put back into the queue"
+            ));
+            queue.put_back(item);
+        }
+    }
+}
+
+/// When a `get` stops waiting, from its `block` and `timeout` (by position or name), as
+/// Python's `queue.Queue.get` reads them: `None` to wait for ever.
+fn get_deadline(request: &Request) -> Result<Option<Instant>, String> {
+    let block = request.method == "get" && request.arg(0, "block") != Some(&Value::Bool(false));
+    let timeout = match request.arg(1, "timeout") {
+        None | Some(Value::None) => None,
+        Some(Value::Int(n)) => Some(*n as f64),
+        Some(Value::Float(x)) => Some(*x),
+        Some(other) => return Err(format!("TypeError: timeout {}", repr(other))),
+    };
+    Ok(match (block, timeout) {
+        (false, _) => Some(Instant::now()),
+        (true, None) => None,
+        (true, Some(t)) if t.is_nan() || t < 0.0 => {
+            return Err("ValueError: 'timeout' must be a non-negative number".into());
+        }
+        (true, Some(t)) => Duration::try_from_secs_f64(t)
+            .ok()
+            .and_then(|t| Instant::now().checked_add(t)),
+    })
+}
+
+/// A worker's `put` (its result) settles the oldest task it got from another queue: that task
+/// is done, and no longer goes back when the connection closes. (Python's manager keeps no such
+/// record: a worker killed mid-task loses its task.) A `put` into the queue a task came from
+/// settles nothing: that is a task handed on, not a result.
+fn settle_oldest_task(holding: &mut VecDeque<(Queue, Value)>, put_into: &Queue) {
+    if let Some(at) = holding.iter().position(|(q, _)| !q.same(put_into)) {
+        holding.remove(at);
+    }
+}
+
+/// The server's log: lines go to stderr through a thread of their own, so that a slow or full
+/// stderr (a pipe nobody reads, `2>/dev/full`) never holds up, or takes down, a connection or
+/// the accept loop. When the thread falls behind by [`Log::BACKLOG`] lines, new lines are
+/// dropped and counted, and the count is said once stderr takes lines again.
+struct Log {
+    lines: SyncSender<String>,
+    counts: Arc<LogCounts>,
+}
+
+#[derive(Default)]
+struct LogCounts {
+    queued: AtomicU64,
+    written: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Log {
+    const BACKLOG: usize = 1024;
+
+    fn start() -> shared::Result<Log> {
+        let (lines, rx) = mpsc::sync_channel::<String>(Self::BACKLOG);
+        let counts = Arc::new(LogCounts::default());
+        let shared = Arc::clone(&counts);
+        thread::Builder::new()
+            .name("manager-log".into())
+            .spawn(move || {
+                for line in rx {
+                    let mut stderr = io::stderr().lock();
+                    let lost = shared.dropped.swap(0, Ordering::Relaxed);
+                    if lost > 0 {
+                        let _ = writeln!(
+                            stderr,
+                            "master: ({lost} log lines dropped: stderr too slow)"
+                        );
+                    }
+                    let _ = writeln!(stderr, "{line}"); // a failed write costs the line, nothing else
+                    shared.written.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+            .context("cannot start the log thread")?;
+        Ok(Log { lines, counts })
+    }
+
+    fn line(&self, line: String) {
+        match self.lines.try_send(line) {
+            Ok(()) => _ = self.counts.queued.fetch_add(1, Ordering::SeqCst),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.counts.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Waits (at most `patience`) until the lines logged so far are written.
+    fn flush(&self, patience: Duration) {
+        let deadline = Instant::now() + patience;
+        let queued = self.counts.queued.load(Ordering::SeqCst);
+        while self.counts.written.load(Ordering::SeqCst) < queued && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
