@@ -13,6 +13,7 @@
 //! [`Reply`] read and write them, for both sides.
 
 pub mod client;
+mod log;
 pub mod queue;
 pub mod server;
 

@@ -16,18 +16,18 @@
 //!   connection ends, the others carry on;
 //! - peers that never authenticate cannot lock out the workers that do ([`admit`]);
 //! - the log never holds anything up: a full disk or a stderr nobody reads loses log lines,
-//!   never a connection ([`Log`]);
+//!   never a connection ([`super::log`]);
 //! - pickles are read without running anything, with caps.
 
+use super::log::Log;
 use super::{Queue, Registry, Reply, Request};
 use crate::pickle::{Value, repr};
 use crate::wire::{self, AuthError, Connection, MAX_FRAME};
 use shared::{Context, lock, printable};
 use std::collections::VecDeque;
-use std::io::{self, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -488,67 +488,5 @@ fn get_deadline(request: &Request) -> Result<Option<Instant>, String> {
 fn settle_oldest_task(holding: &mut VecDeque<(Queue, Value)>, put_into: &Queue) {
     if let Some(at) = holding.iter().position(|(q, _)| !q.same(put_into)) {
         holding.remove(at);
-    }
-}
-
-/// The server's log: lines go to stderr through a thread of their own, so that a slow or full
-/// stderr (a pipe nobody reads, `2>/dev/full`) never holds up, or takes down, a connection or
-/// the accept loop. When the thread falls behind by [`Log::BACKLOG`] lines, new lines are
-/// dropped and counted, and the count is said once stderr takes lines again.
-struct Log {
-    lines: SyncSender<String>,
-    counts: Arc<LogCounts>,
-}
-
-#[derive(Default)]
-struct LogCounts {
-    queued: AtomicU64,
-    written: AtomicU64,
-    dropped: AtomicU64,
-}
-
-impl Log {
-    const BACKLOG: usize = 1024;
-
-    fn start() -> shared::Result<Log> {
-        let (lines, rx) = mpsc::sync_channel::<String>(Self::BACKLOG);
-        let counts = Arc::new(LogCounts::default());
-        let shared = Arc::clone(&counts);
-        thread::Builder::new()
-            .name("manager-log".into())
-            .spawn(move || {
-                for line in rx {
-                    let mut stderr = io::stderr().lock();
-                    let lost = shared.dropped.swap(0, Ordering::Relaxed);
-                    if lost > 0 {
-                        let _ = writeln!(
-                            stderr,
-                            "master: ({lost} log lines dropped: stderr too slow)"
-                        );
-                    }
-                    let _ = writeln!(stderr, "{line}"); // a failed write costs the line, nothing else
-                    shared.written.fetch_add(1, Ordering::SeqCst);
-                }
-            })
-            .context("cannot start the log thread")?;
-        Ok(Log { lines, counts })
-    }
-
-    fn line(&self, line: String) {
-        match self.lines.try_send(line) {
-            Ok(()) => _ = self.counts.queued.fetch_add(1, Ordering::SeqCst),
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.counts.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// Waits (at most `patience`) until the lines logged so far are written.
-    fn flush(&self, patience: Duration) {
-        let deadline = Instant::now() + patience;
-        let queued = self.counts.queued.load(Ordering::SeqCst);
-        while self.counts.written.load(Ordering::SeqCst) < queued && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
     }
 }
