@@ -3,9 +3,10 @@
 //! are measured on the reader's machine beside the Rust figures.
 //!
 //! ```no_run
-//! let Some(py) = shared::python::find() else { return }; // says so in one line if absent
+//! use shared::OrExit;
+//! let Some(py) = shared::python::find().or_exit() else { return }; // says so if absent
 //! println!("{}", py.describe()); // Python 3.11.7 (CPython, GIL on)
-//! let python = py.multicore(2, 3.0).unwrap_or_else(|e| shared::exit_error(e));
+//! let python = py.multicore(2, 3.0).or_exit();
 //! println!("{}", shared::python::row("CPU over wall time", "199 %", python.cpu_text(), None));
 //! ```
 //!
@@ -18,9 +19,10 @@
 //! the whole group is killed, and on Linux it dies with this program. Each script checks its own
 //! ceilings, measures itself, and prints one line `result key=value ...`.
 //!
-//! Outcomes: no `python3` on `PATH` ([`find`] prints [`NOT_FOUND`] and returns `None`: show the
-//! Rust side only, exit 0); a Python that fails (an [`Error`] of one line: pass it to
-//! [`crate::exit_error`], exit 1).
+//! Outcomes: no `python3` on `PATH` ([`find`] prints [`NOT_FOUND`] and returns `Ok(None)`: show
+//! the Rust side only, exit 0); a Python that fails (a [`crate::Error`] of one line, from [`find`]
+//! or a workload: `main` reports it with [`crate::OrExit::or_exit`] or `?`, exit 1). Nothing here
+//! ends the program.
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -31,6 +33,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::bench::{Stats, human};
+use crate::{Error, Result};
 
 /// The line [`find`] prints when there is no Python to run.
 #[cfg(not(windows))]
@@ -59,18 +62,6 @@ const CPU_BOUND: Script = Script::new("cpu_bound", include_str!("../python/cpu_b
 const SPAWN_COST: Script = Script::new("spawn_cost", include_str!("../python/spawn_cost.py"));
 const IO_BOUND: Script = Script::new("io_bound", include_str!("../python/io_bound.py"));
 
-/// What went wrong with Python, as one line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error(String);
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
 /// A Python interpreter found on `PATH`, with what the probe script learnt about it.
 #[derive(Clone, Debug)]
 pub struct Python {
@@ -90,22 +81,19 @@ pub struct Python {
 
 /// The Python to compare with: `Some` if one was found; `None` after printing [`NOT_FOUND`] on
 /// stdout (the caller shows its Rust side alone and exits 0). A Python that is found but fails
-/// to run ends the program with its error in one line and exit status 1.
-pub fn find() -> Option<Python> {
-    match locate(std::env::var_os("PATH").as_deref(), CANDIDATES) {
-        Ok(Some(python)) => Some(python),
-        Ok(None) => {
-            println!("{NOT_FOUND}");
-            None
-        }
-        Err(e) => crate::exit_error(e),
+/// to run is an error of one line (the caller reports it and exits 1).
+pub fn find() -> Result<Option<Python>> {
+    let found = locate(std::env::var_os("PATH").as_deref(), CANDIDATES)?;
+    if found.is_none() {
+        println!("{NOT_FOUND}");
     }
+    Ok(found)
 }
 
 /// The first of `candidates` found on `path` that runs the probe script. `Ok(None)` if none is
 /// on `path`; on Windows a candidate that fails (such as the Microsoft Store's `python3`
 /// placeholder) is skipped too.
-fn locate(path: Option<&OsStr>, candidates: &[(&str, &[&str])]) -> Result<Option<Python>, Error> {
+fn locate(path: Option<&OsStr>, candidates: &[(&str, &[&str])]) -> Result<Option<Python>> {
     let mut failure = None;
     for &(name, first_args) in candidates {
         let Some(program) = on_path(path, name) else {
@@ -240,7 +228,7 @@ impl Python {
     }
 
     /// `threads` Python threads spinning for `seconds`; CPU time over wall time.
-    pub fn multicore(&self, threads: usize, seconds: f64) -> Result<Multicore, Error> {
+    pub fn multicore(&self, threads: usize, seconds: f64) -> Result<Multicore> {
         let args = [threads.to_string(), seconds.to_string()];
         let timeout = TIMEOUT + Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
         let fields = self.run(&MULTICORE, &args, timeout)?;
@@ -255,12 +243,7 @@ impl Python {
     /// The primes below `limit`, counted `samples` times serially and `samples` times with a
     /// `multiprocessing.Pool(processes)` (one process per core is the tutorial's advice), each
     /// after a warm-up. Python takes about 1 s for a limit of 300,000 and 60 s for 5,000,000.
-    pub fn cpu_bound(
-        &self,
-        limit: u64,
-        samples: usize,
-        processes: usize,
-    ) -> Result<CpuBound, Error> {
+    pub fn cpu_bound(&self, limit: u64, samples: usize, processes: usize) -> Result<CpuBound> {
         let args = [
             limit.to_string(),
             samples.to_string(),
@@ -277,7 +260,7 @@ impl Python {
 
     /// `samples` timed thread and fork rows, `spawns` timed "spawn" rows (each takes tens of
     /// milliseconds: a new interpreter), each after a warm-up.
-    pub fn spawn_cost(&self, samples: usize, spawns: usize) -> Result<SpawnCost, Error> {
+    pub fn spawn_cost(&self, samples: usize, spawns: usize) -> Result<SpawnCost> {
         let args = [samples.to_string(), spawns.to_string()];
         let fields = self.run(&SPAWN_COST, &args, TIMEOUT)?;
         Ok(SpawnCost {
@@ -292,7 +275,7 @@ impl Python {
 
     /// `count` waits of `wait` each (pass the scaled time: `shared::time::scaled`), all at once
     /// as asyncio tasks, `samples` times.
-    pub fn io_bound(&self, count: usize, wait: Duration, samples: usize) -> Result<IoBound, Error> {
+    pub fn io_bound(&self, count: usize, wait: Duration, samples: usize) -> Result<IoBound> {
         let seconds = wait.as_secs_f64();
         let args = [count.to_string(), seconds.to_string(), samples.to_string()];
         let timeout = TIMEOUT + wait.min(Duration::from_secs(3600)) * samples.min(100) as u32;
@@ -306,7 +289,7 @@ impl Python {
     }
 
     /// Runs `script` with `args`; its `result` line, or what went wrong in one line.
-    fn run(&self, script: &Script, args: &[String], timeout: Duration) -> Result<Fields, Error> {
+    fn run(&self, script: &Script, args: &[String], timeout: Duration) -> Result<Fields> {
         let dir =
             TempDir::new().map_err(|e| self.error(format!("cannot write its script: {e}")))?;
         let file = dir.0.join(format!("{}.py", script.name));
@@ -354,7 +337,7 @@ impl Python {
     }
 
     fn error(&self, message: String) -> Error {
-        Error(format!("{}: {message}", self.name))
+        Error::new(format!("{}: {message}", self.name))
     }
 }
 
@@ -518,51 +501,51 @@ impl Fields {
         ))
     }
 
-    fn text(&self, key: &str) -> Result<&str, Error> {
+    fn text(&self, key: &str) -> Result<&str> {
         self.0
             .get(key)
             .map(String::as_str)
-            .ok_or_else(|| Error(format!("python: no `{key}` in the script's result line")))
+            .ok_or_else(|| Error::new(format!("python: no `{key}` in the script's result line")))
     }
 
-    fn parsed<T: std::str::FromStr>(&self, key: &str, text: &str) -> Result<T, Error> {
+    fn parsed<T: std::str::FromStr>(&self, key: &str, text: &str) -> Result<T> {
         text.parse()
-            .map_err(|_| Error(format!("python: `{key}={text}` is not a valid value")))
+            .map_err(|_| Error::new(format!("python: `{key}={text}` is not a valid value")))
     }
 
-    fn number<T: std::str::FromStr>(&self, key: &str) -> Result<T, Error> {
+    fn number<T: std::str::FromStr>(&self, key: &str) -> Result<T> {
         self.parsed(key, self.text(key)?)
     }
 
-    fn optional_number(&self, key: &str) -> Result<Option<u64>, Error> {
+    fn optional_number(&self, key: &str) -> Result<Option<u64>> {
         match self.text(key)? {
             "None" | "none" => Ok(None),
             text => self.parsed(key, text).map(Some),
         }
     }
 
-    fn flag(&self, key: &str, yes: &str, no: &str) -> Result<bool, Error> {
+    fn flag(&self, key: &str, yes: &str, no: &str) -> Result<bool> {
         match self.text(key)? {
             text if text == yes => Ok(true),
             text if text == no => Ok(false),
-            text => Err(Error(format!(
+            text => Err(Error::new(format!(
                 "python: `{key}={text}` is neither {yes} nor {no}"
             ))),
         }
     }
 
-    fn duration(&self, key: &str, text: &str) -> Result<Duration, Error> {
+    fn duration(&self, key: &str, text: &str) -> Result<Duration> {
         let secs: f64 = self.parsed(key, text)?;
         Duration::try_from_secs_f64(secs)
-            .map_err(|_| Error(format!("python: `{key}={text}` is not a duration")))
+            .map_err(|_| Error::new(format!("python: `{key}={text}` is not a duration")))
     }
 
-    fn seconds(&self, key: &str) -> Result<Duration, Error> {
+    fn seconds(&self, key: &str) -> Result<Duration> {
         self.duration(key, self.text(key)?)
     }
 
     /// `key=0.1,0.2,0.3` (seconds) as statistics.
-    fn samples(&self, key: &str) -> Result<Stats, Error> {
+    fn samples(&self, key: &str) -> Result<Stats> {
         let times = self
             .text(key)?
             .split(',')
@@ -629,7 +612,7 @@ mod tests {
             .expect("python3 is on PATH (the tests need it)")
     }
 
-    fn run_source(py: &Python, source: &'static str, timeout: Duration) -> Result<Fields, Error> {
+    fn run_source(py: &Python, source: &'static str, timeout: Duration) -> Result<Fields> {
         py.run(&Script::new("test", source), &[], timeout)
     }
 
