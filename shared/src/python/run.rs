@@ -246,11 +246,8 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::test_python;
     use std::time::Instant;
-
-    fn python() -> Python {
-        super::super::python_for_tests()
-    }
 
     fn run_source(py: &Python, source: &'static str, timeout: Duration) -> Result<Fields> {
         py.run(&Script::new("test", source), &[], timeout)
@@ -258,7 +255,9 @@ mod tests {
 
     #[test]
     fn a_failing_script_is_one_line() {
-        let py = python();
+        let Some(py) = test_python("python::run::tests::a_failing_script_is_one_line") else {
+            return;
+        };
         let e = run_source(&py, "import sys\nraise ValueError('boom')\n", TIMEOUT).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -276,7 +275,11 @@ mod tests {
 
     #[test]
     fn a_timeout_kills_the_script_and_its_children() {
-        let py = python();
+        let Some(py) =
+            test_python("python::run::tests::a_timeout_kills_the_script_and_its_children")
+        else {
+            return;
+        };
         let started = Instant::now();
         let source = "import os, sys, time\n\
                       if hasattr(os, 'fork') and os.fork() == 0:\n    time.sleep(60); os._exit(0)\n\
@@ -292,7 +295,9 @@ mod tests {
 
     #[test]
     fn the_script_directory_is_removed() {
-        let py = python();
+        let Some(py) = test_python("python::run::tests::the_script_directory_is_removed") else {
+            return;
+        };
         let source = "import os\nprint('result dir=' + os.getcwd())\n";
         let fields = run_source(&py, source, TIMEOUT).unwrap();
         let dir = PathBuf::from(fields.text("dir").unwrap());
