@@ -61,6 +61,7 @@ const MULTICORE: Script = Script::new("multicore", include_str!("../../python/mu
 const CPU_BOUND: Script = Script::new("cpu_bound", include_str!("../../python/cpu_bound.py"));
 const SPAWN_COST: Script = Script::new("spawn_cost", include_str!("../../python/spawn_cost.py"));
 const IO_BOUND: Script = Script::new("io_bound", include_str!("../../python/io_bound.py"));
+const QUEUE: Script = Script::new("mp_queue", include_str!("../../python/mp_queue.py"));
 
 /// A Python interpreter found on `PATH`, with what the probe script learnt about it.
 #[derive(Clone, Debug)]
@@ -211,6 +212,23 @@ impl IoBound {
     }
 }
 
+/// `queue`: small messages through a `multiprocessing.Queue`, from a writer process to a reader
+/// process.
+#[derive(Clone, Debug)]
+pub struct QueueRate {
+    /// Messages in each run, all counted by the reader.
+    pub count: u64,
+    /// Each run, from just before the two processes start until both are joined.
+    pub wall: Stats,
+}
+
+impl QueueRate {
+    /// Messages per second in the median run.
+    pub fn rate(&self) -> f64 {
+        self.count as f64 / self.wall.median.as_secs_f64().max(1e-9)
+    }
+}
+
 impl Python {
     /// `Python 3.11.7 (CPython, GIL on)`; a free-threaded build adds that the tutorial's GIL
     /// claim is about CPython's default build.
@@ -270,6 +288,24 @@ impl Python {
                 _ => Some(fields.samples("fork")?),
             },
             spawn: fields.samples("spawn")?,
+        })
+    }
+
+    /// `count` messages (the string `'m'`, as in `queue_bench`) through a `multiprocessing.Queue`
+    /// from a writer process to a reader process, started by Python's default start method,
+    /// `samples` times after a warm-up run. Python moves some 100,000 to 200,000 such messages a
+    /// second (each is pickled, then written by a feeder thread): keep `count` modest.
+    pub fn queue(&self, count: u64, samples: usize) -> Result<QueueRate> {
+        let args = [count.to_string(), samples.to_string()];
+        // Beyond the usual timeout, 50 µs a message in each run, the warm-up too (about 7 µs is
+        // usual). The script takes at most 10,000,000 messages and 100 samples.
+        let runs = samples.min(100) as u64 + 1;
+        let messages = count.min(10_000_000) * runs;
+        let timeout = TIMEOUT + Duration::from_micros(messages * 50);
+        let fields = self.run(&QUEUE, &args, timeout)?;
+        Ok(QueueRate {
+            count: fields.number("count")?,
+            wall: fields.samples("samples")?,
         })
     }
 
@@ -407,5 +443,21 @@ mod tests {
             assert!(result.peak.unwrap() > 1 << 20, "{result:?}");
             assert!(result.grown().is_some());
         }
+    }
+
+    #[test]
+    fn queue_moves_every_message() {
+        let Some(py) = test_python("python::tests::queue_moves_every_message") else {
+            return;
+        };
+        let result = py.queue(20_000, 2).unwrap();
+        assert_eq!((result.count, result.wall.samples), (20_000, 2));
+        assert!(result.rate() > 0.0, "{result:?}");
+        let e = py.queue(0, 1).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "python3: mp_queue.py failed (exit status: 1): \
+             mp_queue.py: COUNT must be from 1 to 10000000, not 0"
+        );
     }
 }
