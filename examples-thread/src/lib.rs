@@ -15,16 +15,17 @@ use std::time::Duration;
 /// `--vs-python`: the tutorial's claims about Python, measured beside the Rust figures in the
 /// same run, with `shared::python` (which finds `python3` and runs a script of ours in it).
 pub mod vs_python {
+    use shared::OrExit;
     use shared::bench::Stats;
     use shared::python::{self, row, time_row};
 
     /// `multicore`: Python threads spinning as long as ours ran, and the CPU they got. Without
     /// `python3`, one line that says so.
     pub fn multicore(threads: usize, wall_seconds: f64, rust_percent: f64) {
-        let Some(py) = python::find() else { return };
-        let python = py
-            .multicore(threads, wall_seconds)
-            .unwrap_or_else(|e| shared::exit_error(e));
+        let Some(py) = python::find().or_exit() else {
+            return;
+        };
+        let python = py.multicore(threads, wall_seconds).or_exit();
         let threads = format!("{threads} thread{}", if threads == 1 { "" } else { "s" });
         println!("{}, {threads} for {wall_seconds:.2} s:", py.describe());
         let rust = format!("{rust_percent:.0} % CPU");
@@ -39,10 +40,10 @@ pub mod vs_python {
     /// process per core (the tutorial's advice), against our 1-thread and one-per-core rows
     /// (their prime count and timings).
     pub fn cpu_bound(limit: u64, samples: usize, cores: usize, rust: [(usize, Stats); 2]) {
-        let Some(py) = python::find() else { return };
-        let python = py
-            .cpu_bound(limit, samples, cores)
-            .unwrap_or_else(|e| shared::exit_error(e));
+        let Some(py) = python::find().or_exit() else {
+            return;
+        };
+        let python = py.cpu_bound(limit, samples, cores).or_exit();
         if python.primes != rust[0].0 as u64 {
             shared::exit_error(format!(
                 "Python counted {} primes below {limit}, Rust {}",

@@ -1,6 +1,6 @@
 # Counts the primes below LIMIT by trial division, serially and with a multiprocessing Pool of
 # PROCESSES processes; SAMPLES timed runs of each after a warm-up. Written for
-# `cpu_bound --vs-python` (shared/src/python.rs). Usage: cpu_bound.py LIMIT SAMPLES PROCESSES
+# `cpu_bound --vs-python` (shared/src/python/mod.rs). Usage: cpu_bound.py LIMIT SAMPLES PROCESSES
 import multiprocessing
 import sys
 import time

@@ -1,6 +1,6 @@
 # COUNT waits of SECONDS each, all at once as asyncio tasks on one thread; SAMPLES runs. Prints
 # the wall time of each run and the peak memory. Written for `io_bound --vs-python`
-# (shared/src/python.rs). Usage: io_bound.py COUNT SECONDS SAMPLES
+# (shared/src/python/mod.rs). Usage: io_bound.py COUNT SECONDS SAMPLES
 import asyncio
 import sys
 import time

@@ -1,5 +1,5 @@
 # THREADS busy threads for SECONDS; prints the process's CPU time over the wall time.
-# Written for `multicore --vs-python` (shared/src/python.rs). Usage: multicore.py THREADS SECONDS
+# Written for `multicore --vs-python` (shared/src/python/mod.rs). Usage: multicore.py THREADS SECONDS
 import sys
 import threading
 import time

@@ -1,4 +1,4 @@
-# Which Python this is, and whether its GIL is on. Written for `--vs-python` (shared/src/python.rs).
+# Which Python this is, and whether its GIL is on. Written for `--vs-python` (shared/src/python/mod.rs).
 import platform
 import sys
 import sysconfig

@@ -1,6 +1,6 @@
 # What it costs to create a thread, a forked process and a "spawn" process and wait for it:
 # SAMPLES timed threads and forks, SPAWNS timed spawns, each after a warm-up. Written for
-# `spawn_cost --vs-python` (shared/src/python.rs). Usage: spawn_cost.py SAMPLES SPAWNS
+# `spawn_cost --vs-python` (shared/src/python/mod.rs). Usage: spawn_cost.py SAMPLES SPAWNS
 import multiprocessing
 import os
 import sys

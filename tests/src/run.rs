@@ -454,22 +454,9 @@ pub fn assert_all_gone(pids: &[u32]) {
 /// Whether `python3` is on PATH, for the tests that run Python beside Rust (interop,
 /// `--vs-python`). Without it such a test says so on stderr and passes, so that `cargo test`
 /// works on a machine without Python; with `TUTORIAL_REQUIRE_PYTHON=1` (CI sets it) it fails.
+/// The rule is `shared::python::python3_for_tests`, which shared's own tests follow too.
 pub fn python3_present(test: &str) -> bool {
-    let found = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert_ne!(
-            std::env::var("TUTORIAL_REQUIRE_PYTHON").as_deref(),
-            Ok("1"),
-            "{test}: TUTORIAL_REQUIRE_PYTHON=1 but python3 is not on PATH"
-        );
-        eprintln!("{test}: skipped, python3 is not on PATH");
-    }
-    found
+    shared::python::python3_for_tests(test)
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@
 //! Try: drop `.stack_size(STACK)` so that each thread reserves Rust's default 2 MiB stack, and
 //! run again: the threads' memory hardly moves, because only the pages a thread touches count.
 
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
@@ -216,16 +216,14 @@ fn main() {
 
 /// `--vs-python`: the same waits as asyncio tasks in the learner's `python3`, beside our tasks.
 fn python_rows(count: usize, samples: usize, tasks: &shared::bench::Stats, grown: Option<u64>) {
-    let Some(py) = shared::python::find() else {
+    let Some(py) = shared::python::find().or_exit() else {
         return; // it has said so in one line
     };
     println!(
         "Python on the same machine, {}; asyncio tasks, median of {samples} runs:",
         py.describe()
     );
-    let python = py
-        .io_bound(count, wait_time(), samples)
-        .unwrap_or_else(|e| shared::exit_error(e));
+    let python = py.io_bound(count, wait_time(), samples).or_exit();
     let time_row = shared::python::time_row;
     println!(
         "{}",

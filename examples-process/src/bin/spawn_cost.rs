@@ -41,6 +41,7 @@
 //! processes' grows (and where your system starts refusing, which the program reports).
 
 use shared::Arg::Long;
+use shared::OrExit;
 use shared::bench::{Stats, measure};
 use shared::mem::{mib, rss};
 use std::sync::RwLock;
@@ -130,7 +131,7 @@ fn row(label: &str, stats: &Stats) {
 
 /// `--vs-python`: the same three rows in the learner's `python3`, beside ours (medians).
 fn python_rows(samples: usize, thread: &Stats, process: Option<Stats>, program: &Stats) {
-    let Some(py) = shared::python::find() else {
+    let Some(py) = shared::python::find().or_exit() else {
         return; // it has said so in one line
     };
     // A "spawn" process is a new interpreter: tens of milliseconds each.
@@ -139,9 +140,7 @@ fn python_rows(samples: usize, thread: &Stats, process: Option<Stats>, program: 
         "Python on the same machine, {}; medians of {samples} samples ({spawns} spawns):",
         py.describe()
     );
-    let python = py
-        .spawn_cost(samples, spawns)
-        .unwrap_or_else(|e| shared::exit_error(e));
+    let python = py.spawn_cost(samples, spawns).or_exit();
     let time_row = shared::python::time_row;
     println!(
         "{}",
