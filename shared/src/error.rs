@@ -40,6 +40,12 @@ impl Error {
         }
     }
 
+    /// The same error, ending the program with another status.
+    pub fn with_status(mut self, status: u8) -> Error {
+        self.status = status;
+        self
+    }
+
     /// Whether this error ends the program without a word (a closed stdout).
     pub fn is_quiet(&self) -> bool {
         self.message.is_empty()

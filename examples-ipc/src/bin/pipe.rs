@@ -46,45 +46,40 @@
 //! comes, and the parent waits for the child: neither ends.
 
 use examples_ipc::channel::{self, Conn};
-use shared::Arg::Long;
+use shared::Context;
 use std::process::{ExitCode, Stdio};
 
 const USAGE: &str = "\
 usage: pipe
 
 A parent and its child process send messages both ways through one duplex pipe.
-(--child is how the child is started; you do not need to type it.)";
+(--child answer is how the child is started; you do not need to type it.)";
 
 /// The child: answers every `ping n` with `pong n` until the parent closes its end.
-fn child(mut child_conn: Conn) {
-    while let Some(message) = child_conn.recv() {
+fn child(mut child_conn: Conn) -> shared::Result {
+    while let Some(message) = child_conn.recv()? {
         let answer = message.replace("ping", "pong");
         println!("child got: {message}, answers: {answer}");
         child_conn.send(&answer);
     }
     println!("child: the parent closed its end, so the child ends.");
+    Ok(())
 }
 
 fn main() -> ExitCode {
-    let mut is_child = false;
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("child") => is_child = true,
-            other => shared::unexpected(other),
-        }
-    }
-    if is_child {
-        child(Conn::to_parent());
-        return ExitCode::SUCCESS;
-    }
+    // In the child (this program started again with `--child answer`): its part.
+    shared::run_if_child(|_, _| child(Conn::to_parent()));
+    shared::start(USAGE).no_options();
+    shared::finish(run())
+}
 
+fn run() -> shared::Result {
     let mut p = shared::this_program()
-        .arg("--child")
+        .args(["--child", "answer"])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the child");
+        .context("cannot start the child")?;
     let mut parent_conn = Conn::to_child(&mut p);
     println!(
         "Parent process {} and child process {} share a duplex pipe.",
@@ -96,21 +91,22 @@ fn main() -> ExitCode {
         let message = format!("ping {n}");
         println!("parent sends: {message}");
         parent_conn.send(&message);
-        match parent_conn.recv() {
+        match parent_conn.recv()? {
             Some(answer) => println!("parent got: {answer}"),
             None => {
-                channel::outcome(&[("child", channel::wait(&mut p, "child"))]);
-                shared::exit_error(format!("the child ended without answering {message}"));
+                channel::outcome(&[("child", channel::wait(&mut p, "child")?)])?;
+                let why = format!("the child ended without answering {message}");
+                return Err(shared::Error::new(why));
             }
         }
     }
     println!("parent closes its end.");
     drop(parent_conn);
-    let status = channel::wait(&mut p, "child");
-    channel::outcome(&[("child", status)]);
+    let status = channel::wait(&mut p, "child")?;
+    channel::outcome(&[("child", status)])?;
     println!(
         "parent: the child exited with status {}.",
         status.code().unwrap_or(0)
     );
-    ExitCode::SUCCESS
+    Ok(())
 }

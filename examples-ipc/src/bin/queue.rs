@@ -38,8 +38,8 @@
 //! Try: make `read` loop for ever as Python's does (`loop { if let Some(value) = q.get() {...} }`)
 //! and the program never ends once the writer has gone: that is why do_queue.py must `terminate()`.
 
-use examples_ipc::channel::{self, Queue, Role};
-use shared::Arg::Long;
+use examples_ipc::channel::{self, Queue};
+use shared::Context;
 use std::process::{ExitCode, Stdio};
 
 const USAGE: &str = "\
@@ -49,40 +49,38 @@ The parent makes a queue (a pipe); a writer process puts A, B and C, a reader pr
 (--child write|read is how the children are started; you do not need to type it.)";
 
 // 写数据进程执行的代码 (the code the writer process runs):
-fn write(mut q: Queue) {
+fn write(mut q: Queue) -> shared::Result {
     println!("Process to write: {}", std::process::id());
     for value in ["A", "B", "C"] {
         println!("Put {value} to queue...");
-        q.put(value);
+        q.put(value)?;
         shared::time::sleep_secs(fastrand::f64());
     }
+    Ok(())
 }
 
 // 读数据进程执行的代码 (the code the reader process runs):
-fn read(mut q: Queue) {
+fn read(mut q: Queue) -> shared::Result {
     println!("Process to read: {}", std::process::id());
     // Python loops for ever; this loop ends with the queue: once the writer has exited.
-    while let Some(value) = q.get() {
+    while let Some(value) = q.get()? {
         println!("Get {value} from queue.");
     }
+    Ok(())
 }
 
 fn main() -> ExitCode {
-    let mut role = None;
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("child") => role = Some(args.value()),
-            other => shared::unexpected(other),
-        }
-    }
-    if let Some(role) = role {
-        match role {
-            Role::Write => write(Queue::writer_end()),
-            Role::Read => read(Queue::reader_end()),
-        }
-        return ExitCode::SUCCESS;
-    }
+    // In a child (this program started again with `--child write` or `--child read`): its role.
+    shared::run_if_child(|role, _| match role {
+        "write" => write(Queue::writer_end()?),
+        "read" => read(Queue::reader_end()),
+        other => shared::exit_usage(format!("unknown child role {other:?}")),
+    });
+    shared::start(USAGE).no_options();
+    shared::finish(run())
+}
+
+fn run() -> shared::Result {
     // 父进程创建Queue，并传给各个子进程 (the parent makes the Queue and hands it to each child):
     // the writer's stderr becomes the queue; its stdin stays with us, as a lifeline.
     let mut pw = shared::this_program();
@@ -90,7 +88,7 @@ fn main() -> ExitCode {
         .stdin(Stdio::piped())
         .stderr(Stdio::piped());
     // 启动子进程pw，写入 (start child process pw, which writes):
-    let mut pw = pw.spawn().expect("start the writer");
+    let mut pw = pw.spawn().context("cannot start the writer")?;
     let q = pw.stderr.take().expect("the queue's read end");
     let _lifeline = pw.stdin.take(); // kept until we exit (`wait` would close it)
     // 启动子进程pr，读取 (start child process pr, which reads):
@@ -98,11 +96,11 @@ fn main() -> ExitCode {
         .args(["--child", "read"])
         .stdin(q)
         .spawn()
-        .expect("start the reader");
+        .context("cannot start the reader")?;
     // 等待pw结束 (wait for pw to end):
-    let writer = channel::wait(&mut pw, "writer");
+    let writer = channel::wait(&mut pw, "writer")?;
     // pr进程里是死循环，无法等待其结束，只能强行终止 (pr loops for ever, so Python cannot wait for
     // it and must terminate it): our reader ends with the queue, so we wait for it.
-    let reader = channel::wait(&mut pr, "reader");
+    let reader = channel::wait(&mut pr, "reader")?;
     channel::outcome(&[("reader", reader), ("writer", writer)])
 }

@@ -30,80 +30,121 @@
 //! Try: in `channel.rs`, wrap the writer's stderr in a `std::io::BufWriter` and run again: many
 //! messages go in one `write`, the rate jumps, and each message waits longer before the reader sees it.
 
-use examples_ipc::channel::{self, Queue, Role};
-use shared::Arg::Long;
+use examples_ipc::channel::{self, Queue};
+use shared::{Arg::Long, Context, OrExit};
 use std::process::{ExitCode, Stdio};
 
 const USAGE: &str = "\
-usage: queue_bench [--count N]
+usage: queue_bench [--count N] [--vs-python]
 
 Sends N messages (100000 by default, at most 10000000) from a writer process to a reader process
-through a pipe, five times after a warm-up, and prints the median time and rate.
-(--child write|read is how the children are started; you do not need to type it.)";
+through a queue, five times after a warm-up, and prints the median time and rate. --vs-python
+then does the same with Python's multiprocessing.Queue in python3 (at most 200000 messages: it
+moves about a hundred thousand a second), and prints both rates.
+(--child write|read N is how the children are started; you do not need to type it.)";
+
+/// The most messages Python's `mp.Queue` is asked to move in one run.
+const PYTHON_COUNT: u64 = 200_000;
 
 /// The writer: `count` messages, with no pause.
-fn write(mut q: Queue, count: u64) {
+fn write(mut q: Queue, count: u64) -> shared::Result {
     for _ in 0..count {
-        q.put("m");
+        q.put("m")?;
     }
+    Ok(())
 }
 
 /// The reader: counts the messages until the queue ends, and fails unless it got them all.
-fn read(mut q: Queue, count: u64) {
+fn read(mut q: Queue, count: u64) -> shared::Result {
     let mut got = 0;
-    while q.get().is_some() {
+    while q.get()?.is_some() {
         got += 1;
     }
     if got != count {
-        shared::exit_error(format!("the reader got {got} of {count} messages"));
+        return Err(shared::Error::new(format_args!(
+            "the reader got {got} of {count} messages"
+        )));
     }
+    Ok(())
 }
 
 /// One sample: a writer and a reader process, `count` messages, both waited for.
-fn run(count: u64) {
-    let mut pw = shared::this_program();
-    pw.args(["--child", "write", "--count", &count.to_string()]);
-    let mut pw = pw
+fn run(count: u64) -> shared::Result {
+    let count = count.to_string();
+    let mut pw = shared::this_program()
+        .args(["--child", "write", &count])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the writer");
+        .context("cannot start the writer")?;
     let q = pw.stderr.take().expect("the queue's read end");
     let _lifeline = pw.stdin.take();
     let mut pr = shared::this_program()
-        .args(["--child", "read", "--count", &count.to_string()])
+        .args(["--child", "read", &count])
         .stdin(q)
         .spawn()
-        .expect("start the reader");
-    let writer = channel::wait(&mut pw, "writer");
-    let reader = channel::wait(&mut pr, "reader");
-    channel::outcome(&[("reader", reader), ("writer", writer)]);
+        .context("cannot start the reader")?;
+    let writer = channel::wait(&mut pw, "writer")?;
+    let reader = channel::wait(&mut pr, "reader")?;
+    channel::outcome(&[("reader", reader), ("writer", writer)])
 }
 
 fn main() -> ExitCode {
-    let (mut count, mut role) = (100_000u64, None);
+    // In a child (`--child write N` or `--child read N`): its role, for N messages.
+    shared::run_if_child(|role, values| {
+        let count = values.first().and_then(|n| n.parse().ok()).unwrap_or(0);
+        match role {
+            "write" => write(Queue::writer_end()?, count),
+            "read" => read(Queue::reader_end(), count),
+            other => shared::exit_usage(format!("unknown child role {other:?}")),
+        }
+    });
+    let (mut count, mut vs_python) = (100_000u64, false);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("count") => count = args.value_in(1..=10_000_000),
-            Long("child") => role = Some(args.value()),
+            Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }
     }
-    match role {
-        Some(Role::Write) => write(Queue::writer_end(), count),
-        Some(Role::Read) => read(Queue::reader_end(), count),
-        None => {
-            shared::bench::warn_if_debug(
-                "cargo run --release -p examples-ipc --bin queue_bench -- --count 1000000",
-            );
-            let stats = shared::bench::measure(1, 5, || run(count));
-            println!("{count} messages through the queue: {stats}");
-            println!(
-                "median rate: {:.0} messages/s",
-                count as f64 / stats.median.as_secs_f64()
-            );
+    shared::bench::warn_if_debug(
+        "cargo run --release -p examples-ipc --bin queue_bench -- --count 2000000",
+    );
+    let mut failed = None;
+    let stats = shared::bench::measure(1, 5, || {
+        if let Err(e) = run(count) {
+            failed.get_or_insert(e);
         }
+    });
+    if let Some(e) = failed {
+        return shared::finish(Err(e));
+    }
+    let rate = count as f64 / stats.median.as_secs_f64();
+    println!("{count} messages through the queue: {stats}");
+    println!("median rate: {rate:.0} messages/s");
+    if vs_python {
+        python_rows(count, rate);
     }
     ExitCode::SUCCESS
+}
+
+/// `--vs-python`: Python's `multiprocessing.Queue` between two processes, in the same run.
+fn python_rows(count: u64, rate: f64) {
+    let Some(py) = shared::python::find().or_exit() else {
+        return; // it has said so in one line
+    };
+    let count = count.min(PYTHON_COUNT);
+    println!(
+        "Python on the same machine, {}; multiprocessing.Queue, {count} messages, median of 3 runs:",
+        py.describe()
+    );
+    let python = py.queue(count, 3).or_exit();
+    let per_message = |rate: f64| std::time::Duration::from_secs_f64(1.0 / rate);
+    let row = shared::python::time_row("a message", per_message(rate), per_message(python.rate()));
+    println!("{row}");
+    println!(
+        "  median rate:       Rust {rate:.0}/s, Python {:.0}/s",
+        python.rate()
+    );
 }

@@ -9,10 +9,14 @@
 //! so the wiring is:
 //!
 //! - **queue**: the writer's *stderr* is the queue's write end; the parent hands the read end
-//!   (`ChildStderr`) to the reader as its *stdin*. One message a line ([`Queue::put`],
-//!   [`Queue::get`]).
+//!   (`ChildStderr`) to the reader as its *stdin* ([`Queue::put`], [`Queue::get`]).
 //! - **pipe**: the parent writes to the child's stdin and reads the child's stderr: a duplex
 //!   connection ([`Conn`]) made of two one-way pipes.
+//!
+//! **Messages are framed** ([`frame`]): a stderr also carries `eprintln!` and panic messages, so
+//! the reader takes only frames as messages and passes anything else on to the terminal. As in
+//! Python, `Queue::put` returns at once and a feeder thread writes what has gathered; `Conn::send`
+//! writes at once.
 //!
 //! **The trap**: a reader sees the end of a pipe only once *every* copy of its write end is
 //! closed. The standard library closes the parent's copy of a child's end right after the spawn
@@ -29,113 +33,97 @@
 //!
 //! **Exit statuses** ([`outcome`]): a child whose stdout is closed (`queue | head -1`) ends
 //! quietly with 141, as every example does, and so does the parent; a writer whose reader is gone
-//! exits with [`READER_GONE`]; anything else is reported in words, naming the process that failed.
+//! ends with [`READER_GONE`]; anything else is reported in words, naming the process that failed.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, ExitCode, ExitStatus};
+pub mod frame;
 
-/// The exit status of a program whose stdout was closed (`| head -1`): see `shared::start`.
-pub const STDOUT_CLOSED: i32 = 141;
+use frame::{Feeder, FrameReader};
+use shared::process::{STDOUT_CLOSED, how_it_ended};
+use shared::{Context, Error};
+use std::io::{self, Read, Write};
+use std::process::{Child, ChildStderr, ChildStdin, ExitCode, ExitStatus};
 
 /// The exit status of the queue's writer when nobody reads the queue any more.
 pub const READER_GONE: i32 = 3;
 
-/// The role of a child process, from its `--child` option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Write,
-    Read,
-}
-
-impl std::str::FromStr for Role {
-    type Err = &'static str;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "write" => Ok(Role::Write),
-            "read" => Ok(Role::Read),
-            _ => Err("the child's role is `write` or `read`"),
-        }
-    }
-}
-
-/// One end of a queue between two processes: one message a line.
+/// One end of a queue between two processes.
 pub struct Queue {
-    put: Option<io::Stderr>,
-    get: Option<io::StdinLock<'static>>,
+    put: Option<Feeder>,
+    get: Option<FrameReader<io::StdinLock<'static>, io::Stderr>>,
 }
 
 impl Queue {
-    /// The writer's end: this process's stderr, which the parent piped to the reader's stdin.
-    /// Also starts [`exit_with_parent`], since the writer's stdin is the parent's lifeline.
-    pub fn writer_end() -> Queue {
-        exit_with_parent();
-        Queue {
-            put: Some(io::stderr()),
+    /// The writer's end: this process's stderr, which the parent piped to the reader's stdin,
+    /// fed by a thread of its own. Also starts [`exit_with_parent`], since the writer's stdin
+    /// is the parent's lifeline.
+    pub fn writer_end() -> shared::Result<Queue> {
+        exit_with_parent()?;
+        let feeder = Feeder::to_stderr().context("cannot start the queue's feeder thread")?;
+        Ok(Queue {
+            put: Some(feeder),
             get: None,
-        }
+        })
     }
 
     /// The reader's end: this process's stdin, which the parent made the writer's stderr.
+    /// Whatever the writer prints on that stderr besides messages goes on to ours.
     pub fn reader_end() -> Queue {
         Queue {
             put: None,
-            get: Some(io::stdin().lock()),
+            get: Some(FrameReader::new(io::stdin().lock(), io::stderr())),
         }
     }
 
-    /// Puts one message: one `write` call, so the reader can have it at once. When nobody
-    /// reads the queue any more, the writer has no reason to go on: it exits with
-    /// [`READER_GONE`], and the parent says what happened to the reader.
-    pub fn put(&mut self, value: &str) {
-        let q = self.put.as_mut().expect("put on the writer's end");
-        if q.write_all(format!("{value}\n").as_bytes()).is_err() {
-            std::process::exit(READER_GONE);
-        }
+    /// Puts one message, Python's `q.put(value)`: it returns at once, and the feeder writes it
+    /// at once. An error once nobody reads the queue any more (status [`READER_GONE`]).
+    pub fn put(&mut self, value: &str) -> shared::Result {
+        let feeder = self.put.as_ref().expect("put on the writer's end");
+        feeder.put(value.as_bytes()).map_err(|why| {
+            Error::new(format_args!("the reader has gone: {why}")).with_status(READER_GONE as u8)
+        })
     }
 
     /// Gets the next message; `None` once the queue has ended: every write end is closed.
-    pub fn get(&mut self) -> Option<String> {
-        let q = self.get.as_mut().expect("get on the reader's end");
-        read_message(q, "the queue")
-    }
-}
-
-/// One line without its newline; `None` at the end of the stream.
-fn read_message(from: &mut impl BufRead, what: &str) -> Option<String> {
-    let mut line = String::new();
-    match from.read_line(&mut line) {
-        Ok(0) => None,
-        Ok(_) => Some(line.trim_end_matches(['\n', '\r']).to_string()),
-        Err(e) => shared::exit_error(format!("cannot read from {what}: {e}")),
+    pub fn get(&mut self) -> shared::Result<Option<String>> {
+        let reader = self.get.as_mut().expect("get on the reader's end");
+        let message = reader
+            .next_message()
+            .context("cannot read from the queue")?;
+        Ok(message.map(|m| String::from_utf8_lossy(&m).into_owned()))
     }
 }
 
 /// Ends this process as soon as its stdin ends: the parent holds the only write end of it, and
 /// the system closes that when the parent exits or is killed. Runs in a thread of its own.
-pub fn exit_with_parent() {
-    std::thread::spawn(|| {
-        let mut sink = [0u8; 64];
-        // Whatever the parent might send is ignored; the end (or an error) means it is gone.
-        while matches!(io::stdin().read(&mut sink), Ok(n) if n > 0) {}
-        std::process::exit(1);
-    });
+/// (Ending the process is the point: a child must not outlive its parent.)
+pub fn exit_with_parent() -> shared::Result {
+    std::thread::Builder::new()
+        .name("lifeline".into())
+        .spawn(|| {
+            let mut sink = [0u8; 64];
+            // Whatever the parent might send is ignored; the end (or an error) means it is gone.
+            while matches!(io::stdin().read(&mut sink), Ok(n) if n > 0) {}
+            std::process::exit(1);
+        })
+        .context("cannot start the lifeline thread")?;
+    Ok(())
 }
 
 /// A duplex connection between a parent and its child, made of two one-way pipes: what one end
-/// sends, the other receives, one message a line.
+/// sends, the other receives, one message at a time.
 pub struct Conn {
     send: Box<dyn Write>,
-    recv: Box<dyn BufRead>,
+    recv: FrameReader<Box<dyn Read>, io::Stderr>,
 }
 
 impl Conn {
     /// The parent's end, to a child started with its stdin and stderr piped.
     pub fn to_child(child: &mut Child) -> Conn {
-        let send = child.stdin.take().expect("the child's stdin is piped");
-        let recv = child.stderr.take().expect("the child's stderr is piped");
+        let send: ChildStdin = child.stdin.take().expect("the child's stdin is piped");
+        let recv: ChildStderr = child.stderr.take().expect("the child's stderr is piped");
         Conn {
             send: Box::new(send),
-            recv: Box::new(BufReader::new(recv)),
+            recv: FrameReader::new(Box::new(recv), io::stderr()),
         }
     }
 
@@ -143,46 +131,34 @@ impl Conn {
     pub fn to_parent() -> Conn {
         Conn {
             send: Box::new(io::stderr()),
-            recv: Box::new(io::stdin().lock()),
+            recv: FrameReader::new(Box::new(io::stdin()), io::stderr()),
         }
     }
 
-    /// Sends one message. If the other end is gone the message is lost, and the next
-    /// [`Conn::recv`] says so.
+    /// Sends one message, written at once. If the other end is gone the message is lost, and
+    /// the next [`Conn::recv`] says so.
     pub fn send(&mut self, message: &str) {
-        let _ = self.send.write_all(format!("{message}\n").as_bytes());
+        let mut frame = Vec::with_capacity(message.len() + 6);
+        frame::encode(message.as_bytes(), &mut frame);
+        let _ = self.send.write_all(&frame);
         let _ = self.send.flush();
     }
 
     /// Receives one message; `None` when the other end has been closed.
-    pub fn recv(&mut self) -> Option<String> {
-        read_message(&mut self.recv, "the pipe")
+    pub fn recv(&mut self) -> shared::Result<Option<String>> {
+        let message = self
+            .recv
+            .next_message()
+            .context("cannot read from the pipe")?;
+        Ok(message.map(|m| String::from_utf8_lossy(&m).into_owned()))
     }
 }
 
-/// What happened to a child, in words: `exited with status 1`, `was killed by signal 9 (SIGKILL)`.
-pub fn describe(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            let name = nix::sys::signal::Signal::try_from(signal)
-                .map(|s| format!(" ({})", s.as_str()))
-                .unwrap_or_default();
-            return format!("was killed by signal {signal}{name}");
-        }
-    }
-    match status.code() {
-        Some(code) => format!("exited with status {code}"),
-        None => format!("ended: {status}"),
-    }
-}
-
-/// Waits for a child; failing to wait is not part of any lesson.
-pub fn wait(child: &mut Child, who: &str) -> ExitStatus {
+/// Waits for a child.
+pub fn wait(child: &mut Child, who: &str) -> shared::Result<ExitStatus> {
     child
         .wait()
-        .unwrap_or_else(|e| shared::exit_error(format!("cannot wait for the {who}: {e}")))
+        .context(format_args!("cannot wait for the {who}"))
 }
 
 /// How the parent ends after its children: see [`verdict`].
@@ -212,20 +188,24 @@ pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
             Some(READER_GONE) if *who == "writer" => {
                 return Verdict::Failed("the reader stopped reading before the queue ended".into());
             }
-            _ => return Verdict::Failed(format!("the {who} {}", describe(*status))),
+            _ => return Verdict::Failed(format!("the {who} {}", how_it_ended(*status))),
         }
     }
     Verdict::Success
 }
 
-/// The parent's end after its children ([`verdict`]): success, a quiet exit with
-/// [`STDOUT_CLOSED`], or one `error:` line and exit status 1.
-pub fn outcome(children: &[(&str, ExitStatus)]) -> ExitCode {
+/// The parent's end after its children ([`verdict`]), as a result for `shared::finish`.
+pub fn outcome(children: &[(&str, ExitStatus)]) -> shared::Result {
     match verdict(children) {
-        Verdict::Success => ExitCode::SUCCESS,
-        Verdict::StdoutClosed => std::process::exit(STDOUT_CLOSED),
-        Verdict::Failed(message) => shared::exit_error(message),
+        Verdict::Success => Ok(()),
+        Verdict::StdoutClosed => Err(Error::stdout_closed()),
+        Verdict::Failed(message) => Err(Error::new(message)),
     }
+}
+
+/// [`outcome`] as the exit code of `main`.
+pub fn exit_code(children: &[(&str, ExitStatus)]) -> ExitCode {
+    shared::finish(outcome(children))
 }
 
 #[cfg(test)]
@@ -237,13 +217,6 @@ mod tests {
         assert_eq!("write".parse(), Ok(Role::Write));
         assert_eq!("read".parse(), Ok(Role::Read));
         assert!("other".parse::<Role>().is_err());
-    }
-
-    #[test]
-    fn messages_are_lines() {
-        let mut input = io::Cursor::new(b"A\nB\r\nC".to_vec());
-        let got: Vec<_> = std::iter::from_fn(|| read_message(&mut input, "test")).collect();
-        assert_eq!(got, ["A", "B", "C"]);
     }
 
     #[cfg(unix)]
