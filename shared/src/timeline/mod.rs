@@ -3,10 +3,10 @@
 //! Nothing is recorded until [`enable`] (the chart) or [`trace_to`] (a Chrome trace file), so an
 //! example without the flags prints exactly what it always did. Then a piece of work is one line:
 //! `let _span = timeline::span(lane, label);` records it as work until the end of the scope
-//! ([`wait`]: as waiting); [`record`] takes two `Instant`s; [`record_us`] takes microseconds
-//! since the UNIX epoch ([`now_us`]), which a worker *process* measures and sends to its parent
-//! (one clock for all processes of the machine); [`count`] keeps a counter (+1/-1) where lanes
-//! would be too many (10,000 waits in flight). [`print()`], after the output, draws.
+//! ([`wait`]: as waiting); [`record_us`] takes microseconds since the UNIX epoch ([`now_us`]),
+//! which a worker *process* measures and sends to its parent (one clock for all processes of the
+//! machine); [`count`] keeps a counter (+1/-1) where lanes would be too many (10,000 waits in
+//! flight). [`print()`], after the output, draws.
 //!
 //! Recording is one push under one global `Mutex` (a handful per second here: simpler than
 //! anything lock-free) and bounded: [`MAX_SPANS`] spans, later ones counted and reported under
@@ -36,7 +36,7 @@ pub use trace::trace_json;
 use std::fmt::Display;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// At most this many spans are kept; later ones are counted and reported under the chart.
@@ -142,17 +142,10 @@ static STATE: Mutex<State> = Mutex::new(State {
     trace: None,
 });
 
-fn state() -> MutexGuard<'static, State> {
-    // A thread that panicked while holding the lock left no half-written span behind.
-    STATE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Starts recording, for [`print()`] to draw the chart (an example calls it on `--timeline`).
 pub fn enable() {
     EPOCH.get_or_init(|| (Instant::now(), now_us() as i64));
-    state().chart = true;
+    crate::lock(&STATE).chart = true;
 }
 
 /// Starts recording, for [`print()`] to write it to `path` as Chrome trace-event JSON (`--trace
@@ -164,7 +157,7 @@ pub fn trace_to(path: impl Into<PathBuf>) {
         crate::exit_error(format_args!("cannot write {}: {e}", path.display()));
     }
     EPOCH.get_or_init(|| (Instant::now(), now_us() as i64));
-    state().trace = Some(path);
+    crate::lock(&STATE).trace = Some(path);
 }
 
 /// Whether anything is being recorded.
@@ -180,13 +173,10 @@ pub fn now_us() -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
-/// Microseconds from the moment recording began to `t`; `None` when not recording.
-fn since_epoch(t: Instant) -> Option<i64> {
+/// Microseconds since recording began; `None` (without reading the clock) when not recording.
+fn elapsed_us() -> Option<i64> {
     let &(epoch, _) = EPOCH.get()?;
-    Some(match t.checked_duration_since(epoch) {
-        Some(d) => d.as_micros() as i64,
-        None => -((epoch - t).as_micros() as i64),
-    })
+    Some(epoch.elapsed().as_micros() as i64)
 }
 
 /// A span being recorded: it ends when dropped.
@@ -196,8 +186,8 @@ pub struct SpanGuard(Option<usize>);
 impl Drop for SpanGuard {
     fn drop(&mut self) {
         if let Some(i) = self.0 {
-            let now = since_epoch(Instant::now()).unwrap_or(0);
-            let span = &mut state().rec.spans[i];
+            let now = elapsed_us().unwrap_or(0);
+            let span = &mut crate::lock(&STATE).rec.spans[i];
             (span.end_us, span.unfinished) = (now, false);
         }
     }
@@ -214,19 +204,7 @@ pub fn wait(lane: impl Display, label: impl Display) -> SpanGuard {
 }
 
 fn begin(lane: &dyn Display, label: &dyn Display, kind: Kind) -> SpanGuard {
-    let now = if enabled() {
-        since_epoch(Instant::now())
-    } else {
-        None
-    }; // no clock when off
-    SpanGuard(now.and_then(|t| add(lane, label, kind, (t, t), true)))
-}
-
-/// Records a span measured with two `Instant`s.
-pub fn record(lane: impl Display, label: impl Display, kind: Kind, start: Instant, end: Instant) {
-    if let (Some(start), Some(end)) = (since_epoch(start), since_epoch(end)) {
-        add(&lane, &label, kind, (start, end), false);
-    }
+    SpanGuard(elapsed_us().and_then(|t| add(lane, label, kind, (t, t), true)))
 }
 
 /// Records a span measured with [`now_us`], possibly in another process.
@@ -257,7 +235,7 @@ fn add(
             .replace(char::is_control, " ")
     };
     let (lane, label, start_us, end_us) = (clean(lane), clean(label), t.0, t.1.max(t.0));
-    state().rec.add(Span {
+    crate::lock(&STATE).rec.add(Span {
         lane,
         label,
         kind,
@@ -270,15 +248,16 @@ fn add(
 /// Adds `delta` (+1 when something starts, -1 when it ends) to the counter `name`, now.
 pub fn count(name: &str, delta: i64) {
     if enabled() {
-        let rec = &mut state().rec; // the time is read under the lock: samples stay in order
-        rec.count_at(name, delta, since_epoch(Instant::now()).unwrap_or(0));
+        // The time is read under the lock, so that samples stay in order.
+        let rec = &mut crate::lock(&STATE).rec;
+        rec.count_at(name, delta, elapsed_us().unwrap_or(0));
     }
 }
 
 /// A copy of what was recorded so far; spans still running end now, marked unfinished.
 pub fn snapshot() -> Recording {
-    let mut rec = state().rec.clone();
-    let now = since_epoch(Instant::now()).unwrap_or(0);
+    let mut rec = crate::lock(&STATE).rec.clone();
+    let now = elapsed_us().unwrap_or(0);
     rec.spans
         .iter_mut()
         .filter(|s| s.unfinished)
@@ -290,7 +269,7 @@ pub fn snapshot() -> Recording {
 /// (after [`trace_to`]); does nothing otherwise. Call it once, after the normal output.
 pub fn print() {
     let (chart, trace) = {
-        let state = state();
+        let state = crate::lock(&STATE);
         (state.chart, state.trace.clone())
     };
     let rec = snapshot();
@@ -378,12 +357,10 @@ mod tests {
         count("ignored", 1);
         assert!(!enabled() && snapshot() == Recording::default());
         enable();
-        let before = Instant::now();
         {
             let _work = span("main", format_args!("task {}", 1));
             let _waiting = wait("main", "pipe | newline\n");
-            let worker =
-                std::thread::spawn(move || record("worker", "t", Work, before, Instant::now()));
+            let worker = std::thread::spawn(|| drop(span("worker", "t")));
             worker.join().unwrap();
         }
         let t = now_us();
