@@ -36,7 +36,7 @@
 //! Try: drop `.stack_size(STACK)` so that each thread reserves Rust's default 2 MiB stack, and
 //! run again: the threads' memory hardly moves, because only the pages a thread touches count.
 
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
@@ -211,7 +211,7 @@ fn main() {
     if vs_python {
         python_rows(count, samples, &tasks, tasks_memory);
     }
-    timeline::print(); // with --timeline: how many waits were in flight, over time
+    timeline::print().or_exit(); // with --timeline: how many waits were in flight, over time
 }
 
 /// `--vs-python`: the same waits as asyncio tasks in the learner's `python3`, beside our tasks.

@@ -39,6 +39,8 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use crate::Context as _;
+
 /// At most this many spans are kept; later ones are counted and reported under the chart.
 pub const MAX_SPANS: usize = 1000;
 /// Samples kept per counter before pairs of neighbours are merged (keeping each pair's peak).
@@ -149,15 +151,15 @@ pub fn enable() {
 }
 
 /// Starts recording, for [`print()`] to write it to `path` as Chrome trace-event JSON (`--trace
-/// FILE`), which <https://ui.perfetto.dev> and `chrome://tracing` open.
-pub fn trace_to(path: impl Into<PathBuf>) {
+/// FILE`), which <https://ui.perfetto.dev> and `chrome://tracing` open. The file is created at
+/// once, so that a path that cannot be written is an error now (`cannot write PATH: why`), not
+/// after the whole run; then nothing is recorded.
+pub fn trace_to(path: impl Into<PathBuf>) -> crate::Result {
     let path = path.into();
-    // Say now, not after the whole run, that the file cannot be written.
-    if let Err(e) = std::fs::File::create(&path) {
-        crate::exit_error(format_args!("cannot write {}: {e}", path.display()));
-    }
+    std::fs::File::create(&path).context(format_args!("cannot write {}", path.display()))?;
     EPOCH.get_or_init(|| (Instant::now(), now_us() as i64));
     crate::lock(&STATE).trace = Some(path);
+    Ok(())
 }
 
 /// Whether anything is being recorded.
@@ -266,8 +268,9 @@ pub fn snapshot() -> Recording {
 }
 
 /// Prints the chart and its exact listing to stdout (after [`enable`]) and writes the trace
-/// (after [`trace_to`]); does nothing otherwise. Call it once, after the normal output.
-pub fn print() {
+/// (after [`trace_to`]); does nothing otherwise. Call it once, after the normal output. The
+/// error says which file could not be written, and why.
+pub fn print() -> crate::Result {
     let (chart, trace) = {
         let state = crate::lock(&STATE);
         (state.chart, state.trace.clone())
@@ -279,10 +282,10 @@ pub fn print() {
         print!("\n{}\n{}", render(&rec, 80, color), listing(&rec));
     }
     if let Some(path) = trace {
-        if let Err(e) = std::fs::write(&path, trace_json(&rec)) {
-            crate::cli::exit_error(format_args!("cannot write {}: {e}", path.display()));
-        }
+        let written = std::fs::write(&path, trace_json(&rec));
+        written.context(format_args!("cannot write {}", path.display()))?;
     }
+    Ok(())
 }
 
 /// Recordings for the unit tests of this module's files.
