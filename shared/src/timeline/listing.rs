@@ -1,55 +1,29 @@
-//! The exact listing under the chart, and reading it back for the tests of the examples.
+//! The exact listing under the chart, reading it back, and the checks that the tests of the
+//! examples make on it.
+//!
+//! The listing is what the chart cannot be: exact. Under a fixed heading, one line per span,
+//! lane by lane in the chart's order, `lane | label | start_s | end_s | kind` (seconds since
+//! recording began, to the microsecond; `kind` is `work` or `wait`, `unfinished` added for a span
+//! still running), then, if any, under their own heading, `name | peak | end` per counter. A
+//! blank line or the end of the output ends it. The recorder replaced any `|` or line break in
+//! the names, so every line splits back into its fields.
 
 use std::fmt::Write as _;
 
 use super::{Kind, Recording, Span};
 
+/// The heading of the spans, which [`parse_listing`] looks for.
 const SPANS: &str = "timeline spans (lane | label | start_s | end_s | kind):";
+/// The heading of the counters, after the spans.
 const COUNTERS: &str = "timeline counters (name | peak | end):";
 
-/// The lanes in order of their first start (ties: of recording).
-pub fn lanes(spans: &[Span]) -> Vec<&str> {
-    let mut first: Vec<(&str, i64)> = Vec::new();
-    for s in spans {
-        match first.iter_mut().find(|(lane, _)| *lane == s.lane) {
-            Some((_, start)) => *start = (*start).min(s.start_us),
-            None => first.push((&s.lane, s.start_us)),
-        }
-    }
-    first.sort_by_key(|&(_, start)| start); // stable
-    first.into_iter().map(|(lane, _)| lane).collect()
-}
-
-/// The most spans running at one instant. A span is `[start, end)`: one ending as another
-/// starts do not overlap.
-pub fn max_concurrent<'a>(spans: impl IntoIterator<Item = &'a Span>) -> usize {
-    let mut edges: Vec<(i64, i64)> = Vec::new();
-    for s in spans {
-        edges.extend([(s.start_us, 1), (s.end_us, -1)]);
-    }
-    edges.sort(); // at one instant, ends (-1) before starts (+1)
-    let (mut running, mut most) = (0, 0);
-    for (_, step) in edges {
-        running += step;
-        most = most.max(running);
-    }
-    most as usize
-}
-
-/// Two spans of one lane that overlap in time, if any.
-pub fn overlap_in_lane(spans: &[Span]) -> Option<(&Span, &Span)> {
-    let mut sorted: Vec<&Span> = spans.iter().collect();
-    sorted.sort_by_key(|s| (&s.lane, s.start_us));
-    let overlap = |w: &&[&Span]| w[0].lane == w[1].lane && w[1].start_us < w[0].end_us;
-    sorted.windows(2).find(overlap).map(|w| (w[0], w[1]))
-}
-
+/// `us` microseconds as seconds with 6 decimals: `-1.500000`.
 fn secs(us: i64) -> String {
     let sign = if us < 0 { "-" } else { "" };
     format!("{sign}{}.{:06}", us.abs() / 1_000_000, us.abs() % 1_000_000)
 }
 
-/// The exact listing printed under the chart: every span, then every counter's peak.
+/// The exact listing printed under the chart: every span, then each counter's peak and last value.
 pub fn listing(rec: &Recording) -> String {
     let mut out = format!("{SPANS}\n");
     for lane in lanes(&rec.spans) {
@@ -77,7 +51,9 @@ pub fn listing(rec: &Recording) -> String {
 #[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Listing {
+    /// The spans, lane by lane in the chart's order, each lane's in order of start.
     pub spans: Vec<Span>,
+    /// Each counter's name, peak and last value, in order of first use.
     pub counters: Vec<(String, i64, i64)>,
 }
 
@@ -126,10 +102,48 @@ pub fn parse_listing(output: &str) -> Result<Listing, String> {
     Ok(listing)
 }
 
+/// The microseconds that [`secs`] wrote; `None` for anything else.
 fn parse_secs(text: &str) -> Option<i64> {
     let (sign, digits) = text.strip_prefix('-').map_or((1, text), |t| (-1, t));
     let (whole, micros) = digits.split_once('.').filter(|(_, f)| f.len() == 6)?;
     Some(sign * (whole.parse::<i64>().ok()? * 1_000_000 + micros.parse::<i64>().ok()?))
+}
+
+/// The lanes in order of their first start (ties: of recording): the rows of the chart.
+pub fn lanes(spans: &[Span]) -> Vec<&str> {
+    let mut first: Vec<(&str, i64)> = Vec::new();
+    for s in spans {
+        match first.iter_mut().find(|(lane, _)| *lane == s.lane) {
+            Some((_, start)) => *start = (*start).min(s.start_us),
+            None => first.push((&s.lane, s.start_us)),
+        }
+    }
+    first.sort_by_key(|&(_, start)| start); // stable
+    first.into_iter().map(|(lane, _)| lane).collect()
+}
+
+/// The most spans running at one instant. A span is `[start, end)`: one ending as another
+/// starts do not overlap.
+pub fn max_concurrent<'a>(spans: impl IntoIterator<Item = &'a Span>) -> usize {
+    let mut edges: Vec<(i64, i64)> = Vec::new();
+    for s in spans {
+        edges.extend([(s.start_us, 1), (s.end_us, -1)]);
+    }
+    edges.sort(); // at one instant, ends (-1) before starts (+1)
+    let (mut running, mut most) = (0, 0);
+    for (_, step) in edges {
+        running += step;
+        most = most.max(running);
+    }
+    most as usize
+}
+
+/// Two spans of one lane that overlap in time, if any.
+pub fn overlap_in_lane(spans: &[Span]) -> Option<(&Span, &Span)> {
+    let mut sorted: Vec<&Span> = spans.iter().collect();
+    sorted.sort_by_key(|s| (&s.lane, s.start_us));
+    let overlap = |w: &&[&Span]| w[0].lane == w[1].lane && w[1].start_us < w[0].end_us;
+    sorted.windows(2).find(overlap).map(|w| (w[0], w[1]))
 }
 
 #[cfg(test)]

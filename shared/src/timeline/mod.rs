@@ -16,14 +16,25 @@
 //! The chart fits 80 columns: one row per lane (worker, thread, task) in order of first start;
 //! `█` work, `░` wait, `·` idle (the gaps); time 0 is when recording began. A bar starts with
 //! its label or, if that does not fit, with a key letter that the legend explains (a truncated
-//! `task 1` could be `task 12`). Colour only on a terminal without `NO_COLOR`. [`render`] is a
-//! pure function of a [`Recording`], hence the unit tests below.
+//! `task 1` could be `task 12`). Colour only on a terminal without `NO_COLOR`.
 //!
 //! Columns are too coarse to test "task 4 starts after task 0 ends", so an exact listing follows
 //! the chart: one line per span, `lane | label | start_s | end_s | kind`, to the microsecond,
 //! under a fixed heading. Tests of the examples read it with [`parse_listing`] and check it with
 //! [`lanes`], [`max_concurrent`] and [`overlap_in_lane`]. (Parsing the `--trace` JSON instead
 //! would need a JSON parser in every test, and a learner reads a listing too.)
+//!
+//! One job per file. This one records: the only global state, behind the API above. The others
+//! draw, each a pure function of a [`Recording`] (a copy, [`snapshot`]), which is what makes them
+//! testable with a recording written by hand:
+//!
+//! - `chart.rs`: [`render`], the chart, drawn part by part, top to bottom.
+//! - `listing.rs`: [`listing()`], the exact listing; [`parse_listing`] reads it back, and
+//!   [`lanes`] (also the rows' order), [`max_concurrent`] and [`overlap_in_lane`] check it.
+//! - `trace.rs`: [`trace_json`], the same recording for a trace viewer.
+//!
+//! Library code does not end the program: [`trace_to`] and [`print()`] return an error when the
+//! file cannot be written, and the example's `main` reports it (`.or_exit()`).
 
 mod chart;
 mod listing;
@@ -49,17 +60,24 @@ const MAX_SAMPLES: usize = 4096;
 /// What a span of a lane was doing; the gaps between spans are idle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// Running: `█` on the chart.
     Work,
+    /// Waiting (a sleep, a lock, a join): `░` on the chart.
     Wait,
 }
 
 /// One piece of work, in microseconds since recording began.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// Who ran it: a worker, a thread, a task; one row of the chart each.
     pub lane: String,
+    /// What it was: drawn at the start of its bar.
     pub label: String,
+    /// Work or waiting.
     pub kind: Kind,
+    /// When it began (negative: before recording began, as a worker process may report).
     pub start_us: i64,
+    /// When it ended; never before `start_us`.
     pub end_us: i64,
     /// Still running when drawn (a deadlocked thread's wait); `end_us` is then that moment.
     pub unfinished: bool,
@@ -68,14 +86,18 @@ pub struct Span {
 /// A counter around one moment: `peak` is its highest value since the previous sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sample {
+    /// When, in microseconds since recording began.
     pub at_us: i64,
+    /// The highest value since the previous sample (more than `level` once samples merged).
     pub peak: i64,
+    /// The value after this sample.
     pub level: i64,
 }
 
-/// Everything recorded: what [`render`], [`listing`] and [`trace_json`] draw.
+/// Everything recorded: what [`render`], [`listing()`] and [`trace_json`] draw.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recording {
+    /// The spans, in order of recording.
     pub spans: Vec<Span>,
     /// Each counter's name and samples, in order of first use.
     pub counters: Vec<(String, Vec<Sample>)>,
@@ -126,14 +148,18 @@ impl Recording {
     }
 }
 
+/// What is recorded, and what [`print()`] does with it.
 struct State {
     rec: Recording,
+    /// Draw the chart ([`enable`]).
     chart: bool,
+    /// Write the trace there ([`trace_to`]).
     trace: Option<PathBuf>,
 }
 
 /// When recording began, as an `Instant` and in microseconds since the UNIX epoch.
 static EPOCH: OnceLock<(Instant, i64)> = OnceLock::new();
+/// The one recorder of the program, shared by its threads.
 static STATE: Mutex<State> = Mutex::new(State {
     rec: Recording {
         spans: Vec::new(),
@@ -205,6 +231,7 @@ pub fn wait(lane: impl Display, label: impl Display) -> SpanGuard {
     begin(&lane, &label, Kind::Wait)
 }
 
+/// Opens a span of `kind` now, unless not recording; the guard closes it.
 fn begin(lane: &dyn Display, label: &dyn Display, kind: Kind) -> SpanGuard {
     SpanGuard(elapsed_us().and_then(|t| add(lane, label, kind, (t, t), true)))
 }
@@ -222,6 +249,8 @@ pub fn record_us(lane: impl Display, label: impl Display, kind: Kind, start_us: 
     }
 }
 
+/// Keeps a span from `t.0` to `t.1` (microseconds since recording began), `open` while its guard
+/// lives; returns its index, or `None` past [`MAX_SPANS`].
 fn add(
     lane: &dyn Display,
     label: &dyn Display,

@@ -1,4 +1,9 @@
-//! Chrome trace-event JSON of a [`Recording`], for `--trace FILE`.
+//! Chrome trace-event JSON of a [`Recording`], for `--trace FILE`: the format that
+//! <https://ui.perfetto.dev> and `chrome://tracing` open, zoomable where the chart is 80 columns.
+//!
+//! Written by hand, not with a JSON crate: Chrome's Trace Event Format needs only three kinds of
+//! event, of numbers and names. `M` (metadata) names the process and a track per lane, `X`
+//! (complete) is a span with its start and duration, `C` a counter's value at a moment.
 
 use super::{Kind, Recording, lanes};
 
@@ -31,6 +36,8 @@ pub fn trace_json(rec: &Recording) -> String {
         ));
     }
     for (name, samples) in &rec.counters {
+        // Two events a sample: its peak at its moment, then its level 1 µs later, so that the
+        // viewer shows the peak that merged samples kept.
         for s in samples {
             for (ts, n) in [(s.at_us - lo, s.peak), (s.at_us - lo + 1, s.level)] {
                 let name = json(name);
@@ -46,6 +53,7 @@ pub fn trace_json(rec: &Recording) -> String {
     )
 }
 
+/// `text` as a JSON string, in quotes: `"` and `\` escaped, control characters as `\u00XX`.
 fn json(text: &str) -> String {
     let mut out = String::from('"');
     for c in text.chars() {
