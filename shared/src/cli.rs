@@ -98,7 +98,10 @@ fn one_line_for_what_std_panics_on() {
         // std's `thread::spawn` and `Scope::spawn`; tokio's `#[tokio::main]` and its pool.
         for (prefix, what) in [
             ("failed to spawn thread: ", "cannot start a thread"),
-            ("Failed building the Runtime: ", "cannot start the async runtime"),
+            (
+                "Failed building the Runtime: ",
+                "cannot start the async runtime",
+            ),
             ("OS can't spawn worker thread: ", "cannot start a thread"),
         ] {
             if let Some(why) = message.strip_prefix(prefix) {

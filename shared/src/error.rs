@@ -123,7 +123,10 @@ mod tests {
     fn context_says_what_was_being_done() {
         let refused: std::io::Result<()> = Err(std::io::ErrorKind::WouldBlock.into());
         let e = refused.context("cannot start a thread").unwrap_err();
-        assert_eq!(e.to_string(), "cannot start a thread: operation would block");
+        assert_eq!(
+            e.to_string(),
+            "cannot start a thread: operation would block"
+        );
         assert_eq!((e.status(), e.is_quiet()), (1, false));
         let closed = Error::stdout_closed();
         assert_eq!((closed.status(), closed.is_quiet()), (141, true));

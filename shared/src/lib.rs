@@ -87,7 +87,9 @@ pub fn unix_only(reason: &str) -> ! {
 /// guards data that a panic cannot leave half-changed (a list that is pushed to, a counter), so
 /// the data is used as it is rather than failing every thread after the first.
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Text from someone else (a peer, a server) made safe to print: control characters (a line

@@ -133,7 +133,10 @@ mod tests {
             "ended because its stdout was closed (exit status 141)"
         );
         assert_eq!(check("the child", ended("exit 0")), Ok(()));
-        assert_eq!(check("the child", ended("exit 141")), Err(Error::stdout_closed()));
+        assert_eq!(
+            check("the child", ended("exit 141")),
+            Err(Error::stdout_closed())
+        );
         let failed = check("the child", ended("exit 2")).unwrap_err();
         assert_eq!(failed.to_string(), "the child exited with status 2");
     }
