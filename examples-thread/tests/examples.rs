@@ -576,6 +576,37 @@ mod deadlock {
         // The deadlock itself: each holds one lock and waits for the other, at the same time.
         assert_eq!(max_concurrent(waits.iter().copied()), 2, "{out}");
     }
+
+    /// `--trace FILE` writes Chrome trace JSON after the run; a file that cannot be written is
+    /// one `error:` line at the start, before any of the lesson.
+    #[test]
+    fn the_trace_is_written_after_the_run_or_refused_at_the_start() {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let file = dir.join("deadlock-trace.json");
+        let out = bin(env!("CARGO_BIN_EXE_deadlock"))
+            .env("TUTORIAL_TIME_SCALE", "0.05")
+            .arg("--trace")
+            .arg(&file)
+            .run();
+        out.assert_success();
+        let trace = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            trace.starts_with("{\"displayTimeUnit\":\"ms\",\"traceEvents\":["),
+            "{trace}"
+        );
+        assert!(trace.contains("\"name\":\"holds A, waits B\""), "{trace}");
+
+        let nowhere = dir.join("no such directory").join("trace.json");
+        let out = bin(env!("CARGO_BIN_EXE_deadlock"))
+            .arg("--trace")
+            .arg(&nowhere)
+            .run();
+        out.assert_code(1);
+        assert_eq!(out.stdout, "", "{out}");
+        let expected = format!("error: cannot write {}: ", nowhere.display());
+        assert!(out.stderr.starts_with(&expected), "{out}");
+        assert_eq!(out.stderr.lines().count(), 1, "{out}");
+    }
 }
 
 /// The master puts tasks into one channel and any free worker takes the next: the work spreads

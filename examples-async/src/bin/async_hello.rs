@@ -35,7 +35,7 @@
 //! Try: replace `tokio::time::sleep(...).await` with `std::thread::sleep(...)` (a blocking
 //! wait): the second "Hello world!" now comes after the first "Hello again!", and the run takes 2 s.
 
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: async_hello [--timeline]\n\nTwo hello() tasks each wait 1 s on one thread; the run takes about 1 s.
@@ -83,5 +83,5 @@ fn main() {
         start.elapsed().as_secs_f64(),
         shared::time::scaled(Duration::from_secs(1)).as_secs_f64()
     );
-    timeline::print(); // with --timeline: the two waits, side by side
+    timeline::print().or_exit(); // with --timeline: the two waits, side by side
 }

@@ -39,7 +39,7 @@
 //! the `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
 
 use examples_async::wget::{host_arg, host_header, printable, read_line};
-use shared::{Arg::Long, Arg::Value, timeline};
+use shared::{Arg::Long, Arg::Value, OrExit, timeline};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -105,6 +105,6 @@ async fn main() -> std::process::ExitCode {
     }
     // asyncio.wait(tasks): until every task has ended; exit status 1 if any host failed.
     let failed = tasks.join_all().await.contains(&false);
-    timeline::print(); // with --timeline: the downloads, side by side
+    timeline::print().or_exit(); // with --timeline: the downloads, side by side
     std::process::ExitCode::from(u8::from(failed))
 }

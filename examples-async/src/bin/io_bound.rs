@@ -211,7 +211,7 @@ fn main() {
     if vs_python {
         python_rows(count, samples, &tasks, tasks_memory);
     }
-    timeline::print(); // with --timeline: how many waits were in flight, over time
+    timeline::print().or_exit(); // with --timeline: how many waits were in flight, over time
 }
 
 /// `--vs-python`: the same waits as asyncio tasks in the learner's `python3`, beside our tasks.

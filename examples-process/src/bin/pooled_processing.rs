@@ -39,7 +39,7 @@
 //! Try: change `Pool::new(4)` to `Pool::new(5)`: all five tasks start at once, each with its own PID.
 
 use examples_process::Pool;
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
@@ -67,7 +67,7 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg {
             Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()),
+            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             other => shared::unexpected(other),
         }
     }
@@ -80,5 +80,5 @@ fn main() {
     p.close();
     p.join();
     println!("All subprocesses done.");
-    timeline::print(); // with --timeline: who ran which task, and when
+    timeline::print().or_exit(); // with --timeline: who ran which task, and when
 }

@@ -48,7 +48,7 @@
 use examples_thread::thread_cpu_time;
 use rayon::prelude::*;
 use shared::bench::{Stats, human, measure};
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::collections::HashMap;
 use std::sync::Barrier;
 use std::thread::{self, ThreadId};
@@ -128,7 +128,7 @@ fn main() {
             Long("samples") => samples = args.value_in(1..=1000),
             Long("many") => many = args.value_in(1..=4096),
             Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()),
+            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }
@@ -165,7 +165,7 @@ fn main() {
         primes,
         stats,
     );
-    timeline::print(); // with --timeline: one thread alone, then one per core side by side
+    timeline::print().or_exit(); // with --timeline: one thread alone, then one per core side by side
     if vs_python {
         let (cores, rust) = (cores as usize, [rows[0], rows[1]]);
         examples_thread::vs_python::cpu_bound(limit, samples, cores, rust);

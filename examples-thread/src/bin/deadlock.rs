@@ -39,7 +39,7 @@
 //! and run it a few times: sooner or later it hangs for good (press Ctrl-C).
 
 use parking_lot::Mutex;
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::sync::Barrier;
 use std::thread;
 use std::time::Duration;
@@ -145,7 +145,7 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg {
             Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()),
+            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             other => shared::unexpected(other),
         }
     }
@@ -170,5 +170,5 @@ fn main() {
         spawn_named(s, "Thread-2", || run_thread_in_order(&a, &b));
     });
     println!("Both threads finished: no deadlock.");
-    timeline::print(); // with --timeline: each thread holds one lock and waits for the other
+    timeline::print().or_exit(); // with --timeline: each thread holds one lock and waits for the other
 }

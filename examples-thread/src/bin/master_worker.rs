@@ -38,7 +38,7 @@
 //! tasks one after another (1 s), ten workers run them side by side (0.1 s).
 
 use crossbeam::channel;
-use shared::{Arg::Long, timeline};
+use shared::{Arg::Long, OrExit, timeline};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -86,7 +86,7 @@ fn main() {
             Long("workers") => workers = args.value_in(1..=1000),
             Long("tasks") => tasks = args.value_in(1..=100_000),
             Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()),
+            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             other => shared::unexpected(other),
         }
     }
@@ -131,5 +131,5 @@ fn main() {
         .collect();
     println!("{}", summary.join(", "));
     println!("master exit.");
-    timeline::print(); // with --timeline: which worker ran which task, and when
+    timeline::print().or_exit(); // with --timeline: which worker ran which task, and when
 }
