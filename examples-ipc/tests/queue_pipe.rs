@@ -1,7 +1,18 @@
 //! Runs queue, queue_bench and pipe as real processes and checks what each lesson promises.
 //! `cargo test -p examples-ipc --test queue_pipe queue::` runs one binary's tests.
 
+use examples_ipc::channel::frame::{self, FrameReader};
 use harness::{bin, numbers, shape};
+
+/// `messages` framed as the queue carries them, with `text` (a writer's `eprintln!`) before each.
+fn framed(messages: &[&str], text: &str) -> Vec<u8> {
+    let mut stream = Vec::new();
+    for m in messages {
+        stream.extend(text.as_bytes());
+        frame::encode(m.as_bytes(), &mut stream);
+    }
+    stream
+}
 
 /// The lines of `stdout` that start with `prefix`, in order.
 fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
@@ -122,13 +133,16 @@ mod queue {
         assert!(took < std::time::Duration::from_millis(2500), "{took:?}");
     }
 
+    /// Whatever else comes on the queue's stream (a writer's `eprintln!`, a panic message) is
+    /// passed on to the terminal, never taken for a message.
     #[test]
-    fn the_reader_ends_at_the_end_of_the_queue() {
+    fn the_reader_ends_at_the_end_of_the_queue_and_passes_other_text_on() {
         let out = bin(QUEUE)
             .args(["--child", "read"])
-            .stdin("A\nB\nC\n")
+            .stdin(framed(&["A", "B", "C"], "debug\n"))
             .run();
         out.assert_success();
+        assert_eq!(out.stderr, "debug\ndebug\ndebug\n", "{out}");
         let lines = out.lines();
         assert!(lines[0].starts_with("Process to read: "), "{out}");
         assert_eq!(
@@ -138,6 +152,38 @@ mod queue {
                 "Get B from queue.",
                 "Get C from queue."
             ]
+        );
+    }
+
+    /// `put` returns at once and the feeder writes the message at once: the reader has it
+    /// while the writer still sleeps (here 3 s and more before the second message).
+    #[test]
+    fn a_message_is_never_held_back_while_the_writer_waits() {
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        let mut writer = Command::new(QUEUE)
+            .args(["--child", "write"])
+            .env(harness::TIME_SCALE_VAR, "1000") // pauses of up to 1000 s
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the writer");
+        let started = Instant::now();
+        let stderr = writer.stderr.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = FrameReader::new(stderr, std::io::sink());
+            let _ = tx.send(reader.next_message().ok().flatten());
+        });
+        let first = rx.recv_timeout(Duration::from_secs(20));
+        let took = started.elapsed();
+        let _ = writer.kill();
+        let _ = writer.wait();
+        assert_eq!(first, Ok(Some(b"A".to_vec())));
+        assert!(
+            took < Duration::from_secs(10),
+            "the first message took {took:?}"
         );
     }
 
@@ -228,11 +274,47 @@ mod queue_bench {
     #[test]
     fn a_lost_message_fails_the_run() {
         let out = bin(QUEUE_BENCH)
-            .args(["--child", "read", "--count", "3"])
-            .stdin("m\nm\n")
+            .args(["--child", "read", "3"])
+            .stdin(framed(&["m", "m"], ""))
             .run();
         out.assert_code(1);
         assert_eq!(out.stderr, "error: the reader got 2 of 3 messages\n");
+    }
+
+    /// Python's `multiprocessing.Queue` in the same run, beside ours; a release build moves
+    /// at least 20 times as many messages a second (issue 17; CI runs the release tests).
+    #[test]
+    fn vs_python_beside_multiprocessing_queue() {
+        if !harness::python3_present("queue_bench::vs_python_beside_multiprocessing_queue") {
+            return;
+        }
+        let count = if cfg!(debug_assertions) {
+            "20000"
+        } else {
+            "2000000"
+        };
+        let out = bin(QUEUE_BENCH)
+            .args(["--count", count, "--vs-python"])
+            .timeout(std::time::Duration::from_secs(300))
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let row = lines
+            .iter()
+            .find(|l| l.starts_with("  a message "))
+            .unwrap_or_else(|| panic!("no row for a message\n{out}"));
+        assert!(
+            lines.iter().any(|l| l.contains("multiprocessing.Queue")),
+            "{out}"
+        );
+        let ratio: f64 = row
+            .rsplit("Python/Rust ")
+            .next()
+            .and_then(|r| r.trim_end_matches('x').parse().ok())
+            .unwrap_or_else(|| panic!("no ratio in {row:?}"));
+        if !cfg!(debug_assertions) {
+            assert!(ratio >= 20.0, "only {ratio}x Python's mp.Queue\n{out}");
+        }
     }
 
     #[test]

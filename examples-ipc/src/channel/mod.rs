@@ -212,13 +212,6 @@ pub fn exit_code(children: &[(&str, ExitStatus)]) -> ExitCode {
 mod tests {
     use super::*;
 
-    #[test]
-    fn roles() {
-        assert_eq!("write".parse(), Ok(Role::Write));
-        assert_eq!("read".parse(), Ok(Role::Read));
-        assert!("other".parse::<Role>().is_err());
-    }
-
     #[cfg(unix)]
     #[test]
     fn verdicts_name_what_happened() {

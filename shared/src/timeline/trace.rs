@@ -72,30 +72,10 @@ mod tests {
     use super::super::fixtures::rec;
     use super::*;
 
-    // TODO(python3 rule): harness/shared rule
-    /// Whether `python3` runs here; if not, says so on stderr (the test passes), unless
-    /// `TUTORIAL_REQUIRE_PYTHON=1` (then the test fails). A copy of `harness::python3_present`.
-    fn python3_present(test: &str) -> bool {
-        let found = std::process::Command::new("python3")
-            .arg("--version")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            assert_ne!(
-                std::env::var("TUTORIAL_REQUIRE_PYTHON").as_deref(),
-                Ok("1"),
-                "{test}: TUTORIAL_REQUIRE_PYTHON=1 but python3 is not on PATH"
-            );
-            eprintln!("{test}: skipped, python3 is not on PATH");
-        }
-        found
-    }
-
     #[test]
     fn the_trace_is_json_that_python_reads() {
-        if !python3_present("timeline::trace::the_trace_is_json_that_python_reads") {
+        if !crate::python::python3_for_tests("timeline::trace::the_trace_is_json_that_python_reads")
+        {
             return;
         }
         let mut pool = rec(&[
