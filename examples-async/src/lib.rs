@@ -62,13 +62,6 @@ pub mod wget {
         }
     }
 
-    /// A host from the command line (see [`parse_host`]); a bad one ends the program with a
-    /// usage error.
-    pub fn host_arg(raw: std::ffi::OsString) -> (String, u16) {
-        let text: String = shared::cli::parse(raw);
-        parse_host(&text).unwrap_or_else(|e| shared::exit_usage(e))
-    }
-
     /// `reader.readline()` for a header, with a ceiling: the next line without its line ending;
     /// an error for a line longer than [`MAX_LINE`] bytes, or for the end of the stream (the
     /// headers end with an empty line, not with the end of the connection).
@@ -91,20 +84,6 @@ pub mod wget {
             line.pop();
         }
         Ok(line)
-    }
-
-    /// The line as text that cannot steer the terminal: invalid UTF-8 becomes `�`, and control
-    /// characters (escape sequences, NUL, carriage returns, Unicode's C1 controls) are shown
-    /// escaped, `\u{1b}`, instead of being obeyed.
-    pub fn printable(line: &[u8]) -> String {
-        String::from_utf8_lossy(line)
-            .chars()
-            .map(|c| match c {
-                '\t' => "\t".to_string(),
-                c if c.is_control() => c.escape_unicode().to_string(),
-                c => c.to_string(),
-            })
-            .collect()
     }
 }
 
@@ -349,7 +328,7 @@ pub mod threads {
 #[cfg(test)]
 mod tests {
     use super::web::html_escape;
-    use super::wget::{host_header, parse_host, printable};
+    use super::wget::{host_header, parse_host};
 
     #[test]
     fn hosts() {
@@ -364,12 +343,6 @@ mod tests {
         }
         assert_eq!(host_header("::1", 8000), "[::1]:8000");
         assert_eq!(host_header("localhost", 80), "localhost");
-    }
-
-    #[test]
-    fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(printable(b"a\x1b[2Jb\0c\td"), "a\\u{1b}[2Jb\\u{0}c\td");
-        assert_eq!(printable("ok é".as_bytes()), "ok é");
     }
 
     #[test]

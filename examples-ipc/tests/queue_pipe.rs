@@ -274,7 +274,7 @@ mod queue_bench {
     #[test]
     fn a_lost_message_fails_the_run() {
         let out = bin(QUEUE_BENCH)
-            .args(["--child", "read", "3"])
+            .args(["--child", "read=3"])
             .stdin(framed(&["m", "m"], ""))
             .run();
         out.assert_code(1);

@@ -1,45 +1,49 @@
 //! The machinery of the processes chapter that is not the lesson: a process pool (Python's
-//! `multiprocessing.Pool`), the stand-in child of `subprocess`, and how a child process ended, in
-//! words.
+//! `multiprocessing.Pool`) and the stand-in child of `subprocess`.
 //!
 //! # The pool, for the curious
 //!
 //! The standard library has no process pool, so [`Pool`] is a small one, built the way Python
 //! builds its own with the "spawn" start method (the default on Windows and macOS):
 //!
-//! - **Workers** are this program started again with the arguments `--pool-worker <parent PID>`.
-//!   The first line of `main` is [`serve_if_worker`]: in a worker it runs the tasks it is sent and
+//! - **Workers** are this program started again with the arguments `--child pool-worker`. The
+//!   first line of `main` is [`serve_if_worker`]: in a worker it runs the tasks it is sent and
 //!   exits, so the worker never reaches the parent's code. That is what Python's
 //!   `if __name__ == '__main__':` guard is for: a spawned worker imports the module again.
 //! - **Tasks** travel on the worker's stdin, one line each: the task function's name and its
 //!   argument (`pooled_processing::long_time_task 3`). Python pickles a function the same way, by
 //!   its name, and the worker looks it up; here the worker checks that the name is the one of the
 //!   function it serves.
+//! - **Handing out**: as in Python, a thread of the pool, the dispatcher, hands each task to a
+//!   free worker the moment `apply_async` queues it, while the parent goes on; when every worker
+//!   is busy, the task waits in the pool's queue for the first worker that finishes. `close()`
+//!   only says that no more tasks come (a worker that finds the queue empty then has its stdin
+//!   closed, and its loop ends); `join()` only waits for the workers to exit.
 //! - **Output**: whatever a task prints goes to the worker's stdout, a pipe to the parent, which
 //!   prints it; after each task the worker prints [`READY`] and when the task began and ended
-//!   (not shown; `--timeline` draws them), and the parent sends the next task from its queue. `close()` means no more tasks: a worker that finds the queue empty
-//!   has its stdin closed, its loop ends, and `join()` waits for it to exit. Tasks are handed out
-//!   from `join()`, so "Waiting for all subprocesses done..." comes first as in the tutorial;
-//!   Python hands them out from a background thread as soon as `apply_async` is called.
-//! - **No worker left behind**: if a worker dies, `join()` kills and reaps the others and ends
-//!   the program with one `error:` line; if the parent's stdout closes (`| head -3`), or it gets
-//!   SIGINT (Ctrl-C) or SIGTERM, the pool kills and reaps its workers before it exits (141, 130,
-//!   143). If the parent is killed outright (`kill -9`), nothing of it runs any more: on Linux each
-//!   worker has asked the kernel to kill it when its parent dies (`PR_SET_PDEATHSIG`); elsewhere
-//!   its stdin closes, and it ends after its current task.
+//!   (not shown; `--timeline` draws them), and the dispatcher sends it the next task.
+//! - **No worker left behind**: if a worker dies, the dispatcher kills and reaps the others and
+//!   `join()` says what happened; if the parent's stdout closes (`| head -3`) the same, quietly;
+//!   on SIGINT (Ctrl-C) or SIGTERM the pool kills and reaps its workers before the program ends
+//!   (130, 143). If the parent is killed outright (`kill -9`), nothing of it runs any more: on
+//!   Linux each worker was started to be killed by the kernel when its parent dies
+//!   (`shared::process::dies_with_parent`); elsewhere its stdin closes, and it ends after its
+//!   current task.
 
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::str::FromStr;
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
-use shared::timeline;
+use shared::process::how_it_ended;
+use shared::{Context, Error, lock, timeline};
 
-/// How a worker process is started: `this-program --pool-worker <parent PID>`.
-const WORKER_FLAG: &str = "--pool-worker";
+/// The role a worker process is started in: `this-program --child pool-worker`.
+const WORKER_ROLE: &str = "pool-worker";
 
 /// The start of the line a worker prints when it has finished a task and wants the next one
 /// (ASCII ACK), followed by when the task began and ended (`shared::timeline::now_us`).
@@ -47,170 +51,251 @@ pub const READY: &str = "\u{6}";
 
 /// A pool of worker processes, like Python's `multiprocessing.Pool`: see the module.
 pub struct Pool {
+    /// To the dispatcher: tasks, and `close`.
+    dispatcher: Sender<Event>,
+    /// The dispatcher's thread, which ends when every worker has exited.
+    running: Option<JoinHandle<shared::Result>>,
     /// The worker processes, shared with the threads that may have to kill them.
     children: Arc<Mutex<Vec<Child>>>,
-    workers: Vec<Worker>,
-    pending: VecDeque<String>,
     closed: bool,
-    events: Receiver<Event>,
 }
 
-/// A worker as the pool sees it: the pipe its tasks go to, and the task it runs.
-struct Worker {
-    pid: u32,
-    tasks: Option<ChildStdin>,
-    busy_with: Option<String>,
-}
-
-/// What the threads that read the workers' output tell the pool.
+/// What the dispatcher hears about: from the pool's owner, and from the threads that read the
+/// workers' output.
 enum Event {
-    /// A worker has finished its task, which ran from the first time to the second.
+    Task(String),
+    Close,
+    /// Worker `.0` has finished its task, which ran from `.1` to `.2` (`timeline::now_us`).
     Ready(usize, u64, u64),
     Exited(usize),
+    /// Our stdout, where the workers' output goes, cannot be written.
+    StdoutFailed(std::io::Error),
 }
 
 impl Pool {
     /// Starts `processes` worker processes (this program again). Call it before the program
     /// starts any thread of its own: on Unix it blocks SIGINT and SIGTERM in the calling thread,
     /// which every later thread inherits, and one thread of the pool waits for them.
-    pub fn new(processes: usize) -> Pool {
+    pub fn new(processes: usize) -> shared::Result<Pool> {
         let mut children = Vec::new();
-        let mut workers = Vec::new();
+        let mut stdins = Vec::new();
         let mut outputs = Vec::new();
         for _ in 0..processes {
-            let child = shared::this_program()
-                .args([WORKER_FLAG, &std::process::id().to_string()])
+            let mut command = shared::this_program();
+            command
+                .args(["--child", WORKER_ROLE])
                 .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn();
-            let mut child = child.unwrap_or_else(|e| {
-                stop_all(&mut children);
-                shared::exit_error(format_args!("cannot start a worker process: {e}"))
-            });
-            outputs.push(BufReader::new(
-                child.stdout.take().expect("stdout is piped"),
-            ));
-            workers.push(Worker {
-                pid: child.id(),
-                tasks: child.stdin.take(),
-                busy_with: None,
-            });
+                .stdout(Stdio::piped());
+            shared::process::dies_with_parent(&mut command);
+            let mut child = match command.spawn() {
+                Ok(child) => child,
+                Err(e) => {
+                    stop_all(&mut children);
+                    return Err(Error::new(format_args!(
+                        "cannot start a worker process: {e}"
+                    )));
+                }
+            };
+            outputs.push(child.stdout.take().expect("stdout is piped"));
+            stdins.push(child.stdin.take());
             children.push(child);
         }
+        let pids = children.iter().map(Child::id).collect();
         let children = Arc::new(Mutex::new(children));
+        let started = Self::start_threads(&children, stdins, outputs, pids);
+        started.inspect_err(|_| stop_all(&mut lock(&children)))
+    }
+
+    /// The threads of the pool: one that waits for signals (Unix), one per worker that reads
+    /// its output, and the dispatcher.
+    fn start_threads(
+        children: &Arc<Mutex<Vec<Child>>>,
+        stdins: Vec<Option<ChildStdin>>,
+        outputs: Vec<std::process::ChildStdout>,
+        pids: Vec<u32>,
+    ) -> shared::Result<Pool> {
         // After the workers have started, who would inherit the blocked signals, and before the
         // threads, who must.
         #[cfg(unix)]
-        stop_on_signals(Arc::clone(&children));
+        stop_on_signals(Arc::clone(children))?;
         let (tx, events) = mpsc::channel();
         for (index, output) in outputs.into_iter().enumerate() {
-            let (tx, children) = (tx.clone(), Arc::clone(&children));
-            std::thread::spawn(move || {
-                for line in output.lines().map_while(Result::ok) {
-                    if let Some(times) = line.strip_prefix(READY) {
-                        let (start, end) = times.split_once(' ').unwrap_or_default();
-                        let times = (start.parse().unwrap_or(0), end.parse().unwrap_or(0));
-                        let _ = tx.send(Event::Ready(index, times.0, times.1));
-                    } else if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
-                        // A closed pipe (`| head -3`) ends quietly, as `shared::start` has it.
-                        match e.kind() {
-                            std::io::ErrorKind::BrokenPipe => stop_and_exit(&children, 141, None),
-                            _ => stop_and_exit(
-                                &children,
-                                1,
-                                Some(format!("cannot write to stdout: {e}")),
-                            ),
-                        }
-                    }
-                }
-                let _ = tx.send(Event::Exited(index));
-            });
+            let tx = tx.clone();
+            std::thread::Builder::new()
+                .name(format!("pool-output-{index}"))
+                .spawn(move || forward_output(index, output, &tx))
+                .context("cannot start a thread of the pool")?;
         }
-        Pool {
-            children,
+        let workers = stdins
+            .into_iter()
+            .zip(pids)
+            .map(|(tasks, pid)| Worker {
+                pid,
+                tasks,
+                busy_with: None,
+            })
+            .collect();
+        let dispatcher = Dispatcher {
             workers,
             pending: VecDeque::new(),
             closed: false,
-            events,
-        }
+            children: Arc::clone(children),
+        };
+        let running = std::thread::Builder::new()
+            .name("pool-dispatcher".into())
+            .spawn(move || dispatcher.run(&events))
+            .context("cannot start a thread of the pool")?;
+        Ok(Pool {
+            dispatcher: tx,
+            running: Some(running),
+            children: Arc::clone(children),
+            closed: false,
+        })
     }
 
-    /// Queues `task(arg)`; a free worker process runs it (see the module for when).
+    /// Hands `task(arg)` to the pool at once: a free worker process starts it now, or the first
+    /// one that finishes its task, while the caller goes on.
     pub fn apply_async<A: Display>(&mut self, task: impl Fn(A), arg: A) {
         assert!(!self.closed, "apply_async after close");
         let name = std::any::type_name_of_val(&task);
-        self.pending.push_back(format!("{name} {arg}"));
+        // If the dispatcher has stopped (a worker died), `join` says why.
+        let _ = self.dispatcher.send(Event::Task(format!("{name} {arg}")));
     }
 
     /// No more tasks: each worker ends once the queue is empty.
     pub fn close(&mut self) {
         self.closed = true;
+        let _ = self.dispatcher.send(Event::Close);
     }
 
-    /// Runs every queued task, then waits until every worker process has exited. If a worker
-    /// dies, kills and reaps the others and ends the program with one `error:` line.
-    pub fn join(&mut self) {
+    /// Waits until every worker process has exited. If a worker died, or our stdout closed,
+    /// the others have been killed and reaped, and the error says what happened.
+    pub fn join(&mut self) -> shared::Result {
         assert!(self.closed, "call close() before join(), as in Python");
-        for index in 0..self.workers.len() {
-            self.give_work(index);
-        }
-        let mut running = self.workers.len();
-        while running > 0 {
-            match self.events.recv().expect("each worker has a reader thread") {
-                Event::Ready(index, start, end) => {
-                    let worker = &self.workers[index];
-                    if let Some((_, arg)) =
-                        worker.busy_with.as_ref().and_then(|t| t.split_once(' '))
-                    {
-                        let (lane, label) = (format!("PID {}", worker.pid), format!("task {arg}"));
-                        timeline::record_us(lane, label, timeline::Kind::Work, start, end);
-                    }
-                    self.give_work(index)
-                }
-                Event::Exited(index) => {
-                    running -= 1;
-                    let status = lock(&self.children)[index].wait();
-                    let worker = &self.workers[index];
-                    let problem = match (status, &worker.busy_with) {
-                        (Err(e), _) => format!("cannot wait for it: {e}"),
-                        (Ok(status), Some(task)) => {
-                            let call = task.replacen(' ', "(", 1);
-                            format!("{} while running {call})", how_it_ended(status))
-                        }
-                        (Ok(status), None) if !status.success() => how_it_ended(status),
-                        (Ok(_), None) => continue,
-                    };
-                    let message = format!("worker process {} {problem}", worker.pid);
-                    stop_and_exit(&self.children, 1, Some(message));
-                }
-            }
-        }
-    }
-
-    /// Sends worker `index` the next task, or closes its stdin when the pool is closed and no
-    /// task is left. A worker that has died is noticed when its stdout ends.
-    fn give_work(&mut self, index: usize) {
-        let worker = &mut self.workers[index];
-        worker.busy_with = self.pending.pop_front();
-        match (&worker.busy_with, &mut worker.tasks) {
-            (Some(task), Some(stdin)) => {
-                let _ = writeln!(stdin, "{task}");
-            }
-            (None, _) if self.closed => worker.tasks = None, // ends the worker's loop
-            _ => {}
+        match self.running.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::new("the pool's dispatcher thread panicked")),
+            None => Ok(()),
         }
     }
 }
 
 impl Drop for Pool {
-    /// However the pool's owner ends (a panic, say), no worker process is left behind.
+    /// However the pool's owner ends (an early return, a panic), no worker is left behind.
     fn drop(&mut self) {
         stop_all(&mut lock(&self.children));
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+/// A worker as the dispatcher sees it: the pipe its tasks go to, and the task it runs.
+struct Worker {
+    pid: u32,
+    tasks: Option<ChildStdin>,
+    busy_with: Option<String>,
+}
+
+/// The pool's thread that hands out the tasks.
+struct Dispatcher {
+    workers: Vec<Worker>,
+    pending: VecDeque<String>,
+    closed: bool,
+    children: Arc<Mutex<Vec<Child>>>,
+}
+
+impl Dispatcher {
+    /// Hands out tasks until every worker has exited; on a worker's death or a closed stdout,
+    /// stops the others and says why.
+    fn run(mut self, events: &Receiver<Event>) -> shared::Result {
+        let mut running = self.workers.len();
+        while running > 0 {
+            match events.recv().expect("the pool keeps a sender") {
+                Event::Task(task) => self.pending.push_back(task),
+                Event::Close => self.closed = true,
+                Event::Ready(index, start, end) => {
+                    let worker = &mut self.workers[index];
+                    if let Some((_, arg)) = worker
+                        .busy_with
+                        .take()
+                        .as_deref()
+                        .and_then(|t| t.split_once(' '))
+                    {
+                        let (lane, label) = (format!("PID {}", worker.pid), format!("task {arg}"));
+                        timeline::record_us(lane, label, timeline::Kind::Work, start, end);
+                    }
+                }
+                Event::Exited(index) => {
+                    running -= 1;
+                    self.exited(index)
+                        .inspect_err(|_| stop_all(&mut lock(&self.children)))?;
+                }
+                Event::StdoutFailed(e) => {
+                    stop_all(&mut lock(&self.children));
+                    return Err(match e.kind() {
+                        std::io::ErrorKind::BrokenPipe => Error::stdout_closed(),
+                        _ => Error::new(format_args!("cannot write to stdout: {e}")),
+                    });
+                }
+            }
+            for index in 0..self.workers.len() {
+                self.give_work(index);
+            }
+        }
+        Ok(())
+    }
+
+    /// A worker has exited: fine if it was idle and succeeded, else what happened.
+    fn exited(&mut self, index: usize) -> shared::Result {
+        let status = lock(&self.children)[index].wait();
+        let worker = &mut self.workers[index];
+        worker.tasks = None;
+        let problem = match (status, &worker.busy_with) {
+            (Err(e), _) => format!("cannot wait for it: {e}"),
+            (Ok(status), Some(task)) => {
+                let call = task.replacen(' ', "(", 1);
+                format!("{} while running {call})", how_it_ended(status))
+            }
+            (Ok(status), None) if !status.success() => how_it_ended(status),
+            (Ok(_), None) => return Ok(()),
+        };
+        Err(Error::new(format_args!(
+            "worker process {} {problem}",
+            worker.pid
+        )))
+    }
+
+    /// Sends an idle worker the next task, or closes its stdin when the pool is closed and no
+    /// task is left (its loop ends). A worker that has died is noticed when its stdout ends.
+    fn give_work(&mut self, index: usize) {
+        let worker = &mut self.workers[index];
+        if worker.busy_with.is_some() || worker.tasks.is_none() {
+            return;
+        }
+        match self.pending.pop_front() {
+            Some(task) => {
+                if let Some(stdin) = &mut worker.tasks {
+                    let _ = writeln!(stdin, "{task}");
+                }
+                worker.busy_with = Some(task);
+            }
+            None if self.closed => worker.tasks = None,
+            None => {}
+        }
+    }
+}
+
+/// A worker's output: printed as ours, but for its [`READY`] lines, which become events.
+fn forward_output(index: usize, output: std::process::ChildStdout, tx: &Sender<Event>) {
+    for line in BufReader::new(output).lines().map_while(Result::ok) {
+        if let Some(times) = line.strip_prefix(READY) {
+            let (start, end) = times.split_once(' ').unwrap_or_default();
+            let times = (start.parse().unwrap_or(0), end.parse().unwrap_or(0));
+            let _ = tx.send(Event::Ready(index, times.0, times.1));
+        } else if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+            let _ = tx.send(Event::StdoutFailed(e));
+            return;
+        }
+    }
+    let _ = tx.send(Event::Exited(index));
 }
 
 /// Kills every worker that still runs and reaps them all. (`Child::kill` of a child already
@@ -224,130 +309,79 @@ fn stop_all(children: &mut [Child]) {
     }
 }
 
-/// Stops every worker, then ends the program with status `code` and an `error:` line if there
-/// is a message, still holding the lock: a thread that meets a worker killed here waits for the
-/// lock until the program has ended, so only the first reason to stop is reported.
-fn stop_and_exit(children: &Mutex<Vec<Child>>, code: i32, message: Option<String>) -> ! {
-    let mut children = lock(children);
-    stop_all(&mut children);
-    if let Some(message) = message {
-        eprintln!("error: {message}");
-    }
-    std::process::exit(code)
-}
-
 /// Blocks SIGINT and SIGTERM here (and so in every thread started from now on), and starts a
-/// thread that waits for them: it kills and reaps the workers, then exits with 128 + the signal.
+/// thread that waits for them: it kills and reaps the workers, then ends the program with
+/// 128 + the signal, as the signal itself would have. (Ending the program is what the signal
+/// asks for; the thread only puts the workers away first.)
 #[cfg(unix)]
-fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) {
+fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) -> shared::Result {
     use nix::sys::signal::{SigSet, Signal};
     let mut signals = SigSet::empty();
     signals.add(Signal::SIGINT);
     signals.add(Signal::SIGTERM);
-    signals.thread_block().expect("block SIGINT and SIGTERM");
-    std::thread::spawn(move || {
-        let signal = signals.wait().expect("wait for SIGINT or SIGTERM");
-        stop_and_exit(&children, 128 + signal as i32, None);
-    });
+    signals
+        .thread_block()
+        .context("cannot block SIGINT and SIGTERM")?;
+    std::thread::Builder::new()
+        .name("pool-signals".into())
+        .spawn(move || {
+            let Ok(signal) = signals.wait() else { return };
+            let mut children = lock(&children);
+            stop_all(&mut children);
+            std::process::exit(128 + signal as i32);
+        })
+        .context("cannot start a thread of the pool")?;
+    Ok(())
 }
 
 /// The first line of a program that uses a [`Pool`]: in a worker process (this program started
-/// with `--pool-worker`) runs each task it is sent with `task`, then exits; in any other
+/// with `--child pool-worker`) runs each task it is sent with `task`, then exits; in any other
 /// process returns at once.
 pub fn serve_if_worker<A: FromStr>(task: impl Fn(A)) {
-    let mut args = std::env::args().skip(1);
-    if args.next().as_deref() != Some(WORKER_FLAG) {
-        return;
-    }
-    let parent: Option<u32> = args.next().and_then(|pid| pid.parse().ok());
-    shared::start("usage: (a pool worker process; started by its pool)");
-    die_with_parent(
-        parent.unwrap_or_else(|| shared::exit_usage("a worker needs its parent's PID")),
-    );
+    shared::run_if_child(|role| {
+        if role != WORKER_ROLE {
+            shared::exit_usage(format_args!("unknown child role {role:?}"));
+        }
+        serve(task)
+    });
+}
+
+/// A worker's loop: a task a line from stdin, until it ends.
+fn serve<A: FromStr>(task: impl Fn(A)) -> shared::Result {
     let name = std::any::type_name_of_val(&task);
     for line in std::io::stdin().lock().lines() {
-        let line = line.unwrap_or_else(|e| shared::exit_error(format_args!("worker: {e}")));
+        let line = line.context("worker")?;
         let arg = match line.split_once(' ') {
             Some((function, arg)) if function == name => arg.parse().ok(),
             _ => None,
         };
         let Some(arg) = arg else {
-            shared::exit_error(format_args!("worker: {line:?} is not a task for {name}"));
+            return Err(Error::new(format_args!(
+                "worker: {line:?} is not a task for {name}"
+            )));
         };
         let start = timeline::now_us();
         task(arg);
         println!("{READY}{start} {}", timeline::now_us());
     }
-    std::process::exit(0);
+    Ok(())
 }
 
-/// Linux: asks the kernel to kill this process when its parent dies, then checks that the
-/// parent is still `parent`: had it died before the request, this process would already have
-/// been adopted by another, and no signal would ever come.
-#[cfg(target_os = "linux")]
-pub fn die_with_parent(parent: u32) {
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-        .unwrap_or_else(|e| shared::exit_error(format_args!("prctl(PR_SET_PDEATHSIG): {e}")));
-    if std::os::unix::process::parent_id() != parent {
-        std::process::exit(1);
-    }
-}
-
-/// Elsewhere there is no such request: a worker ends when its stdin closes.
-#[cfg(not(target_os = "linux"))]
-pub fn die_with_parent(_parent: u32) {}
-
-/// How a child process ended, in words: `exited with status 3`, `was killed by signal 9
-/// (SIGKILL)`, `ended because its stdout was closed (exit status 141)`.
-pub fn how_it_ended(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        let name = nix::sys::signal::Signal::try_from(signal).map_or("?", |s| s.as_str());
-        return format!("was killed by signal {signal} ({name})");
-    }
-    match status.code() {
-        // Windows: a crash (an abort, an access violation) is an NTSTATUS such as 0xC0000409.
-        Some(code) if cfg!(windows) && code < 0 => {
-            format!("crashed with status {:#010X}", code as u32)
-        }
-        Some(141) => "ended because its stdout was closed (exit status 141)".to_string(),
-        Some(code) => format!("exited with status {code}"),
-        None => status.to_string(),
-    }
-}
-
-/// A child's exit code as Python's `returncode` shows it: the code, or minus the signal that
-/// killed it (`-9`).
-pub fn exit_code(status: ExitStatus) -> i32 {
-    #[cfg(unix)]
-    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        return -signal;
-    }
-    status.code().unwrap_or(-1)
-}
-
-/// For `spawn().unwrap_or_else(cannot_start("the child"))`: the system can refuse a new process
-/// (too many processes, no memory): one `error:` line, exit 1.
-pub fn cannot_start<T>(who: &str) -> impl FnOnce(std::io::Error) -> T + '_ {
-    move |e| shared::exit_error(format_args!("cannot start {who}: {e}"))
-}
-
-/// Ends this program if its child process failed: quietly with status 141 if the child found
-/// stdout closed (then ours, the same pipe, is closed too), else with one `error:` line that says
-/// how `who` ended.
-pub fn exit_if_failed(who: &str, status: ExitStatus) {
-    match status.code() {
-        Some(0) => {}
-        Some(141) => std::process::exit(141),
-        _ => shared::exit_error(format_args!("{who} {}", how_it_ended(status))),
+/// The first line of `subprocess`'s `main`: as `subprocess calc [SUM]`, this program is the
+/// calculator ([`calculator`]) and exits; otherwise returns at once.
+pub fn calculator_if_asked(usage: &'static str) {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "calc") {
+        let mut args = shared::start(usage);
+        args.next(); // `calc`
+        calculator(&mut args);
     }
 }
 
 /// The stand-in child of `subprocess`, a calculator shaped like `nslookup`: with a sum as its
-/// remaining arguments (`1 + 2`) it answers that one; without, it answers a sum per line of stdin until
-/// `exit`. Answers go to stdout, problems to stderr; then it exits, with status 1 if any sum
-/// failed.
-pub fn calculator(args: &mut shared::Args) -> ! {
+/// remaining arguments (`1 + 2`) it answers that one; without, it answers a sum per line of
+/// stdin until `exit`. Answers go to stdout, problems to stderr; then it exits, with status 1
+/// if any sum failed. (It is the child's whole program, so it ends the process.)
+fn calculator(args: &mut shared::Args) -> ! {
     let mut sum = Vec::<String>::new();
     while let Some(arg) = args.next() {
         match arg {
@@ -401,26 +435,6 @@ fn compute(sum: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn how_a_child_ended_in_words() {
-        let ended = |script: &str| {
-            let status = std::process::Command::new("sh")
-                .args(["-c", script])
-                .status();
-            status.expect("run sh")
-        };
-        assert_eq!(how_it_ended(ended("exit 3")), "exited with status 3");
-        let killed = ended("kill -9 $$");
-        assert_eq!(how_it_ended(killed), "was killed by signal 9 (SIGKILL)");
-        assert_eq!(exit_code(killed), -9);
-        let closed = how_it_ended(ended("exit 141"));
-        assert_eq!(
-            closed,
-            "ended because its stdout was closed (exit status 141)"
-        );
-    }
 
     #[test]
     fn the_calculator_says_what_went_wrong() {

@@ -343,7 +343,7 @@ mod pooled_processing {
     #[test]
     fn a_worker_only_runs_the_function_it_serves() {
         let out = bin(POOL)
-            .args(["--pool-worker", &std::process::id().to_string()])
+            .args(["--child", "pool-worker"])
             .stdin("main 3\n")
             .run();
         out.assert_code(1);
@@ -353,19 +353,6 @@ mod pooled_processing {
             ),
             "{out}"
         );
-    }
-
-    /// A worker whose parent is not the PID it was given has lost its parent already (it died
-    /// before the worker could ask to die with it): it must not serve anyone.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_worker_whose_parent_is_gone_ends_at_once() {
-        let out = bin(POOL)
-            .args(["--pool-worker", "1"])
-            .stdin("pooled_processing::long_time_task 0\n")
-            .run();
-        out.assert_code(1);
-        assert_eq!(out.stdout, "", "{out}");
     }
 
     #[cfg(unix)]

@@ -15,17 +15,16 @@ use std::time::Duration;
 /// `--vs-python`: the tutorial's claims about Python, measured beside the Rust figures in the
 /// same run, with `shared::python` (which finds `python3` and runs a script of ours in it).
 pub mod vs_python {
-    use shared::OrExit;
     use shared::bench::Stats;
     use shared::python::{self, row, time_row};
 
     /// `multicore`: Python threads spinning as long as ours ran, and the CPU they got. Without
     /// `python3`, one line that says so.
-    pub fn multicore(threads: usize, wall_seconds: f64, rust_percent: f64) {
-        let Some(py) = python::find().or_exit() else {
-            return;
+    pub fn multicore(threads: usize, wall_seconds: f64, rust_percent: f64) -> shared::Result {
+        let Some(py) = python::find()? else {
+            return Ok(());
         };
-        let python = py.multicore(threads, wall_seconds).or_exit();
+        let python = py.multicore(threads, wall_seconds)?;
         let threads = format!("{threads} thread{}", if threads == 1 { "" } else { "s" });
         println!("{}, {threads} for {wall_seconds:.2} s:", py.describe());
         let rust = format!("{rust_percent:.0} % CPU");
@@ -34,21 +33,27 @@ pub mod vs_python {
             "{}",
             row("CPU over wall time", rust, python.cpu_text(), ratio)
         );
+        Ok(())
     }
 
     /// `cpu_bound`: the same count in Python, serially and with a `multiprocessing` pool of one
     /// process per core (the tutorial's advice), against our 1-thread and one-per-core rows
     /// (their prime count and timings).
-    pub fn cpu_bound(limit: u64, samples: usize, cores: usize, rust: [(usize, Stats); 2]) {
-        let Some(py) = python::find().or_exit() else {
-            return;
+    pub fn cpu_bound(
+        limit: u64,
+        samples: usize,
+        cores: usize,
+        rust: [(usize, Stats); 2],
+    ) -> shared::Result {
+        let Some(py) = python::find()? else {
+            return Ok(());
         };
-        let python = py.cpu_bound(limit, samples, cores).or_exit();
+        let python = py.cpu_bound(limit, samples, cores)?;
         if python.primes != rust[0].0 as u64 {
-            shared::exit_error(format!(
+            return Err(shared::Error::new(format_args!(
                 "Python counted {} primes below {limit}, Rust {}",
                 python.primes, rust[0].0
-            ));
+            )));
         }
         println!("{}, the same {} primes:", py.describe(), python.primes);
         let [(_, serial), (_, per_core)] = rust;
@@ -60,6 +65,7 @@ pub mod vs_python {
             "{}",
             time_row("one per core", per_core.median, python.pooled.median)
         );
+        Ok(())
     }
 }
 
@@ -67,8 +73,8 @@ pub mod vs_python {
 #[cfg(unix)]
 pub fn process_cpu_time() -> Duration {
     use nix::sys::resource::{UsageWho, getrusage};
-    let usage = getrusage(UsageWho::RUSAGE_SELF)
-        .unwrap_or_else(|e| shared::exit_error(format!("cannot read the CPU time: {e}")));
+    // RUSAGE_SELF is always valid, and the result is written by the kernel: it cannot fail.
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage(RUSAGE_SELF) cannot fail");
     let duration = |t: nix::sys::time::TimeVal| {
         Duration::new(t.tv_sec() as u64, 0) + Duration::from_micros(t.tv_usec() as u64)
     };
@@ -85,13 +91,12 @@ pub fn process_cpu_time() -> Duration {
 ))]
 pub fn thread_cpu_time() -> Duration {
     use nix::time::{ClockId, clock_gettime};
+    // The clock exists on every system this function is built for: it cannot fail.
     let t = clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
-        .unwrap_or_else(|e| shared::exit_error(format!("cannot read the CPU time: {e}")));
+        .expect("clock_gettime(CLOCK_THREAD_CPUTIME_ID) cannot fail here");
     Duration::new(t.tv_sec() as u64, t.tv_nsec() as u32)
 }
 
-/// CPU time used so far by the calling thread; this system has no per-thread CPU clock that
-/// these examples know of, so it says so and exits.
 #[cfg(all(
     unix,
     not(any(
@@ -102,9 +107,7 @@ pub fn thread_cpu_time() -> Duration {
         target_os = "dragonfly"
     ))
 ))]
-pub fn thread_cpu_time() -> Duration {
-    shared::exit_error("this system has no per-thread CPU clock (CLOCK_THREAD_CPUTIME_ID)")
-}
+compile_error!("examples-thread needs a per-thread CPU clock (CLOCK_THREAD_CPUTIME_ID)");
 
 /// CPU time used so far by this process: user plus kernel time, summed over all its threads.
 /// Windows counts it in clock ticks (about 16 ms).
@@ -132,15 +135,14 @@ pub fn thread_cpu_time() -> Duration {
     kernel_plus_user(ok, t)
 }
 
-/// The kernel plus user time of a `Get...Times` call that returned `ok`, or one error line.
+/// The kernel plus user time of a `Get...Times` call that returned `ok`: with the pseudo-handle
+/// of the current process or thread, the call cannot fail.
 #[cfg(windows)]
 fn kernel_plus_user(ok: i32, t: [windows_sys::Win32::Foundation::FILETIME; 4]) -> Duration {
-    if ok == 0 {
-        shared::exit_error(format!(
-            "cannot read the CPU time: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
+    assert!(
+        ok != 0,
+        "Get...Times of the current process or thread cannot fail"
+    );
     duration(t[2]) + duration(t[3])
 }
 

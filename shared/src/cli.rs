@@ -26,14 +26,21 @@ pub use lexopt::Arg;
 
 /// Prints `error: <message>` on stderr and exits with status 2 (a usage error).
 pub fn exit_usage(message: impl Display) -> ! {
-    eprintln!("error: {message}");
+    say_error(message);
     std::process::exit(2)
 }
 
 /// Prints `error: <message>` on stderr and exits with status 1.
 pub fn exit_error(message: impl Display) -> ! {
-    eprintln!("error: {message}");
+    say_error(message);
     std::process::exit(1)
+}
+
+/// `error: <message>` on stderr; a stderr that cannot be written (`2>/dev/full`) costs the
+/// line, not a panic.
+pub(crate) fn say_error(message: impl Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {message}");
 }
 
 /// A usage error about the command line: `error: <message> (try --help)`, exit status 2.

@@ -59,7 +59,7 @@ impl Error {
     /// Prints the `error:` line (unless quiet) and gives the exit status.
     pub(crate) fn report(&self) -> u8 {
         if !self.is_quiet() {
-            eprintln!("error: {}", self.message);
+            crate::cli::say_error(&self.message);
         }
         self.status
     }

@@ -40,21 +40,20 @@ pub fn this_program() -> std::process::Command {
 }
 
 /// The first line of `main` in a program that starts itself again as a child process, as
-/// `this_program().args(["--child", ROLE, VALUE...])`: in such a child, runs
-/// `role(ROLE, [VALUE...])` and ends the process (status 0, or its error reported as [`finish`]
-/// does); in any other process returns at once. The role is the child's whole job, so the child
-/// never reaches the parent's code: what Python's `if __name__ == '__main__':` is for.
-pub fn run_if_child<E: Ending>(role: impl FnOnce(&str, &[String]) -> E) {
+/// `this_program().args(["--child", ROLE])`: in such a child, runs `role(ROLE)` and ends the
+/// process (status 0, or its error reported as [`finish`] does); in any other process returns
+/// at once. The role is the child's whole job, so the child never reaches the parent's code:
+/// what Python's `if __name__ == '__main__':` is for.
+pub fn run_if_child<E: Ending>(role: impl FnOnce(&str) -> E) {
     let mut args = std::env::args_os().skip(1);
     if args.next().as_deref() != Some(std::ffi::OsStr::new("--child")) {
         return;
     }
     cli::init();
-    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-    let Some((name, values)) = args.split_first() else {
-        exit_usage("--child needs a role");
+    let (Some(name), None) = (args.next(), args.next()) else {
+        exit_usage("--child takes one role (it is how this program starts its children)");
     };
-    let status = role(name, values).status();
+    let status = role(&name.to_string_lossy()).status();
     std::process::exit(status);
 }
 

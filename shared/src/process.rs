@@ -141,6 +141,26 @@ mod tests {
         assert_eq!(failed.to_string(), "the child exited with status 2");
     }
 
+    /// The child of a thread that ends is killed by the kernel (Linux): a pool worker whose
+    /// parent is killed outright cannot live on.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_child_dies_with_the_thread_that_started_it() {
+        let child = std::thread::spawn(|| {
+            let mut command = Command::new("sleep");
+            command.arg("30");
+            dies_with_parent(&mut command);
+            command.spawn().unwrap()
+        })
+        .join()
+        .unwrap();
+        let mut child = child;
+        let ended = wait_timeout(&mut child, Duration::from_secs(10));
+        kill_group(&mut child);
+        let signal = ended.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s));
+        assert_eq!(signal, Some(9), "{ended:?}");
+    }
+
     #[test]
     fn a_group_is_killed_as_a_whole() {
         let mut command = Command::new("sh");

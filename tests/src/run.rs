@@ -19,8 +19,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// The examples' time-scale knob (`shared::time::TIME_SCALE_VAR`).
-pub const TIME_SCALE_VAR: &str = "TUTORIAL_TIME_SCALE";
+pub use shared::time::TIME_SCALE_VAR;
 
 /// How long a run may take unless the test says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -81,8 +80,7 @@ impl Cmd {
         } else {
             Stdio::null()
         });
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut self.command, 0);
+        shared::process::own_group(&mut self.command);
         let program = format!("{:?}", self.command.get_program());
         let mut child = self
             .command
@@ -175,11 +173,6 @@ impl Running {
         self
     }
 
-    /// What it has printed so far.
-    pub fn stdout_so_far(&self) -> &str {
-        &self.stdout
-    }
-
     /// Waits for the next stdout line for which `wanted` is true and returns it (without its
     /// newline). Fails the test if the program ends or the timeout passes first.
     pub fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
@@ -255,13 +248,7 @@ impl Running {
     }
 
     fn kill_group(&mut self) {
-        #[cfg(unix)]
-        {
-            let group = nix::unistd::Pid::from_raw(self.child.id() as i32);
-            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        shared::process::kill_group(&mut self.child);
     }
 
     fn fail(&mut self, what: &str) -> ! {

@@ -38,7 +38,7 @@
 //! Try: replace `JoinSet` with awaiting each `wget` in turn (`let _ = wget(&host, port).await;` in
 //! the `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
 
-use examples_async::wget::{host_arg, host_header, printable, read_line};
+use examples_async::wget::{host_header, parse_host, read_line};
 use shared::{Arg::Long, Arg::Value, OrExit, timeline};
 use std::io;
 use std::time::Duration;
@@ -66,7 +66,8 @@ async fn wget(host: &str, port: u16) -> io::Result<()> {
         if line.is_empty() {
             break;
         }
-        println!("{host} header > {}", printable(&line)); // control characters escaped
+        let line = String::from_utf8_lossy(&line);
+        println!("{host} header > {}", shared::printable(&line)); // control characters escaped
     }
     // Ignore the body, close the socket (dropping `reader` and `writer` closes it).
     Ok(())
@@ -80,7 +81,10 @@ async fn main() -> std::process::ExitCode {
         match arg {
             Long("timeout") => timeout = args.value_in(0.001..=3600.0),
             Long("timeline") => timeline::enable(),
-            Value(host) => hosts.push(host_arg(host)),
+            Value(host) => {
+                let host: String = shared::cli::parse(host);
+                hosts.push(parse_host(&host).unwrap_or_else(|e| shared::exit_usage(e)));
+            }
             other => shared::unexpected(other),
         }
     }

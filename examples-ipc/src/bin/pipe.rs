@@ -68,7 +68,7 @@ fn child(mut child_conn: Conn) -> shared::Result {
 
 fn main() -> ExitCode {
     // In the child (this program started again with `--child answer`): its part.
-    shared::run_if_child(|_, _| child(Conn::to_parent()));
+    shared::run_if_child(|_| child(Conn::to_parent()));
     shared::start(USAGE).no_options();
     shared::finish(run())
 }

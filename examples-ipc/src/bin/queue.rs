@@ -71,7 +71,7 @@ fn read(mut q: Queue) -> shared::Result {
 
 fn main() -> ExitCode {
     // In a child (this program started again with `--child write` or `--child read`): its role.
-    shared::run_if_child(|role, _| match role {
+    shared::run_if_child(|role| match role {
         "write" => write(Queue::writer_end()?),
         "read" => read(Queue::reader_end()),
         other => shared::exit_usage(format!("unknown child role {other:?}")),

@@ -41,7 +41,7 @@ Sends N messages (100000 by default, at most 10000000) from a writer process to 
 through a queue, five times after a warm-up, and prints the median time and rate. --vs-python
 then does the same with Python's multiprocessing.Queue in python3 (at most 200000 messages: it
 moves about a hundred thousand a second), and prints both rates.
-(--child write|read N is how the children are started; you do not need to type it.)";
+(--child write=N|read=N is how the children are started; you do not need to type it.)";
 
 /// The most messages Python's `mp.Queue` is asked to move in one run.
 const PYTHON_COUNT: u64 = 200_000;
@@ -70,9 +70,8 @@ fn read(mut q: Queue, count: u64) -> shared::Result {
 
 /// One sample: a writer and a reader process, `count` messages, both waited for.
 fn run(count: u64) -> shared::Result {
-    let count = count.to_string();
     let mut pw = shared::this_program()
-        .args(["--child", "write", &count])
+        .args(["--child", &format!("write={count}")])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -80,7 +79,7 @@ fn run(count: u64) -> shared::Result {
     let q = pw.stderr.take().expect("the queue's read end");
     let _lifeline = pw.stdin.take();
     let mut pr = shared::this_program()
-        .args(["--child", "read", &count])
+        .args(["--child", &format!("read={count}")])
         .stdin(q)
         .spawn()
         .context("cannot start the reader")?;
@@ -90,9 +89,12 @@ fn run(count: u64) -> shared::Result {
 }
 
 fn main() -> ExitCode {
-    // In a child (`--child write N` or `--child read N`): its role, for N messages.
-    shared::run_if_child(|role, values| {
-        let count = values.first().and_then(|n| n.parse().ok()).unwrap_or(0);
+    // In a child (`--child write=N` or `--child read=N`): its role, for N messages.
+    shared::run_if_child(|role| {
+        let (role, count) = role.split_once('=').unwrap_or((role, ""));
+        let count = count
+            .parse()
+            .unwrap_or_else(|_| shared::exit_usage("--child ROLE=COUNT"));
         match role {
             "write" => write(Queue::writer_end()?, count),
             "read" => read(Queue::reader_end(), count),

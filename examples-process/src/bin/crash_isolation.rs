@@ -38,7 +38,7 @@
 //! Try: in case 2, replace `panic!` with `std::process::abort()`: the demo itself now dies at
 //! case 2, and `the parent process lives on` is the last line you see.
 
-use std::process::ExitCode;
+use shared::{Context, OrExit};
 use std::thread;
 
 const USAGE: &str = "\
@@ -48,7 +48,7 @@ Shows three crashes: a child process aborting, a thread panicking, a thread abor
 child process. (--child abort|thread-abort is how the children are started.)";
 
 /// What the child process does: crash in the way `role` says.
-fn run_child(role: &str) -> ExitCode {
+fn run_child(role: &str) {
     no_core_dumps();
     match role {
         "abort" => std::process::abort(),
@@ -60,7 +60,6 @@ fn run_child(role: &str) -> ExitCode {
             let worker = thread::spawn(|| std::process::abort());
             let _ = worker.join();
             println!("the main thread goes on (this line is never printed)");
-            ExitCode::SUCCESS
         }
         other => shared::exit_usage(format!("unknown child role {other:?}")),
     }
@@ -80,10 +79,14 @@ fn crash_child(role: &str) {
     let mut child = shared::this_program()
         .args(["--child", role])
         .spawn()
-        .unwrap_or_else(examples_process::cannot_start("a child process"));
+        .context("cannot start a child process")
+        .or_exit();
     let pid = child.id();
-    let status = child.wait().expect("wait for the child process");
-    let how = examples_process::how_it_ended(status);
+    let status = child
+        .wait()
+        .context("cannot wait for the child process")
+        .or_exit();
+    let how = shared::process::how_it_ended(status);
     println!("child process {pid} {how}");
 }
 
@@ -119,18 +122,9 @@ fn run() {
     println!("the abort of one thread took its whole process down, main thread and all.");
 }
 
-fn main() -> ExitCode {
-    let mut child_role: Option<String> = None;
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            shared::Arg::Long("child") => child_role = Some(args.value()),
-            other => shared::unexpected(other),
-        }
-    }
-    if let Some(role) = child_role {
-        return run_child(&role);
-    }
+fn main() {
+    // In a child (this program started again with `--child abort` or `--child thread-abort`).
+    shared::run_if_child(run_child);
+    shared::start(USAGE).no_options();
     run();
-    ExitCode::SUCCESS
 }

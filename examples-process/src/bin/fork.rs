@@ -40,12 +40,16 @@ const USAGE: &str =
 fn main() {
     use nix::sys::wait::{WaitStatus, waitpid};
     use nix::unistd::{ForkResult, fork, getpid, getppid};
+    use shared::{Context, OrExit};
     use std::io::Write;
 
     shared::start(USAGE).no_options();
     println!("Process ({}) start...", getpid());
     // Whatever is still buffered would be inherited by the child and printed twice.
-    std::io::stdout().flush().expect("flush stdout");
+    std::io::stdout()
+        .flush()
+        .context("cannot write to stdout")
+        .or_exit();
     // Only works on Unix/Linux/Mac:
     // SAFETY: in the child of a multi-threaded process only the forking thread exists, so a lock
     // held by another thread (the allocator's, stdout's) stays locked for ever, and the child
@@ -65,7 +69,10 @@ fn main() {
         ForkResult::Parent { child } => {
             println!("I ({}) just created a child process ({child}).", getpid());
             // Reap the child, so that it does not stay a zombie.
-            match waitpid(child, None).expect("wait for the child") {
+            match waitpid(child, None)
+                .context("cannot wait for the child")
+                .or_exit()
+            {
                 WaitStatus::Exited(_, code) => {
                     println!("Child process ({child}) exited with status {code}.")
                 }

@@ -29,8 +29,7 @@
 //! Try: move `println!("Child process end.")` above `child.wait()`: it can now come before the
 //! child's line.
 
-use examples_process::cannot_start;
-use shared::Arg::Long;
+use shared::{Context, OrExit};
 
 const USAGE: &str = "\
 usage: multi_processing
@@ -44,22 +43,21 @@ fn run_proc(name: &str) {
 }
 
 fn main() {
-    let mut args = shared::start(USAGE);
-    match args.next() {
-        None => {}
-        Some(Long("child")) => {
-            let name: String = args.value();
-            args.no_options();
-            return run_proc(&name);
-        }
-        Some(other) => shared::unexpected(other),
-    }
+    // In the child (this program started again with `--child test`): run_proc("test").
+    shared::run_if_child(run_proc);
+    shared::start(USAGE).no_options();
     println!("Parent process {}.", std::process::id());
     let mut p = shared::this_program();
     p.args(["--child", "test"]);
     println!("Child process will start.");
-    let mut child = p.spawn().unwrap_or_else(cannot_start("the child process")); // p.start()
-    let status = child.wait().expect("wait for the child process"); // p.join()
-    examples_process::exit_if_failed("the child process", status);
+    let mut child = p
+        .spawn()
+        .context("cannot start the child process")
+        .or_exit(); // p.start()
+    let status = child
+        .wait()
+        .context("cannot wait for the child process")
+        .or_exit(); // p.join()
+    shared::process::check("the child process", status).or_exit();
     println!("Child process end.");
 }

@@ -72,13 +72,13 @@ fn main() {
         }
     }
     println!("Parent process {}.", std::process::id());
-    let mut p = Pool::new(4);
+    let mut p = Pool::new(4).or_exit();
     for i in 0..5 {
         p.apply_async(long_time_task, i);
     }
     println!("Waiting for all subprocesses done...");
     p.close();
-    p.join();
+    p.join().or_exit();
     println!("All subprocesses done.");
     timeline::print().or_exit(); // with --timeline: who ran which task, and when
 }

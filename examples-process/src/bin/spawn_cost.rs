@@ -41,9 +41,9 @@
 //! processes' grows (and where your system starts refusing, which the program reports).
 
 use shared::Arg::Long;
-use shared::OrExit;
 use shared::bench::{Stats, measure};
 use shared::mem::{mib, rss};
+use shared::{Context, OrExit};
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -68,18 +68,23 @@ fn thread_once() {
 fn fork_once() {
     let child =
         fork_child(|| {}).unwrap_or_else(|e| shared::exit_error(format!("fork failed: {e}")));
-    nix::sys::wait::waitpid(child, None).expect("wait for the child");
+    nix::sys::wait::waitpid(child, None)
+        .context("cannot wait for the child")
+        .or_exit();
 }
 
 fn program_once() {
     let status = shared::this_program()
-        .arg("--child")
+        .args(["--child", "nothing"])
         .status()
-        .unwrap_or_else(examples_process::cannot_start("this program again"));
-    examples_process::exit_if_failed("the new program", status);
+        .context("cannot start this program again")
+        .or_exit();
+    shared::process::check("the new program", status).or_exit();
 }
 
 fn main() {
+    // The new program of the samples (`--child nothing`): it ends at once.
+    shared::run_if_child(|_| ());
     let (mut samples, mut count, mut vs_python) = (200, 1000, false);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
@@ -87,7 +92,6 @@ fn main() {
             Long("samples") => samples = args.value_in(1..=100_000),
             Long("count") => count = args.value_in(1..=20_000),
             Long("vs-python") => vs_python = true,
-            Long("child") => return, // a new program that ends at once
             other => shared::unexpected(other),
         }
     }
@@ -216,7 +220,7 @@ fn fork_child(then: impl FnOnce()) -> std::io::Result<nix::unistd::Pid> {
 fn many_processes(count: usize) {
     use nix::unistd::{close, pipe, read};
     use std::os::fd::AsRawFd;
-    let (read_end, write_end) = pipe().expect("a pipe");
+    let (read_end, write_end) = pipe().context("cannot make a pipe").or_exit();
     let (read_fd, write_fd) = (read_end.as_raw_fd(), write_end.as_raw_fd());
     let start = Instant::now();
     let mut children = Vec::with_capacity(count);

@@ -34,8 +34,8 @@
 //! Try: run `nslookup` as the sample does, `Command::new("nslookup").arg("www.python.org")`
 //! (online, with nslookup installed), and `set q=mx\npython.org\nexit\n` as the input.
 
-use examples_process::cannot_start;
-use shared::Arg::Value;
+use shared::process::exit_code;
+use shared::{Context, OrExit};
 use std::io::Write;
 use std::process::Stdio;
 
@@ -47,20 +47,17 @@ The child is this program as a calculator: `subprocess calc 1 + 2`, or `subproce
 one sum a line on stdin until `exit`.";
 
 fn main() {
-    let mut args = shared::start(USAGE);
-    match args.next() {
-        None => {}
-        // This program as the child: `subprocess calc [SUM]` (see `USAGE`).
-        Some(Value(word)) if word == "calc" => examples_process::calculator(&mut args),
-        Some(other) => shared::unexpected(other),
-    }
+    // This program as the child: `subprocess calc [SUM]` (see `USAGE`).
+    examples_process::calculator_if_asked(USAGE);
+    shared::start(USAGE).no_options();
 
     println!("$ subprocess calc 1 + 2");
     let r = shared::this_program()
         .args(["calc", "1", "+", "2"])
         .status()
-        .unwrap_or_else(cannot_start("the child"));
-    println!("Exit code: {}", examples_process::exit_code(r));
+        .context("cannot start the child")
+        .or_exit();
+    println!("Exit code: {}", exit_code(r));
 
     println!("$ subprocess calc");
     let mut p = shared::this_program()
@@ -69,17 +66,22 @@ fn main() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(cannot_start("the child"));
+        .context("cannot start the child")
+        .or_exit();
     // Small enough for the pipe's buffer; a large input needs a thread that writes while we read.
     let input = b"6 * 7\n1 / 0\nexit\n";
     p.stdin
         .as_mut()
         .expect("stdin is piped")
         .write_all(input)
-        .expect("write to the child");
+        .context("cannot write to the child")
+        .or_exit();
     // communicate: close its stdin, read its stdout and stderr to the end, wait for it.
-    let output = p.wait_with_output().expect("wait for the child");
+    let output = p
+        .wait_with_output()
+        .context("cannot wait for the child")
+        .or_exit();
     print!("{}", String::from_utf8_lossy(&output.stdout));
     print!("{}", String::from_utf8_lossy(&output.stderr));
-    println!("Exit code: {}", examples_process::exit_code(output.status));
+    println!("Exit code: {}", exit_code(output.status));
 }

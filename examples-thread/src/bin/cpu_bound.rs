@@ -168,7 +168,7 @@ fn main() {
     timeline::print().or_exit(); // with --timeline: one thread alone, then one per core side by side
     if vs_python {
         let (cores, rust) = (cores as usize, [rows[0], rows[1]]);
-        examples_thread::vs_python::cpu_bound(limit, samples, cores, rust);
+        examples_thread::vs_python::cpu_bound(limit, samples, cores, rust).or_exit();
     }
 }
 

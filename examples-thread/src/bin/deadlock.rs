@@ -39,7 +39,7 @@
 //! and run it a few times: sooner or later it hangs for good (press Ctrl-C).
 
 use parking_lot::Mutex;
-use shared::{Arg::Long, OrExit, timeline};
+use shared::{Arg::Long, Context, OrExit, timeline};
 use std::sync::Barrier;
 use std::thread;
 use std::time::Duration;
@@ -137,7 +137,8 @@ fn spawn_named<'scope, 'env>(
     thread::Builder::new()
         .name(name.to_string())
         .spawn_scoped(s, f)
-        .expect("the system starts a thread");
+        .context(format_args!("cannot start {name}"))
+        .or_exit(); // ends the program: a thread at the barrier would wait for ever
 }
 
 fn main() {

@@ -38,7 +38,7 @@
 //! tasks one after another (1 s), ten workers run them side by side (0.1 s).
 
 use crossbeam::channel;
-use shared::{Arg::Long, OrExit, timeline};
+use shared::{Arg::Long, Context, OrExit, timeline};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -99,7 +99,8 @@ fn main() {
             std::thread::Builder::new()
                 .name(format!("worker-{i}"))
                 .spawn(move || run_worker(i, tasks, results))
-                .expect("the system starts a thread")
+                .context(format_args!("cannot start worker-{i}"))
+                .or_exit()
         })
         .collect();
     // The master keeps only the ends it uses, so the channels close when it and the workers are done.

@@ -34,6 +34,7 @@
 //! Try: delete `t.join()` and run it: `thread main ended.` comes right away and the program ends,
 //! killing LoopThread mid-count. Python waits for every non-daemon thread; Rust's `main` does not.
 
+use shared::{Context, OrExit};
 use std::thread;
 use std::time::Duration;
 
@@ -62,7 +63,8 @@ fn main() {
     let t = thread::Builder::new()
         .name("LoopThread".to_string())
         .spawn(run_loop)
-        .expect("the system starts a thread");
+        .context("cannot start LoopThread")
+        .or_exit();
     t.join().expect("LoopThread finished");
     println!("thread {} ended.", current_name());
 }

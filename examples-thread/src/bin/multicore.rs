@@ -39,7 +39,7 @@
 //! the wall time.
 
 use examples_thread::{process_cpu_time, thread_cpu_time};
-use shared::Arg::Long;
+use shared::{Arg::Long, OrExit};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
@@ -88,7 +88,7 @@ fn main() {
     let on = format!("{} on {}", count(threads, "thread"), count(cores, "core"));
     println!("CPU time {cpu:.2} s over wall time {wall:.2} s = {percent:.0} % CPU ({on})");
     if vs_python {
-        examples_thread::vs_python::multicore(threads, wall, percent);
+        examples_thread::vs_python::multicore(threads, wall, percent).or_exit();
     }
 }
 

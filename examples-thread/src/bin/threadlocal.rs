@@ -29,6 +29,7 @@
 //! Try: make it one value for all threads, `static STUDENT: Mutex<Option<String>>` (and `lock()`
 //! where the code says `with_borrow`/`set`): both threads greet the same student.
 
+use shared::{Context, OrExit};
 use std::cell::RefCell;
 use std::sync::Barrier;
 use std::thread;
@@ -63,11 +64,13 @@ fn main() {
     let t1 = thread::Builder::new()
         .name("Thread-A".to_string())
         .spawn(|| process_thread("Alice"))
-        .expect("the system starts a thread");
+        .context("cannot start Thread-A")
+        .or_exit();
     let t2 = thread::Builder::new()
         .name("Thread-B".to_string())
         .spawn(|| process_thread("Bob"))
-        .expect("the system starts a thread");
+        .context("cannot start Thread-B")
+        .or_exit();
     t1.join().expect("Thread-A finished");
     t2.join().expect("Thread-B finished");
 }
