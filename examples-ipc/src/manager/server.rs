@@ -276,10 +276,11 @@ fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) 
             wire::answer_challenge(&mut conn, &state.key)?;
             Ok(conn)
         });
-    if state.closed.load(Ordering::SeqCst) {
+    let made_room = !handshake_over(state, id); // it was closed to let a newcomer in
+    if handshake.is_err() && state.closed.load(Ordering::SeqCst) {
         return; // closed by `shutdown`: the manager is going, not the peer misbehaving
     }
-    if !handshake_over(state, id) {
+    if made_room {
         let why = format!("closed to make room, not authenticated at {MAX_HANDSHAKES} handshakes");
         return state.log(peer, &format!("dropped: {why}"));
     }
