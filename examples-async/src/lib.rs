@@ -99,6 +99,7 @@ pub mod web {
 
     use axum::Router;
     use axum::serve::Listener;
+    use shared::Context as _;
     use std::io;
     use std::net::SocketAddr;
     use std::pin::Pin;
@@ -117,11 +118,13 @@ pub mod web {
         }
     }
 
-    /// The name as text, never as markup: `<script>` becomes `&lt;script&gt;`.
+    /// The name as text, never as markup: `<script>` becomes `&lt;script&gt;`; a control
+    /// character (a NUL from `%00`, which HTML does not allow) becomes `\u{fffd}`, `�`.
     pub fn html_escape(text: &str) -> String {
         let mut escaped = String::with_capacity(text.len());
         for c in text.chars() {
             match c {
+                c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => escaped.push('\u{fffd}'),
                 '&' => escaped.push_str("&amp;"),
                 '<' => escaped.push_str("&lt;"),
                 '>' => escaped.push_str("&gt;"),
@@ -148,21 +151,22 @@ pub mod web {
         socket.listen(4096)
     }
 
-    /// Serves `app` on `listener` until Ctrl-C, giving every client `timeout` per request (see
-    /// the module's doc); after Ctrl-C, the requests under way get at most `grace` to finish.
+    /// Serves `app` on `listener` until Ctrl-C or SIGTERM, giving every client `timeout` per
+    /// request (see the module's doc); then the requests under way get at most `grace` to finish.
     pub async fn serve(
         listener: TcpListener,
         app: Router,
         timeout: Duration,
         grace: Duration,
-    ) -> Result<(), String> {
+    ) -> shared::Result {
         let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
         // The deadline also covers the tutorial's wait, so that it never cuts off an answer.
         let timeout = timeout + shared::time::scaled(Duration::from_millis(500));
         let listener = WithDeadlines { listener, timeout };
+        let stop = stop_signal()?;
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            // Ctrl-C: stop accepting, let the requests under way finish ...
-            let _ = tokio::signal::ctrl_c().await;
+            // Ctrl-C or SIGTERM: stop accepting, let the requests under way finish ...
+            stop.await;
             let _ = stopping_tx.send(true);
         });
         // ... but not for ever: a client that never finishes its request cannot keep us running.
@@ -171,12 +175,31 @@ pub mod web {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = server => result.map_err(|e| format!("server error: {e}")),
+            result = server => result.context("server error"),
             _ = cut_off => {
                 eprintln!("note: requests still open after {} s were cut off", grace.as_secs_f64());
                 Ok(())
             }
         }
+    }
+
+    /// What stops the server: Ctrl-C (SIGINT), or SIGTERM, which service managers and
+    /// `docker stop` send. Set up before serving, so that a system that cannot give us signals
+    /// says so at once.
+    fn stop_signal() -> shared::Result<impl std::future::Future<Output = ()>> {
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot wait for SIGTERM")?;
+        Ok(async move {
+            #[cfg(unix)]
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 
     /// A TCP listener whose connections carry a [`Deadline`].
@@ -351,6 +374,7 @@ mod tests {
             html_escape("<script>alert('x' & \"y\")</script>"),
             "&lt;script&gt;alert(&#x27;x&#x27; &amp; &quot;y&quot;)&lt;/script&gt;"
         );
+        assert_eq!(html_escape("a\0b\u{7}c\td"), "a\u{fffd}b\u{fffd}c\td");
         assert_eq!(html_escape("Bob"), "Bob");
     }
 }

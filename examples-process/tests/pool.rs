@@ -49,5 +49,9 @@ fn apply_async_hands_the_task_over_at_once() {
         (latest_end as u128) < closed.as_micros() + 100_000,
         "the tasks ran after close ({closed:?}): {spans:?}"
     );
-    assert_eq!(timeline::lanes(&spans).len(), 4, "one worker each: {spans:?}");
+    assert_eq!(
+        timeline::lanes(&spans).len(),
+        4,
+        "one worker each: {spans:?}"
+    );
 }

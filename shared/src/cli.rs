@@ -97,12 +97,14 @@ fn one_line_for_what_std_panics_on() {
             } else {
                 "(os error 32)"
             };
+            first_to_end_the_program();
             if why.contains(closed) {
                 std::process::exit(crate::process::STDOUT_CLOSED);
             }
             exit_error(format_args!("cannot write to stdout: {why}"));
         }
-        // std's `thread::spawn` and `Scope::spawn`; tokio's `#[tokio::main]` and its pool.
+        // std's `thread::spawn` and `Scope::spawn`; tokio's `#[tokio::main]`, its pool and its
+        // signal driver (which panic where the std calls they make return errors).
         for (prefix, what) in [
             ("failed to spawn thread: ", "cannot start a thread"),
             (
@@ -110,13 +112,30 @@ fn one_line_for_what_std_panics_on() {
                 "cannot start the async runtime",
             ),
             ("OS can't spawn worker thread: ", "cannot start a thread"),
+            // tokio's signal driver, when the runtime is built without a descriptor to spare.
+            (
+                "failed to create UnixStream: ",
+                "cannot start the async runtime",
+            ),
         ] {
             if let Some(why) = message.strip_prefix(prefix) {
+                first_to_end_the_program();
                 exit_error(format_args!("{what}: {}", os_error_in(why)));
             }
         }
         report(info);
     }));
+}
+
+/// Two threads may meet the same failure at once (both printing to a full disk): the first
+/// says it and ends the program; any other waits for that end, so the line comes once.
+fn first_to_end_the_program() {
+    static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if ENDING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// `Os { code: 11, kind: WouldBlock, message: "..." }` (an `io::Error` printed with `{:?}`, as

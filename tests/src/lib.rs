@@ -4,8 +4,12 @@
 //! - [`run`] (re-exported here): run an example binary as a real process, with a timeout, in a
 //!   process group of its own, and check what it printed. `assert_cmd` cannot kill a whole process
 //!   group on a hang, nor notice a child left behind holding stdout; this can.
+//! - [`limits`] (Linux): run an example where the system refuses it a thread, a process, memory
+//!   or file descriptors.
 //! - [`workspace`]: every binary has its header, its README row and a test.
 
+#[cfg(target_os = "linux")]
+pub mod limits;
 pub mod run;
 pub mod workspace;
 

@@ -31,6 +31,32 @@ pub struct Cmd {
     timeout: Duration,
 }
 
+impl Cmd {
+    /// The command, to change it in ways this module does not offer (`limits.rs`).
+    pub(crate) fn command_mut(&mut self) -> &mut Command {
+        &mut self.command
+    }
+
+    /// The same command with another program in its place (a copy of it, say).
+    pub(crate) fn with_program(mut self, program: &OsStr) -> Self {
+        let mut command = Command::new(program);
+        command.args(self.command.get_args());
+        for (key, value) in self.command.get_envs() {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.command = command;
+        self
+    }
+
+    pub(crate) fn program(&self) -> &OsStr {
+        self.command.get_program()
+    }
+}
+
 /// The binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`), with no tutorial sleeps.
 pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
     let mut command = Command::new(path);
@@ -316,6 +342,24 @@ impl Output {
         assert!(
             lines.len() == 1 && lines[0].starts_with("error: "),
             "a usage error is one `error:` line on stderr\n{self}"
+        );
+        self
+    }
+
+    /// Fails unless the program ended with one `error:` line on stderr that starts with
+    /// `error: {wanted}` (besides the note of a debug build), a non-zero exit status, and no
+    /// panic: how every example reports what the system refused it.
+    pub fn assert_one_error_line(&self, wanted: &str) -> &Self {
+        self.assert_no_panic();
+        assert!(!self.status.success(), "it succeeded\n{self}");
+        let said: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("note: this is a debug build"))
+            .collect();
+        assert!(
+            said.len() == 1 && said[0].starts_with(&format!("error: {wanted}")),
+            "expected one line `error: {wanted}...`\n{self}"
         );
         self
     }

@@ -44,7 +44,7 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
 use examples_async::web::{html_escape, listen, serve, wait};
-use shared::Arg::Long;
+use shared::{Arg::Long, Context, OrExit};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -70,19 +70,18 @@ async fn not_found() -> (StatusCode, Html<&'static str>) {
     (StatusCode::NOT_FOUND, Html("<h1>404: Not Found</h1>"))
 }
 
-async fn init(addr: SocketAddr) -> Result<(tokio::net::TcpListener, Router), String> {
+async fn init(addr: SocketAddr) -> shared::Result<(tokio::net::TcpListener, Router)> {
     let app = Router::new()
         .route("/", get(index))
         .route("/hello/{name}", get(hello))
         .fallback(not_found);
-    let srv = listen(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let bound = srv.local_addr().map_err(|e| e.to_string())?;
+    let srv = listen(addr).context(format_args!("cannot listen on {addr}"))?;
+    let bound = srv.local_addr()?;
     println!("Server started at http://{bound}...");
     Ok((srv, app))
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let (mut addr, mut timeout, mut grace) = (SocketAddr::from(([127, 0, 0, 1], 8000)), 10.0, 10.0);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
@@ -93,14 +92,19 @@ async fn main() {
             other => shared::unexpected(other),
         }
     }
-    // loop.run_until_complete(init(loop)), then loop.run_forever() (until Ctrl-C).
-    let (srv, app) = init(addr).await.unwrap_or_else(|e| shared::exit_error(e));
     let (timeout, grace) = (
         Duration::from_secs_f64(timeout),
         Duration::from_secs_f64(grace),
     );
-    serve(srv, app, timeout, grace)
-        .await
-        .unwrap_or_else(|e| shared::exit_error(e));
+    // loop = asyncio.get_event_loop(): tokio's runtime, one thread per core (what
+    // `#[tokio::main]` builds, here after the options, so that a refusal is one error line).
+    let event_loop = tokio::runtime::Runtime::new()
+        .context("cannot start the async runtime")
+        .or_exit();
+    // loop.run_until_complete(init(loop)), then loop.run_forever() (until Ctrl-C).
+    let (srv, app) = event_loop.block_on(init(addr)).or_exit();
+    event_loop
+        .block_on(serve(srv, app, timeout, grace))
+        .or_exit();
     println!("Server stopped.");
 }

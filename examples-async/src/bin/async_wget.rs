@@ -39,7 +39,7 @@
 //! the `for` loop), and pass three slow hosts: the run now takes the sum of the waits, not the longest.
 
 use examples_async::wget::{host_header, parse_host, read_line};
-use shared::{Arg::Long, Arg::Value, OrExit, timeline};
+use shared::{Arg::Long, Arg::Value, Context, OrExit, timeline};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -73,8 +73,7 @@ async fn wget(host: &str, port: u16) -> io::Result<()> {
     Ok(())
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     let (mut hosts, mut timeout) = (Vec::new(), 10.0);
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
@@ -93,6 +92,19 @@ async fn main() -> std::process::ExitCode {
             .map(|h| (h.into(), 80))
             .into();
     }
+    // loop = asyncio.get_event_loop(): a runtime on this one thread, as asyncio's.
+    let event_loop = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .or_exit();
+    let failed = event_loop.block_on(wget_all(hosts, timeout));
+    timeline::print().or_exit(); // with --timeline: the downloads, side by side
+    std::process::ExitCode::from(u8::from(failed))
+}
+
+/// loop.run_until_complete(asyncio.wait(tasks)): every host at once; whether any failed.
+async fn wget_all(hosts: Vec<(String, u16)>, timeout: f64) -> bool {
     // tasks = [wget(host) for host in [...]]: tasks of this one-thread runtime, all at once.
     let mut tasks = tokio::task::JoinSet::new();
     for (host, port) in hosts {
@@ -108,7 +120,5 @@ async fn main() -> std::process::ExitCode {
         });
     }
     // asyncio.wait(tasks): until every task has ended; exit status 1 if any host failed.
-    let failed = tasks.join_all().await.contains(&false);
-    timeline::print().or_exit(); // with --timeline: the downloads, side by side
-    std::process::ExitCode::from(u8::from(failed))
+    tasks.join_all().await.contains(&false)
 }
