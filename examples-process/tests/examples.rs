@@ -686,71 +686,18 @@ mod spawn_cost {
     }
 }
 
-/// When the system refuses a new process or thread (RLIMIT_NPROC, as `ulimit -u` sets it; issue
-/// 10): one `error:` line and exit 1, or, for spawn_cost's `--count`, a measurement of what it got;
-/// never a panic. Linux: root ignores the limit, so a root test runs the program as a fresh user id.
+/// When the system refuses a new process or thread (RLIMIT_NPROC, as `ulimit -u` sets it),
+/// memory (RLIMIT_AS, `ulimit -v`) or a file descriptor (RLIMIT_NOFILE, `ulimit -n`): one
+/// `error:` line and exit 1, or, for spawn_cost's `--count`, a measurement of what it got;
+/// never a panic, never a hang.
 #[cfg(target_os = "linux")]
 mod refused {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Output, Stdio};
-
-    /// Runs `path args` allowed `limit` processes and threads in all (itself included), or `None`
-    /// when this system cannot run the test (root, and the binary not reachable for another user).
-    fn run_with_nproc(path: &str, args: &[&str], limit: u64, which: u32) -> Option<Output> {
-        let root = is_root();
-        // A user id of this test alone, so that no other process counts against the limit.
-        let uid = 1_500_000_000 + (std::process::id() % 100_000) * 16 + which;
-        let mut command = Command::new(path);
-        command
-            .args(args)
-            .env(harness::TIME_SCALE_VAR, "0")
-            .env_remove("RUST_BACKTRACE")
-            .stdin(Stdio::null());
-        // SAFETY: between fork and exec the child only makes system calls (setrlimit, setgid,
-        // setuid), which are async-signal-safe.
-        unsafe {
-            command.pre_exec(move || {
-                use nix::sys::resource::{Resource, setrlimit};
-                setrlimit(Resource::RLIMIT_NPROC, limit, limit)?;
-                if root && (nix::libc::setgid(uid) != 0 || nix::libc::setuid(uid) != 0) {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        match command.output() {
-            Err(e) if root && e.kind() == std::io::ErrorKind::PermissionDenied => {
-                println!("skipped: user {uid} cannot run {path}: {e}");
-                None
-            }
-            result => Some(result.expect("run the program")),
-        }
-    }
-
-    fn is_root() -> bool {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { nix::libc::geteuid() == 0 }
-    }
-
-    fn assert_one_error_line(out: &Output, wanted: &str) {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
-        // (spawn_cost first says when a debug build makes its numbers meaningless)
-        let said: Vec<&str> = stderr
-            .lines()
-            .filter(|l| !l.starts_with("note: this is a debug build"))
-            .collect();
-        assert_eq!(said.len(), 1, "{stderr}");
-        assert!(said[0].starts_with(&format!("error: {wanted}")), "{stderr}");
-        assert!(
-            stderr.contains("Resource temporarily unavailable"),
-            "{stderr}"
-        );
-    }
+    use harness::bin;
+    use harness::limits::Resource::{RLIMIT_AS, RLIMIT_NOFILE, RLIMIT_NPROC};
 
     #[test]
     fn no_new_process_at_all() {
-        for (which, (name, path, wanted)) in [
+        for (name, path, wanted) in [
             ("fork", env!("CARGO_BIN_EXE_fork"), "fork failed: "),
             (
                 "multi_processing",
@@ -777,52 +724,61 @@ mod refused {
                 env!("CARGO_BIN_EXE_spawn_cost"),
                 "the system refused a thread: ",
             ),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        ] {
             let args: &[&str] = if name == "spawn_cost" {
                 &["--samples", "2", "--count", "5"]
             } else {
                 &[]
             };
-            if let Some(out) = run_with_nproc(path, args, 1, which as u32) {
-                assert_one_error_line(&out, wanted);
-            }
+            let out = bin(path).args(args).limit(RLIMIT_NPROC, 1).run();
+            out.assert_one_error_line(wanted);
+            assert!(out.stderr.contains("Resource temporarily unavailable"), "{out}");
         }
     }
 
-    /// Room for the timed samples (one child or thread at a time), not for `--count 50`: the
-    /// program measures the one process and the one thread it got, and says the rest was refused.
+    /// Room for the four workers, not for the pool's threads; 10 MB of address space; two
+    /// file descriptors besides the standard three: one line each.
+    #[test]
+    fn no_thread_memory_or_pipe_for_the_pool() {
+        let pool = env!("CARGO_BIN_EXE_pooled_processing");
+        let out = bin(pool).limit(RLIMIT_NPROC, 6).run();
+        out.assert_one_error_line("cannot start ");
+        let out = bin(pool).limit(RLIMIT_AS, 10_000_000).run();
+        out.assert_one_error_line("cannot start ");
+        for path in [pool, env!("CARGO_BIN_EXE_spawn_cost")] {
+            let out = bin(path).limit(RLIMIT_NOFILE, 4).run();
+            out.assert_one_error_line("cannot ");
+        }
+    }
+
+    /// Room for the timed samples (one child or thread at a time, and one more that may still
+    /// be on its way out: a joined thread is not gone from the kernel's count at once), not for
+    /// `--count 50`: the program measures the two processes and the two threads it got, and says
+    /// the rest was refused.
     #[test]
     fn spawn_cost_count_measures_what_it_got() {
-        if !is_root() {
+        if !harness::limits::is_root() {
             // Every process of this user counts, so the room cannot be set to exactly one more.
             println!("skipped: needs root, to run the program as a user of its own");
             return;
         }
-        let path = env!("CARGO_BIN_EXE_spawn_cost");
         let args = ["--samples", "2", "--count", "50"];
-        let Some(out) = run_with_nproc(path, &args, 2, 8) else {
-            return;
-        };
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-        );
-        assert!(out.status.success(), "{stdout}{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        let refused = "  (the system refused number 2 of 50: Resource temporarily unavailable (os error 11); measured the 1 it gave)";
-        let lines: Vec<&str> = stdout.lines().collect();
+        let out = bin(env!("CARGO_BIN_EXE_spawn_cost"))
+            .args(args)
+            .limit(RLIMIT_NPROC, 3)
+            .run();
+        out.assert_success();
+        let refused = "  (the system refused number 3 of 50: Resource temporarily unavailable (os error 11); measured the 2 it gave)";
+        let lines = out.lines();
         let at = lines
             .iter()
             .position(|l| *l == "50 at once:")
-            .unwrap_or_else(|| panic!("{stdout}"));
+            .unwrap_or_else(|| panic!("{out}"));
         let what = ["processes forked in ", "threads started in "];
-        assert_eq!(lines.len(), at + 1 + 2 * what.len(), "{stdout}");
+        assert_eq!(lines.len(), at + 1 + 2 * what.len(), "{out}");
         for (pair, what) in lines[at + 1..].chunks(2).zip(what) {
-            assert!(pair[0].starts_with(&format!("  1 {what}")), "{stdout}");
-            assert_eq!(pair[1], refused, "{stdout}");
+            assert!(pair[0].starts_with(&format!("  2 {what}")), "{out}");
+            assert_eq!(pair[1], refused, "{out}");
         }
     }
 }

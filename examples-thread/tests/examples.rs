@@ -985,3 +985,52 @@ mod cpu_bound {
         );
     }
 }
+
+/// When the system refuses a thread (RLIMIT_NPROC, what `ulimit -u` sets; RLIMIT_AS, `ulimit
+/// -v`), every example says so in one `error:` line and ends, never a panic, and never a hang:
+/// the threads already waiting at a barrier for the one that could not start end with it.
+#[cfg(target_os = "linux")]
+mod refused {
+    use harness::bin;
+    use harness::limits::Resource::{RLIMIT_AS, RLIMIT_NPROC};
+    use std::time::Duration;
+
+    #[test]
+    fn a_thread_the_system_refuses_is_one_error_line() {
+        let cases: [(&str, &[&str], u64); 8] = [
+            (env!("CARGO_BIN_EXE_lock"), &[], 2),
+            (env!("CARGO_BIN_EXE_threadlocal"), &[], 2),
+            (env!("CARGO_BIN_EXE_multi_threading"), &[], 1),
+            (env!("CARGO_BIN_EXE_multicore"), &["--seconds", "0.1"], 2),
+            (env!("CARGO_BIN_EXE_master_worker"), &["--workers", "20"], 5),
+            // Thread-1 waits at the barrier for Thread-2, which never starts.
+            (env!("CARGO_BIN_EXE_deadlock"), &[], 2),
+            (env!("CARGO_BIN_EXE_lost_update"), &["--times", "10"], 2),
+            (
+                env!("CARGO_BIN_EXE_cpu_bound"),
+                &["--limit", "1000", "--samples", "1"],
+                2,
+            ),
+        ];
+        for (path, args, threads) in cases {
+            let out = bin(path)
+                .args(args)
+                .limit(RLIMIT_NPROC, threads)
+                .timeout(Duration::from_secs(20))
+                .run();
+            out.assert_one_error_line("cannot start ");
+            assert!(out.stderr.contains("Resource temporarily unavailable"), "{out}");
+        }
+    }
+
+    /// 200 MB of address space: room for the program, not for 64 threads' stacks.
+    #[test]
+    fn too_little_memory_for_the_threads_is_one_error_line() {
+        let out = bin(env!("CARGO_BIN_EXE_cpu_bound"))
+            .args(["--limit", "200000", "--samples", "2"])
+            .limit(RLIMIT_AS, 200_000_000)
+            .timeout(Duration::from_secs(60))
+            .run();
+        out.assert_one_error_line("cannot start a thread: ");
+    }
+}

@@ -50,6 +50,7 @@ impl Cmd {
         let copy = dir.join(program.file_name().expect("a program file"));
         std::fs::copy(&program, &copy).expect("copy the program");
         let mut cmd = self.with_program(copy.as_os_str());
+        cmd.scratch = Some(dir);
         // SAFETY: between fork and exec the child only makes system calls (setgroups, setgid,
         // setuid), which are async-signal-safe, and allocates nothing.
         unsafe {

@@ -29,6 +29,8 @@ pub struct Cmd {
     command: Command,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
+    /// A folder made for this run (a copy of the program), removed when the run is over.
+    pub(crate) scratch: Option<std::path::PathBuf>,
 }
 
 impl Cmd {
@@ -69,6 +71,7 @@ pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
         command,
         stdin: None,
         timeout: DEFAULT_TIMEOUT,
+        scratch: None,
     }
 }
 
@@ -108,9 +111,7 @@ impl Cmd {
         });
         shared::process::own_group(&mut self.command);
         let program = format!("{:?}", self.command.get_program());
-        let mut child = self
-            .command
-            .spawn()
+        let mut child = spawn_retrying_busy(&mut self.command)
             .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         if let (Some(bytes), Some(mut pipe)) = (self.stdin, child.stdin.take()) {
             std::thread::spawn(move || {
@@ -124,6 +125,7 @@ impl Cmd {
         forward(stdout, Stream::Out, tx.clone());
         forward(stderr, Stream::Err, tx);
         Running {
+            scratch: self.scratch,
             child,
             program,
             deadline: Instant::now() + self.timeout,
@@ -140,6 +142,23 @@ impl Cmd {
     /// Runs the program to its end (see [`Running::finish`]).
     pub fn run(self) -> Output {
         self.spawn().finish()
+    }
+}
+
+/// Starts `command`, again while its program is "busy" (ETXTBSY, a fresh copy of it still
+/// open for writing in a process that another test thread forked and that has not reached its
+/// `exec` yet, a race that ends within milliseconds).
+fn spawn_retrying_busy(command: &mut Command) -> std::io::Result<Child> {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Err(e) if cfg!(unix) && e.raw_os_error() == Some(ETXTBSY) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result,
+        }
     }
 }
 
@@ -174,6 +193,7 @@ fn forward(pipe: impl Read + Send + 'static, stream: Stream, tx: mpsc::Sender<Ev
 
 /// A program that is running.
 pub struct Running {
+    scratch: Option<std::path::PathBuf>,
     child: Child,
     program: String,
     deadline: Instant,
@@ -303,6 +323,9 @@ impl Drop for Running {
     fn drop(&mut self) {
         if self.status.is_none() || self.out_open || self.err_open {
             self.kill_group();
+        }
+        if let Some(dir) = &self.scratch {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
