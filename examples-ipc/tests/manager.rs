@@ -80,23 +80,13 @@ fn check_worker(stdout: &str) -> Vec<u64> {
         .collect()
 }
 
-/// `python3`, if on PATH; else `None` after one line on stderr, or a failure when
-/// TUTORIAL_REQUIRE_PYTHON=1.
+/// `python3`, if on PATH; else `None`, by the workspace's one rule (`harness::python3_present`).
 fn python() -> Option<&'static str> {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("python3");
-    }
-    assert_ne!(
-        std::env::var("TUTORIAL_REQUIRE_PYTHON").as_deref(),
-        Ok("1"),
-        "TUTORIAL_REQUIRE_PYTHON=1 but python3 is not on PATH"
-    );
-    eprintln!("skipped: python3 is not on PATH (the interop tests need it)");
-    None
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("interop")
+        .to_string();
+    harness::python3_present(&test).then_some("python3")
 }
 
 /// Pythons 3.12 and later (they speak the `{sha256}` handshake): `python3.12`... on PATH, and
@@ -534,6 +524,202 @@ mod task_master {
             started.elapsed() < Duration::from_secs(2),
             "{:?}",
             started.elapsed()
+        );
+        server.shutdown();
+    }
+
+    /// Logging never takes a connection or the server down: with its stderr full
+    /// (`/dev/full`) or a pipe nobody reads, the master logs 70 bad peers (more than its old
+    /// cap of 64 connections) and 1,200 more lines, and still serves a worker.
+    #[cfg(unix)]
+    #[test]
+    fn the_master_serves_on_with_its_stderr_full_or_unread() {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (read_end, unread) = nix::unistd::pipe().unwrap();
+        for stderr in [
+            std::process::Stdio::from(full),
+            std::process::Stdio::from(unread),
+        ] {
+            let mut master = bin(env!("CARGO_BIN_EXE_task_master"))
+                .args(["--addr", "127.0.0.1:0", "--tasks", "3"])
+                .stderr_to(stderr)
+                .spawn();
+            let addr = master.wait_for_value("Master listening on ", "...");
+            for _ in 0..70 {
+                // A length prefix beyond the handshake's cap: one log line, and the end of it.
+                let mut bad = TcpStream::connect(&addr).unwrap();
+                let _ = bad.write_all(&[0x7f, 0xff, 0xff, 0xff]);
+                let _ = bad.read(&mut [0u8; 64]);
+            }
+            for _ in 0..1200 {
+                let _ = TcpStream::connect(&addr)
+                    .unwrap()
+                    .write_all(b"GET / HTTP/1.0\r\n\r\n");
+            }
+            let good = worker(&addr).timeout(Duration::from_secs(60)).run();
+            good.assert_success();
+            assert_eq!(check_worker(&good.stdout).len(), 3, "{good}");
+            let out = master.finish();
+            out.assert_success();
+            check_master(&out.stdout, 3);
+        }
+        drop(read_end);
+    }
+
+    /// A handshake has one deadline, 5 s, however slowly its bytes come: a peer that sends one
+    /// byte every 200 ms is cut off at 5 s, where a timeout per read would let it go on.
+    #[test]
+    fn a_slow_handshake_is_cut_at_its_deadline() {
+        let (master, addr) = start_master(&["--tasks", "1"]);
+        let mut slow = TcpStream::connect(&addr).unwrap();
+        slow.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let started = Instant::now();
+        let mut challenge = [0u8; 256];
+        let _ = slow.read(&mut challenge); // the challenge
+        // An answer announced as 200 bytes, a byte every 200 ms, until the master closes.
+        let answer = [0u8, 0, 0, 200].into_iter().chain([7u8; 200]);
+        let mut cut = None;
+        for byte in answer.cycle().take(100) {
+            let closed =
+                slow.write_all(&[byte]).is_err() || matches!(slow.read(&mut [0u8; 64]), Ok(0));
+            if closed {
+                cut = Some(started.elapsed());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let cut = cut.expect("the master never closed the slow handshake");
+        assert!(
+            cut >= Duration::from_secs(4) && cut < Duration::from_secs(8),
+            "cut after {cut:?}"
+        );
+        let good = worker(&addr).run();
+        good.assert_success();
+        let out = master.finish();
+        assert!(out.stderr.contains("no handshake within 5 s"), "{out}");
+    }
+
+    /// A manager in this process with `tasks` tasks queued: it serves until the test shuts it
+    /// down, however fast the first workers empty the queue.
+    fn server_with_tasks(tasks: i64) -> (examples_ipc::manager::Server, String) {
+        let (server, addr) = empty_server();
+        let queue = server.queue("get_task_queue").unwrap();
+        (0..tasks).for_each(|n| queue.put(n));
+        (server, addr)
+    }
+
+    /// Waits for every worker; each must end well. The number of tasks they ran.
+    fn all_served(workers: Vec<Running>) -> usize {
+        workers
+            .into_iter()
+            .map(|w| {
+                let out = w.finish();
+                out.assert_success();
+                check_worker(&out.stdout).len()
+            })
+            .sum()
+    }
+
+    /// 70 Python workers at once (Python's own manager serves them all): every one gets in and
+    /// finishes, none is refused or cut off in its handshake.
+    #[test]
+    fn seventy_python_workers_at_once_are_all_served() {
+        let Some(python) = python() else { return };
+        let (server, addr) = server_with_tasks(140);
+        let workers = (0..70)
+            .map(|_| {
+                py_worker(python, &addr, "abc")
+                    .timeout(Duration::from_secs(120))
+                    .spawn()
+            })
+            .collect();
+        assert_eq!(all_served(workers), 140);
+        server.shutdown();
+    }
+
+    /// A flood of peers that connect and never authenticate (about a thousand a second, the
+    /// last 300 of them staying connected) while Rust and Python workers come and go: every
+    /// worker is served.
+    #[test]
+    fn workers_get_in_through_a_flood_of_unauthenticated_reconnects() {
+        let (server, addr) = server_with_tasks(24);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flood = {
+            let (addr, stop) = (addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut silent = std::collections::VecDeque::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Ok(peer) = TcpStream::connect(&addr) {
+                        silent.push_back(peer); // never says a word
+                    }
+                    if silent.len() > 300 {
+                        silent.pop_front();
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(500)); // the flood is on
+        let py = python();
+        let workers = (0..12)
+            .map(|i| match (i % 2, py) {
+                (0, Some(python)) => py_worker(python, &addr, "abc"),
+                _ => worker(&addr),
+            })
+            .map(|w| w.timeout(Duration::from_secs(120)).spawn())
+            .collect();
+        let ran = all_served(workers);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        flood.join().unwrap();
+        assert_eq!(ran, 24);
+        server.shutdown();
+    }
+
+    /// `task_done` and `join`, which `create` lists as exposed, are served as `queue.Queue`
+    /// serves them: `join` returns once every item put is done; one `task_done` too many is
+    /// Python's ValueError.
+    #[test]
+    fn task_done_and_join_are_served_as_python_serves_them() {
+        let (task, result) = (Queue::new(), Queue::new());
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", Some(&task));
+        registry.register("get_result_queue", Some(&result));
+        let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
+            .start()
+            .unwrap();
+        let addr = server.address().to_string();
+        task.put(1i64);
+        task.put(2i64);
+        let (mut c, ident) = task_queue_proxy(&addr);
+        let returned = |v: Value| Value::Tuple(vec!["#RETURN".into(), v]);
+        for n in [1, 2] {
+            assert_eq!(
+                call(&mut c, request(ident.clone(), "get", vec![])),
+                returned(Value::Int(n))
+            );
+        }
+        for _ in 0..2 {
+            assert_eq!(
+                call(&mut c, request(ident.clone(), "task_done", vec![])),
+                returned(Value::None)
+            );
+        }
+        assert_eq!(
+            call(&mut c, request(ident.clone(), "join", vec![])),
+            returned(Value::None)
+        );
+        let Value::Tuple(reply) = call(&mut c, request(ident, "task_done", vec![])) else {
+            panic!("a tuple")
+        };
+        assert_eq!(reply[0], Value::from("#TRACEBACK"));
+        assert!(
+            reply[1]
+                .to_string()
+                .contains("ValueError: task_done() called too many times")
         );
         server.shutdown();
     }

@@ -275,7 +275,7 @@ mod queue_bench {
     fn a_lost_message_fails_the_run() {
         let out = bin(QUEUE_BENCH)
             .args(["--child", "read=3"])
-            .stdin(framed(&["m", "m"], ""))
+            .stdin(framed(&["m", "m", "end"], ""))
             .run();
         out.assert_code(1);
         assert_eq!(out.stderr, "error: the reader got 2 of 3 messages\n");
@@ -419,5 +419,45 @@ mod pipe {
     #[test]
     fn takes_help_and_refuses_what_it_does_not_know() {
         harness::assert_takes_help_and_refuses_unknown_options(PIPE);
+    }
+}
+
+/// When the system refuses a process (RLIMIT_NPROC), a thread, or a file descriptor for a
+/// pipe (RLIMIT_NOFILE): one `error:` line, never a panic, never a hang.
+#[cfg(target_os = "linux")]
+mod refused {
+    use harness::bin;
+    use harness::limits::Resource::{RLIMIT_NOFILE, RLIMIT_NPROC};
+
+    const ALL: [&str; 3] = [
+        env!("CARGO_BIN_EXE_queue"),
+        env!("CARGO_BIN_EXE_pipe"),
+        env!("CARGO_BIN_EXE_queue_bench"),
+    ];
+
+    #[test]
+    fn no_process_or_thread_is_one_error_line() {
+        // Room for: none of the children, the first only, one thread of the writer's...
+        let rooms: [(&str, &[u64]); 3] = [
+            (ALL[0], &[1, 2, 3, 4]),
+            (ALL[1], &[1]),
+            (ALL[2], &[1, 2, 3, 4]),
+        ];
+        for (path, rooms) in rooms {
+            for &room in rooms {
+                let out = bin(path).limit(RLIMIT_NPROC, room).run();
+                out.assert_one_error_line("cannot start ");
+            }
+        }
+    }
+
+    #[test]
+    fn no_descriptor_for_a_pipe_is_one_error_line() {
+        for path in ALL {
+            for room in [4, 5, 6] {
+                let out = bin(path).limit(RLIMIT_NOFILE, room).run();
+                out.assert_one_error_line("cannot ");
+            }
+        }
     }
 }

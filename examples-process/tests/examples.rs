@@ -732,7 +732,10 @@ mod refused {
             };
             let out = bin(path).args(args).limit(RLIMIT_NPROC, 1).run();
             out.assert_one_error_line(wanted);
-            assert!(out.stderr.contains("Resource temporarily unavailable"), "{out}");
+            assert!(
+                out.stderr.contains("Resource temporarily unavailable"),
+                "{out}"
+            );
         }
     }
 

@@ -1019,7 +1019,10 @@ mod refused {
                 .timeout(Duration::from_secs(20))
                 .run();
             out.assert_one_error_line("cannot start ");
-            assert!(out.stderr.contains("Resource temporarily unavailable"), "{out}");
+            assert!(
+                out.stderr.contains("Resource temporarily unavailable"),
+                "{out}"
+            );
         }
     }
 

@@ -48,17 +48,26 @@ impl fmt::Display for Stats {
 
 /// Runs `job` `warmup` times untimed, then `samples` times timed.
 pub fn measure<T>(warmup: usize, samples: usize, mut job: impl FnMut() -> T) -> Stats {
+    let infallible = try_measure(warmup, samples, || Ok::<T, std::convert::Infallible>(job()));
+    infallible.unwrap_or_else(|never| match never {})
+}
+
+/// [`measure`] for a job that can fail: the first error ends the measurement.
+pub fn try_measure<T, E>(
+    warmup: usize,
+    samples: usize,
+    mut job: impl FnMut() -> Result<T, E>,
+) -> Result<Stats, E> {
     for _ in 0..warmup {
-        std::hint::black_box(job());
+        std::hint::black_box(job()?);
     }
-    let times = (0..samples.max(1))
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(job());
-            start.elapsed()
-        })
-        .collect();
-    Stats::of(times)
+    let mut times = Vec::with_capacity(samples.max(1));
+    for _ in 0..samples.max(1) {
+        let start = Instant::now();
+        std::hint::black_box(job()?);
+        times.push(start.elapsed());
+    }
+    Ok(Stats::of(times))
 }
 
 /// A duration with a unit a person reads at a glance: `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`.

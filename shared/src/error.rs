@@ -34,9 +34,15 @@ impl Error {
     /// The reader of our stdout has gone (`| head`): the program ends quietly, with status 141,
     /// as if killed by SIGPIPE, as Unix tools do.
     pub fn stdout_closed() -> Error {
+        Error::quiet(STDOUT_CLOSED as u8)
+    }
+
+    /// An error that ends the program with `status` and no word: it has been said already (by
+    /// a child process, on the stderr we share).
+    pub fn quiet(status: u8) -> Error {
         Error {
             message: String::new(),
-            status: STDOUT_CLOSED as u8,
+            status,
         }
     }
 

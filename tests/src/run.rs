@@ -31,6 +31,7 @@ pub struct Cmd {
     timeout: Duration,
     /// A folder made for this run (a copy of the program), removed when the run is over.
     pub(crate) scratch: Option<std::path::PathBuf>,
+    stderr_elsewhere: bool,
 }
 
 impl Cmd {
@@ -72,6 +73,7 @@ pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
         stdin: None,
         timeout: DEFAULT_TIMEOUT,
         scratch: None,
+        stderr_elsewhere: false,
     }
 }
 
@@ -88,6 +90,14 @@ impl Cmd {
 
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    /// The program's stderr goes to `stdio` (`/dev/full`, a pipe nobody reads) instead of to
+    /// the test: the output then has no stderr.
+    pub fn stderr_to(mut self, stdio: impl Into<Stdio>) -> Self {
+        self.command.stderr(stdio.into());
+        self.stderr_elsewhere = true;
         self
     }
 
@@ -121,9 +131,10 @@ impl Cmd {
         }
         let (tx, events) = mpsc::channel();
         let stdout = child.stdout.take().expect("stdout is piped");
-        let stderr = child.stderr.take().expect("stderr is piped");
         forward(stdout, Stream::Out, tx.clone());
-        forward(stderr, Stream::Err, tx);
+        if let Some(stderr) = child.stderr.take() {
+            forward(stderr, Stream::Err, tx);
+        }
         Running {
             scratch: self.scratch,
             child,
@@ -133,7 +144,7 @@ impl Cmd {
             stdout: String::new(),
             stderr: String::new(),
             out_open: true,
-            err_open: true,
+            err_open: !self.stderr_elsewhere,
             scanned: 0,
             status: None,
         }

@@ -46,19 +46,27 @@ moves about a hundred thousand a second), and prints both rates.
 /// The most messages Python's `mp.Queue` is asked to move in one run.
 const PYTHON_COUNT: u64 = 200_000;
 
-/// The writer: `count` messages, with no pause.
+/// The last message: the writer has put all its messages.
+const END: &str = "end";
+
+/// The writer: `count` messages, with no pause, then [`END`].
 fn write(mut q: Queue, count: u64) -> shared::Result {
     for _ in 0..count {
         q.put("m")?;
     }
-    Ok(())
+    q.put(END)
 }
 
-/// The reader: counts the messages until the queue ends, and fails unless it got them all.
+/// The reader: counts the messages until [`END`], and fails unless it got them all. A queue
+/// that ends without it is a writer that failed, and says why itself.
 fn read(mut q: Queue, count: u64) -> shared::Result {
     let mut got = 0;
-    while q.get()?.is_some() {
-        got += 1;
+    loop {
+        match q.get()?.as_deref() {
+            Some(END) => break,
+            Some(_) => got += 1,
+            None => return Err(shared::Error::quiet(1)),
+        }
     }
     if got != count {
         return Err(shared::Error::new(format_args!(
@@ -113,15 +121,10 @@ fn main() -> ExitCode {
     shared::bench::warn_if_debug(
         "cargo run --release -p examples-ipc --bin queue_bench -- --count 2000000",
     );
-    let mut failed = None;
-    let stats = shared::bench::measure(1, 5, || {
-        if let Err(e) = run(count) {
-            failed.get_or_insert(e);
-        }
-    });
-    if let Some(e) = failed {
-        return shared::finish(Err(e));
-    }
+    let stats = match shared::bench::try_measure(1, 5, || run(count)) {
+        Ok(stats) => stats,
+        Err(e) => return shared::finish(Err(e)),
+    };
     let rate = count as f64 / stats.median.as_secs_f64();
     println!("{count} messages through the queue: {stats}");
     println!("median rate: {rate:.0} messages/s");

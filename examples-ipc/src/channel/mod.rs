@@ -167,14 +167,17 @@ pub enum Verdict {
     Success,
     /// The stdout they share is closed (`| head -1`): end quietly with [`STDOUT_CLOSED`].
     StdoutClosed,
+    /// A child ended with an `error:` line of its own (status 1): end quietly with status 1,
+    /// so that the line comes once.
+    Said,
     /// What went wrong, in words, for an `error:` line.
     Failed(String),
 }
 
 /// The verdict on the children, named with their exit statuses: quiet if the stdout they share
-/// is closed, else the first child (in the order given) that did not succeed. Give the reader
-/// before the writer: a reader that dies makes the writer stop ([`READER_GONE`]), and the
-/// reader is what to report then.
+/// is closed, else the first child (in the order given) that did not succeed; quiet too if that
+/// child has said why itself (status 1). Give the reader before the writer: a reader that dies
+/// makes the writer stop ([`READER_GONE`]), and the reader is what to report then.
 pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
     if children
         .iter()
@@ -185,6 +188,7 @@ pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
     for (who, status) in children {
         match status.code() {
             Some(0) => {}
+            Some(1) => return Verdict::Said,
             Some(READER_GONE) if *who == "writer" => {
                 return Verdict::Failed("the reader stopped reading before the queue ended".into());
             }
@@ -199,6 +203,7 @@ pub fn outcome(children: &[(&str, ExitStatus)]) -> shared::Result {
     match verdict(children) {
         Verdict::Success => Ok(()),
         Verdict::StdoutClosed => Err(Error::stdout_closed()),
+        Verdict::Said => Err(Error::quiet(1)),
         Verdict::Failed(message) => Err(Error::new(message)),
     }
 }
@@ -231,7 +236,11 @@ mod tests {
         );
         assert_eq!(
             verdict(&[("reader", exited(0)), ("writer", exited(1))]),
-            Verdict::Failed("the writer exited with status 1".into())
+            Verdict::Said
+        );
+        assert_eq!(
+            verdict(&[("reader", exited(0)), ("writer", exited(2))]),
+            Verdict::Failed("the writer exited with status 2".into())
         );
         assert_eq!(
             verdict(&[("reader", exited(0)), ("writer", exited(0))]),
