@@ -393,6 +393,34 @@ mod aio_web {
         assert_eq!(out.lines()[1..], ["Server stopped."]);
     }
 
+    /// A NUL (`%00`) or another control character in a name never reaches the HTML as it is.
+    #[cfg(unix)]
+    #[test]
+    fn aio_web_keeps_control_characters_out_of_its_html() {
+        let (server, addr) = start_aio_web("0");
+        assert_eq!(
+            get(&addr, "/hello/a%00b%07c"),
+            (200, "<h1>hello, a\u{fffd}b\u{fffd}c!</h1>".into())
+        );
+        server.signal(nix::sys::signal::Signal::SIGINT);
+        server.finish().assert_success();
+    }
+
+    /// SIGTERM (what service managers and `docker stop` send) stops it as Ctrl-C does: the
+    /// request under way is answered, then `Server stopped.` and exit status 0.
+    #[cfg(unix)]
+    #[test]
+    fn aio_web_stops_gracefully_on_sigterm() {
+        let (server, addr) = start_aio_web("2");
+        let under_way = request(&addr, "/");
+        std::thread::sleep(Duration::from_millis(300));
+        server.signal(nix::sys::signal::Signal::SIGTERM);
+        assert_eq!(response(under_way), (200, "<h1>Index</h1>".into()));
+        let out = server.finish();
+        out.assert_success();
+        assert_eq!(out.lines()[1..], ["Server stopped."]);
+    }
+
     #[cfg(unix)]
     #[test]
     fn aio_web_lets_a_request_under_way_finish_after_ctrl_c() {
@@ -859,5 +887,30 @@ fn every_binary_takes_help_and_refuses_what_it_does_not_know() {
         env!("CARGO_BIN_EXE_io_bound"),
     ] {
         harness::assert_takes_help_and_refuses_unknown_options(path);
+    }
+}
+
+/// When the system has no file descriptor to spare for the runtime (RLIMIT_NOFILE, what `ulimit
+/// -n` sets), aio_web and async_wget say so in one `error:` line, never a panic.
+#[cfg(target_os = "linux")]
+mod refused {
+    use harness::bin;
+    use harness::limits::Resource::RLIMIT_NOFILE;
+
+    #[test]
+    fn no_descriptor_for_the_runtime_is_one_error_line() {
+        let cases: [(&str, &[&str]); 2] = [
+            (env!("CARGO_BIN_EXE_aio_web"), &["--addr", "127.0.0.1:0"]),
+            (
+                env!("CARGO_BIN_EXE_async_wget"),
+                &["--timeout", "1", "127.0.0.1:1"],
+            ),
+        ];
+        for (path, args) in cases {
+            for room in 4..=8 {
+                let out = bin(path).args(args).limit(RLIMIT_NOFILE, room).run();
+                out.assert_one_error_line("cannot start the async runtime: ");
+            }
+        }
     }
 }

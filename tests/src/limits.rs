@@ -24,7 +24,7 @@ impl Cmd {
     /// Runs the program with `resource` limited to `value` (soft and hard limit), for it alone.
     pub fn limit(mut self, resource: Resource, value: u64) -> Self {
         if resource == Resource::RLIMIT_NPROC && is_root() {
-            self = self.as_fresh_user();
+            self = self.run_as_fresh_user();
         }
         // SAFETY: between fork and exec the child only makes a system call (setrlimit), which
         // is async-signal-safe, and allocates nothing.
@@ -39,7 +39,7 @@ impl Cmd {
 
     /// Runs a copy of the program, in a fresh folder of its own, as a user id that no other
     /// process has (root only: switching users needs it).
-    fn as_fresh_user(self) -> Self {
+    fn run_as_fresh_user(self) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let which = NEXT.fetch_add(1, Ordering::Relaxed);
         let uid = 1_500_000_000 + (std::process::id() % 100_000) * 1000 + which % 1000;
