@@ -19,7 +19,7 @@
 //!
 //! - this file: [`Value`], Python's `repr()` and `str()` of it, [`Error`], the caps;
 //! - `write`: [`dumps`];
-//! - `read`: [`loads`].
+//! - `read`: [`loads`], one function per family of opcodes.
 
 use std::fmt;
 

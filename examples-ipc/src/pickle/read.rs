@@ -45,99 +45,139 @@ pub fn loads(data: &[u8]) -> Result<Value, Error> {
     loop {
         let at = r.pos;
         let op = r.byte()?;
+        if op == b'.' {
+            return r.stop();
+        }
+        let known = r.framing(op)?
+            || r.scalar(op)?
+            || r.string(op)?
+            || r.sequence(op)?
+            || r.dict(op)?
+            || r.memo_put_or_get(op)?
+            || r.global(op)?;
+        if !known {
+            return refuse(format!("opcode 0x{op:02x} at byte {at}"));
+        }
+    }
+}
+
+/// Each opcode family: `Ok(true)` if `op` is one of its opcodes (and was carried out),
+/// `Ok(false)` if it belongs to no family here.
+impl Reader<'_> {
+    // STOP '.' 0x2e: the end, with exactly one value on the stack.
+    fn stop(&mut self) -> Result<Value, Error> {
+        if self.pos != self.data.len() {
+            return refuse("bytes after the end of the pickle");
+        }
+        match (self.stack.pop(), self.stack.is_empty()) {
+            (Some(Slot::Value(v, _)), true) => Ok(v),
+            _ => refuse("a pickle that does not end with exactly one value"),
+        }
+    }
+
+    // PROTO 0x80, FRAME 0x95.
+    fn framing(&mut self, op: u8) -> Result<bool, Error> {
         match op {
             0x80 => {
-                let proto = r.byte()?;
+                let proto = self.byte()?;
                 if proto > 5 {
                     return refuse(format!("protocol {proto}"));
                 }
             }
             0x95 => {
-                let len = r.u64()?;
-                if len > (r.data.len() - r.pos) as u64 {
+                let len = self.u64()?;
+                if len > (self.data.len() - self.pos) as u64 {
                     return refuse("a frame longer than the pickle");
                 }
             }
-            b'.' => {
-                if r.pos != r.data.len() {
-                    return refuse("bytes after the end of the pickle");
-                }
-                return match (r.stack.pop(), r.stack.is_empty()) {
-                    (Some(Slot::Value(v, _)), true) => Ok(v),
-                    _ => refuse("a pickle that does not end with exactly one value"),
-                };
-            }
-            b'N' => r.push(Value::None, 0)?,
-            0x88 => r.push(Value::Bool(true), 0)?,
-            0x89 => r.push(Value::Bool(false), 0)?,
-            b'K' => {
-                let n = r.byte()?;
-                r.push(Value::Int(n.into()), 0)?
-            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    // NONE 'N' 0x4e, NEWTRUE 0x88, NEWFALSE 0x89, BININT1 'K' 0x4b, BININT2 'M' 0x4d,
+    // BININT 'J' 0x4a, LONG1 0x8a, LONG4 0x8b, BINFLOAT 'G' 0x47.
+    fn scalar(&mut self, op: u8) -> Result<bool, Error> {
+        let value = match op {
+            b'N' => Value::None,
+            0x88 => Value::Bool(true),
+            0x89 => Value::Bool(false),
+            b'K' => Value::Int(self.byte()?.into()),
             b'M' => {
-                let b = r.take(2)?;
-                r.push(Value::Int(u16::from_le_bytes([b[0], b[1]]).into()), 0)?
+                let b = self.take(2)?;
+                Value::Int(u16::from_le_bytes([b[0], b[1]]).into())
             }
             b'J' => {
-                let b = r.take(4)?;
-                let n = i32::from_le_bytes(b.try_into().expect("4 bytes"));
-                r.push(Value::Int(n.into()), 0)?
+                let b = self.take(4)?;
+                Value::Int(i32::from_le_bytes(b.try_into().expect("4 bytes")).into())
             }
             0x8a | 0x8b => {
                 let len = if op == 0x8a {
-                    r.byte()? as usize
+                    self.byte()? as usize
                 } else {
-                    r.u32()? as usize
+                    self.u32()? as usize
                 };
-                let bytes = r.take(len)?;
-                r.push(Value::Int(long(bytes)?), 0)?
+                Value::Int(long(self.take(len)?)?)
             }
-            b'G' => {
-                let b = r.take(8)?;
-                r.push(
-                    Value::Float(f64::from_be_bytes(b.try_into().expect("8"))),
-                    0,
-                )?
-            }
+            b'G' => Value::Float(f64::from_be_bytes(self.take(8)?.try_into().expect("8"))),
+            _ => return Ok(false),
+        };
+        self.push(value, 0)?;
+        Ok(true)
+    }
+
+    // SHORT_BINUNICODE 0x8c, BINUNICODE 'X' 0x58, BINUNICODE8 0x8d,
+    // SHORT_BINBYTES 'C' 0x43, BINBYTES 'B' 0x42, BINBYTES8 0x8e.
+    fn string(&mut self, op: u8) -> Result<bool, Error> {
+        let value = match op {
             0x8c | b'X' | 0x8d => {
-                let len = r.len(op, 0x8c, b'X')?;
-                let text = std::str::from_utf8(r.take(len)?)
+                let len = self.len(op, 0x8c, b'X')?;
+                let text = std::str::from_utf8(self.take(len)?)
                     .map_err(|_| Error("a string that is not UTF-8".into()))?;
-                r.push(Value::Str(text.to_string()), 0)?
+                Value::Str(text.to_string())
             }
             b'C' | b'B' | 0x8e => {
-                let len = r.len(op, b'C', b'B')?;
-                let bytes = r.take(len)?.to_vec();
-                r.push(Value::Bytes(bytes), 0)?
+                let len = self.len(op, b'C', b'B')?;
+                Value::Bytes(self.take(len)?.to_vec())
             }
+            _ => return Ok(false),
+        };
+        self.push(value, 0)?;
+        Ok(true)
+    }
+
+    // MARK '(' 0x28, EMPTY_TUPLE ')' 0x29, TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87, TUPLE 't' 0x74,
+    // EMPTY_LIST ']' 0x5d, LIST 'l' 0x6c, APPEND 'a' 0x61, APPENDS 'e' 0x65.
+    fn sequence(&mut self, op: u8) -> Result<bool, Error> {
+        match op {
             b'(' => {
-                if r.stack.len() > MAX_ELEMENTS {
+                if self.stack.len() > MAX_ELEMENTS {
                     return refuse("too many marks");
                 }
-                r.stack.push(Slot::Mark)
+                self.stack.push(Slot::Mark)
             }
-            b')' => r.push(Value::Tuple(Vec::new()), 1)?,
+            b')' => self.push(Value::Tuple(Vec::new()), 1)?,
             0x85..=0x87 => {
                 let n = (op - 0x84) as usize;
-                let (items, depth) = r.pop_n(n)?;
-                r.push(Value::Tuple(items), depth + 1)?
+                let (items, depth) = self.pop_n(n)?;
+                self.push(Value::Tuple(items), depth + 1)?
             }
             b't' => {
-                let (items, depth) = r.pop_mark()?;
-                r.push(Value::Tuple(items), depth + 1)?
+                let (items, depth) = self.pop_mark()?;
+                self.push(Value::Tuple(items), depth + 1)?
             }
-            b']' => r.push(Value::List(Vec::new()), 1)?,
+            b']' => self.push(Value::List(Vec::new()), 1)?,
             b'l' => {
-                let (items, depth) = r.pop_mark()?;
-                r.push(Value::List(items), depth + 1)?
+                let (items, depth) = self.pop_mark()?;
+                self.push(Value::List(items), depth + 1)?
             }
             b'a' | b'e' => {
                 let (items, depth) = if op == b'a' {
-                    r.pop_n(1)?
+                    self.pop_n(1)?
                 } else {
-                    r.pop_mark()?
+                    self.pop_mark()?
                 };
-                match r.stack.last_mut() {
+                match self.stack.last_mut() {
                     Some(Slot::Value(Value::List(list), d)) => {
                         list.extend(items);
                         *d = (*d).max(depth + 1);
@@ -146,18 +186,26 @@ pub fn loads(data: &[u8]) -> Result<Value, Error> {
                     _ => return refuse("APPEND to something that is not a list"),
                 }
             }
-            b'}' => r.push(Value::Dict(Vec::new()), 1)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    // EMPTY_DICT '}' 0x7d, DICT 'd' 0x64, SETITEM 's' 0x73, SETITEMS 'u' 0x75.
+    fn dict(&mut self, op: u8) -> Result<bool, Error> {
+        match op {
+            b'}' => self.push(Value::Dict(Vec::new()), 1)?,
             b'd' => {
-                let (items, depth) = r.pop_mark()?;
-                r.push(Value::Dict(pairs(items)?), depth + 1)?
+                let (items, depth) = self.pop_mark()?;
+                self.push(Value::Dict(pairs(items)?), depth + 1)?
             }
             b's' | b'u' => {
                 let (items, depth) = if op == b's' {
-                    r.pop_n(2)?
+                    self.pop_n(2)?
                 } else {
-                    r.pop_mark()?
+                    self.pop_mark()?
                 };
-                match r.stack.last_mut() {
+                match self.stack.last_mut() {
                     Some(Slot::Value(Value::Dict(dict), d)) => {
                         dict.extend(pairs(items)?);
                         *d = (*d).max(depth + 1);
@@ -166,80 +214,97 @@ pub fn loads(data: &[u8]) -> Result<Value, Error> {
                     _ => return refuse("SETITEM on something that is not a dict"),
                 }
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    // MEMOIZE 0x94, BINPUT 'q' 0x71, LONG_BINPUT 'r' 0x72, BINGET 'h' 0x68, LONG_BINGET 'j' 0x6a.
+    fn memo_put_or_get(&mut self, op: u8) -> Result<bool, Error> {
+        match op {
             0x94 | b'q' | b'r' => {
                 let index = match op {
-                    0x94 => r.memo.len() as u32,
-                    b'q' => r.byte()?.into(),
-                    _ => r.u32()?,
+                    0x94 => self.memo.len() as u32,
+                    b'q' => self.byte()?.into(),
+                    _ => self.u32()?,
                 };
-                let memo = match r.stack.last() {
+                let memo = match self.stack.last() {
                     Some(Slot::Value(Value::List(_) | Value::Dict(_), _)) => Memo::Container,
                     // The memo keeps a copy: it counts, or a tuple memoized again and again
                     // would grow a 10 KB pickle into gigabytes.
                     Some(Slot::Value(v, d)) => {
-                        r.copied += weight(v);
+                        self.copied += weight(v);
                         Memo::Value(v.clone(), *d)
                     }
                     Some(Slot::EmptyClass) => Memo::EmptyClass,
                     _ => return refuse("MEMOIZE with nothing to memoize"),
                 };
-                if r.copied > MAX_COPIED {
+                if self.copied > MAX_COPIED {
                     return refuse("too many copies of memoized values");
                 }
-                if r.memo.len() >= MAX_ELEMENTS {
+                if self.memo.len() >= MAX_ELEMENTS {
                     return refuse("too many memoized values");
                 }
-                r.memo.insert(index, memo);
+                self.memo.insert(index, memo);
             }
             b'h' | b'j' => {
                 let index = if op == b'h' {
-                    r.byte()?.into()
+                    self.byte()?.into()
                 } else {
-                    r.u32()?
+                    self.u32()?
                 };
-                match r.memo.get(&index) {
+                match self.memo.get(&index) {
                     Some(Memo::Value(v, d)) => {
                         let (v, d) = (v.clone(), *d);
-                        r.copied += weight(&v);
-                        if r.copied > MAX_COPIED {
+                        self.copied += weight(&v);
+                        if self.copied > MAX_COPIED {
                             return refuse("too many copies of memoized values");
                         }
-                        r.push(v, d)?
+                        self.push(v, d)?
                     }
-                    Some(Memo::EmptyClass) => r.stack.push(Slot::EmptyClass),
+                    Some(Memo::EmptyClass) => self.stack.push(Slot::EmptyClass),
                     Some(Memo::Container) => {
                         return refuse("a list or dict referenced twice (not supported)");
                     }
                     None => return refuse(format!("memo {index} read before it was written")),
                 }
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    // STACK_GLOBAL 0x93, GLOBAL 'c' 0x63, REDUCE 'R' 0x52: only `queue.Empty()`.
+    fn global(&mut self, op: u8) -> Result<bool, Error> {
+        match op {
             0x93 | b'c' => {
                 let (module, name) = if op == 0x93 {
-                    let (mut strings, _) = r.pop_n(2)?;
+                    let (mut strings, _) = self.pop_n(2)?;
                     match (strings.pop(), strings.pop()) {
                         (Some(Value::Str(name)), Some(Value::Str(module))) => (module, name),
                         _ => return refuse("STACK_GLOBAL without two strings"),
                     }
                 } else {
-                    (r.line()?, r.line()?)
+                    (self.line()?, self.line()?)
                 };
                 if !matches!(module.as_str(), "queue" | "_queue") || name != "Empty" {
                     return refuse(format!(
                         "the global {module}.{name} (only queue.Empty is allowed)"
                     ));
                 }
-                r.stack.push(Slot::EmptyClass)
+                self.stack.push(Slot::EmptyClass)
             }
-            b'R' => match (r.stack.pop(), r.stack.pop()) {
+            b'R' => match (self.stack.pop(), self.stack.pop()) {
                 (Some(Slot::Value(Value::Tuple(args), _)), Some(Slot::EmptyClass))
                     if args.is_empty() =>
                 {
-                    r.push(Value::QueueEmpty, 0)?
+                    self.push(Value::QueueEmpty, 0)?
                 }
                 _ => return refuse("REDUCE other than queue.Empty()"),
             },
-            other => return refuse(format!("opcode 0x{other:02x} at byte {at}")),
+            _ => return Ok(false),
         }
+        Ok(true)
     }
 }
 
