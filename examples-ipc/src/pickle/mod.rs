@@ -57,11 +57,6 @@ impl From<i64> for Value {
         Value::Int(n)
     }
 }
-impl From<u64> for Value {
-    fn from(n: u64) -> Value {
-        i64::try_from(n).map_or(Value::Float(n as f64), Value::Int)
-    }
-}
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::Str(s.to_string())
