@@ -68,6 +68,16 @@ impl From<String> for Value {
     }
 }
 
+impl Value {
+    /// The integer, if it is one (a `bool` is not, unlike in Python).
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 /// Like Python's `str()`: a string as itself, anything else as its `repr()`.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -287,6 +297,14 @@ mod tests {
         for value in values {
             assert_eq!(loads(&dumps(&value)), Ok(value.clone()), "{value:?}");
         }
+    }
+
+    #[test]
+    fn as_int_is_for_integers_only() {
+        assert_eq!(Value::Int(-7).as_int(), Some(-7));
+        assert_eq!(Value::Bool(true).as_int(), None);
+        assert_eq!(Value::Float(3.0).as_int(), None);
+        assert_eq!(s("3").as_int(), None);
     }
 
     #[test]
