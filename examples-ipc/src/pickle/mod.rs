@@ -137,13 +137,8 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
 
-    pub(super) fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
     pub(super) fn s(text: &str) -> Value {
         Value::from(text)
     }
@@ -159,10 +154,31 @@ mod tests {
         t(vec![ident, s(method), t(args), Value::Dict(kwds)])
     }
 
-    /// Pickles captured from CPython 3.11 (shared/wire/*.txt): we read each to the value
-    /// `pickletools` shows, and write that value back to the very same bytes.
+    /// Every pickle captured from CPython 3.11 (tests/wire/manager.frames), in order: we read
+    /// each to the value stated here, and write that value back to the very same bytes.
     #[test]
     fn reads_and_writes_pythons_own_bytes() {
+        let pickles: Vec<Vec<u8>> = fixtures::frames()
+            .into_iter()
+            .filter(|frame| frame.label == "PICKLE")
+            .map(|frame| frame.bytes)
+            .collect();
+        // A queue's ident is its address in the server (`'%x' % id(queue)`), new with each
+        // capture: the `create` replies, the 4th and the 10th pickles, name them.
+        let ident = |reply: &[u8]| {
+            let Ok(Value::Tuple(reply)) = loads(reply) else {
+                panic!("not a reply")
+            };
+            let [_, Value::Tuple(created)] = &reply[..] else {
+                panic!("not create's reply")
+            };
+            let Value::Str(ident) = &created[0] else {
+                panic!("no ident")
+            };
+            assert!(ident.len() >= 8 && ident.bytes().all(|b| b.is_ascii_hexdigit()));
+            s(ident)
+        };
+        let (task, result) = (ident(&pickles[3]), ident(&pickles[9]));
         let exposed = [
             "empty",
             "full",
@@ -174,86 +190,64 @@ mod tests {
             "qsize",
             "task_done",
         ];
-        let cases = [
-            (
-                "8004952b00000000000000284e8c116163636570745f636f6e6e656374696f6e948c0b4d61696e50726f636573739485947d9474942e",
-                request(
-                    Value::None,
-                    "accept_connection",
-                    vec![s("MainProcess")],
-                    vec![],
-                ),
+        let created = |ident: &Value| {
+            let methods = t(exposed.iter().map(|m| s(m)).collect());
+            t(vec![s("#RETURN"), t(vec![ident.clone(), methods])])
+        };
+        let returned = |value: Value| t(vec![s("#RETURN"), value]);
+        let none = || returned(Value::None);
+        let timeout = |seconds: Value| vec![(s("timeout"), seconds)];
+        let product = "3899 * 3899 = 15202201";
+        let expected = [
+            // BaseManager.connect()
+            request(Value::None, "dummy", vec![], vec![]),
+            none(),
+            // get_task_queue(): create, then the proxy's incref and the manager's decref
+            request(Value::None, "create", vec![s("get_task_queue")], vec![]),
+            created(&task),
+            request(Value::None, "incref", vec![task.clone()], vec![]),
+            none(),
+            request(Value::None, "decref", vec![task.clone()], vec![]),
+            none(),
+            // get_result_queue()
+            request(Value::None, "create", vec![s("get_result_queue")], vec![]),
+            created(&result),
+            request(Value::None, "incref", vec![result.clone()], vec![]),
+            none(),
+            request(Value::None, "decref", vec![result.clone()], vec![]),
+            none(),
+            // The proxies' connection, then every call on it
+            request(
+                Value::None,
+                "accept_connection",
+                vec![s("MainProcess")],
+                vec![],
             ),
-            (
-                "8004950e000000000000008c072352455455524e944e86942e",
-                t(vec![s("#RETURN"), Value::None]),
-            ),
-            (
-                "8004953000000000000000288c0c376634653431633861323130948c0367657494297d948c0774696d656f757494473fc999999999999a7374942e",
-                request(
-                    s("7f4e41c8a210"),
-                    "get",
-                    vec![],
-                    vec![(s("timeout"), Value::Float(0.2))],
-                ),
-            ),
-            (
-                "80049522000000000000008c06234552524f52948c065f7175657565948c05456d70747994939429529486942e",
-                t(vec![s("#ERROR"), Value::QueueEmpty]),
-            ),
-            (
-                "8004952300000000000000284e8c06637265617465948c0e6765745f7461736b5f71756575659485947d9474942e",
-                request(Value::None, "create", vec![s("get_task_queue")], vec![]),
-            ),
-            (
-                "80049571000000000000008c072352455455524e948c0c37666265326461663630643094288c05656d707479948c0466756c6c948c03676574948c0a6765745f6e6f77616974948c046a6f696e948c03707574948c0a7075745f6e6f77616974948c057173697a65948c097461736b5f646f6e65947494869486942e",
-                t(vec![
-                    s("#RETURN"),
-                    t(vec![
-                        s("7fbe2daf60d0"),
-                        t(exposed.iter().map(|e| s(e)).collect()),
-                    ]),
-                ]),
-            ),
-            (
-                "8004952000000000000000288c0c376662653264616636306430948c03707574944d3b0f85947d9474942e",
-                request(s("7fbe2daf60d0"), "put", vec![Value::Int(3899)], vec![]),
-            ),
-            (
-                "8004951f00000000000000288c0c376662653264616636306430948c03707574944b3285947d9474942e",
-                request(s("7fbe2daf60d0"), "put", vec![Value::Int(50)], vec![]),
-            ),
-            (
-                "8004952900000000000000288c0c376662653264616636306430948c0367657494297d948c0774696d656f7574944b017374942e",
-                request(
-                    s("7fbe2daf60d0"),
-                    "get",
-                    vec![],
-                    vec![(s("timeout"), Value::Int(1))],
-                ),
-            ),
-            (
-                "80049510000000000000008c072352455455524e944d7f0d86942e",
-                t(vec![s("#RETURN"), Value::Int(3455)]),
-            ),
-            (
-                "8004953600000000000000288c0c376662653264616637383530948c03707574948c1633343535202a2033343535203d2031313933373032359485947d9474942e",
-                request(
-                    s("7fbe2daf7850"),
-                    "put",
-                    vec![s("3455 * 3455 = 11937025")],
-                    vec![],
-                ),
-            ),
-            (
-                "8004951300000000000000284e8c0873687574646f776e94297d9474942e",
-                request(Value::None, "shutdown", vec![], vec![]),
-            ),
+            none(),
+            request(task.clone(), "put", vec![Value::Int(3899)], vec![]),
+            none(),
+            request(task.clone(), "get", vec![], timeout(Value::Int(1))),
+            returned(Value::Int(3899)),
+            request(result.clone(), "put", vec![s(product)], vec![]),
+            none(),
+            request(result.clone(), "get", vec![], timeout(Value::Int(10))),
+            returned(s(product)),
+            request(task.clone(), "get", vec![], timeout(Value::Float(0.2))),
+            t(vec![s("#ERROR"), Value::QueueEmpty]),
+            // Each proxy's finalizer
+            request(Value::None, "decref", vec![task], vec![]),
+            none(),
+            request(Value::None, "decref", vec![result], vec![]),
+            none(),
+            // shutdown: Server.shutdown replies, then so does the request handler
+            request(Value::None, "shutdown", vec![], vec![]),
+            none(),
+            none(),
         ];
-        for (bytes, value) in cases {
-            let bytes = hex(bytes);
-            assert_eq!(loads(&bytes).as_ref(), Ok(&value), "{value:?}");
-            assert_eq!(dumps(&value), bytes, "{value:?}");
+        assert_eq!(pickles.len(), expected.len());
+        for (bytes, value) in pickles.iter().zip(expected) {
+            assert_eq!(loads(bytes).as_ref(), Ok(&value), "{value:?}");
+            assert_eq!(dumps(&value), *bytes, "{value:?}");
         }
     }
 

@@ -455,7 +455,8 @@ fn values(slots: Vec<Slot>) -> Result<(Vec<Value>, usize), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pickle::tests::{hex, request, s, t};
+    use crate::fixtures::unhex;
+    use crate::pickle::tests::{request, s, t};
     use crate::pickle::{dumps, repr};
 
     #[test]
@@ -465,7 +466,7 @@ mod tests {
             "8004950c000000000000008a090000000000000080002e",
             "8004950c000000000000008a09ffffffffffffff7fff2e",
         ] {
-            let bytes = hex(big);
+            let bytes = unhex(big);
             let err = loads(&bytes).unwrap_err();
             assert!(err.0.contains("beyond 64 bits"), "{err}");
         }
@@ -482,7 +483,7 @@ mod tests {
             // pickle.dumps(os.system) style: GLOBAL 'os\nsystem\n', then a call.
             b"cos\nsystem\n(S'echo hi'\ntR.".to_vec(),
             // STACK_GLOBAL builtins.eval
-            hex("8004951a000000000000008c086275696c74696e73948c046576616c9493942e"),
+            unhex("8004951a000000000000008c086275696c74696e73948c046576616c9493942e"),
             // queue.Empty called with an argument
             b"cqueue\nEmpty\n(K\x01tR.".to_vec(),
             // protocol 0 INT opcode
@@ -504,7 +505,7 @@ mod tests {
         // Any global but queue.Empty is refused as such, even called without arguments.
         let no_args = [
             b"cos\nsystem\n)R.".to_vec(),
-            hex("80049514000000000000008c026f73948c0673797374656d9493942952942e"),
+            unhex("80049514000000000000008c026f73948c0673797374656d9493942952942e"),
         ];
         for bytes in no_args {
             let err = loads(&bytes).unwrap_err();
