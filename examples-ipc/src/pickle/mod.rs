@@ -11,7 +11,8 @@
 //!
 //! The writer emits protocol 4 the way CPython 3.8–3.13 does (a `FRAME`, `MEMOIZE` after each
 //! string, tuple, list and dict), so that our requests are byte for byte what Python sends: the
-//! tests compare them with captures of Python's own traffic. Every Python 3.4 or later reads it.
+//! tests compare them with captures of Python's own traffic (`tests/wire/`). Every Python 3.4 or
+//! later reads it.
 //!
 //! Why not serde-pickle: it decodes the values but cannot write a class instance (the
 //! `queue.Empty()` above) and drops class names on reading. The subset needed here is about six
