@@ -10,6 +10,8 @@
 
 /// The queue and pipe of `queue` and `pipe`: see the module (owned by those examples).
 pub mod channel;
+#[cfg(test)]
+mod fixtures;
 pub mod manager;
 pub mod pickle;
 pub mod wire;

@@ -294,37 +294,38 @@ pub fn verify_response(key: &[u8], message: &[u8], response: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{self, unhex};
     use std::net::TcpListener;
 
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// Digests from the captures (shared/wire/): Python 3.11 answering the legacy challenge
-    /// under the key `abc`.
+    /// Python 3.11 answering the legacy challenge under the key `abc`: every challenge captured
+    /// (tests/wire/manager.frames, two a connection), and the digest that answered it.
     #[test]
     fn legacy_answers_match_the_captures() {
-        let captured = [
-            (
-                "7ed607712c8e03f75039e95c583211700ed28ae2",
-                "2d90787e153eae8e02ec27d94848a868",
-            ),
-            (
-                "2cd21af2947fc4ef3b5d77f3fa063865000ae35a",
-                "48e8c350de4271d8a5af8c243b857de7",
-            ),
-            (
-                "056e5c3c5c71e4fe74967cc968eda469deafe104",
-                "e2c0f2b337742b7579ceccbbec732900",
-            ),
-        ];
-        for (challenge, digest) in captured {
-            assert_eq!(create_response(b"abc", &hex(challenge)), Ok(hex(digest)));
-            assert!(verify_response(b"abc", &hex(challenge), &hex(digest)));
-            assert!(!verify_response(b"abd", &hex(challenge), &hex(digest)));
+        let frames = fixtures::frames();
+        let connections = frames.last().map_or(0, |frame| frame.connection);
+        let pairs: Vec<(&[u8], &[u8])> = frames
+            .windows(2)
+            .filter(|pair| pair[0].label == "CHALLENGE")
+            .map(|pair| {
+                let (challenge, digest) = (&pair[0], &pair[1]);
+                assert_eq!(digest.label, "DIGEST");
+                assert_eq!(digest.connection, challenge.connection);
+                assert_ne!(digest.from_client, challenge.from_client);
+                let message = challenge.bytes.strip_prefix(CHALLENGE).unwrap();
+                (message, &digest.bytes[..])
+            })
+            .collect();
+        assert!(connections > 0);
+        assert_eq!(pairs.len(), 2 * connections);
+        for (challenge, digest) in pairs {
+            assert_eq!(
+                (challenge.len(), digest.len()),
+                (20, 16),
+                "the legacy style"
+            );
+            assert_eq!(create_response(b"abc", challenge), Ok(digest.to_vec()));
+            assert!(verify_response(b"abc", challenge, digest));
+            assert!(!verify_response(b"abd", challenge, digest));
         }
     }
 
@@ -333,13 +334,13 @@ mod tests {
     #[test]
     fn modern_answers_are_prefixed_sha256_of_the_whole_message() {
         let message = [b"{sha256}".to_vec(), (0u8..40).collect()].concat();
-        let sha = hex("ee2b4cd766c1e0f5eb564525d250361f729d00e3948c83c5651d1cefdb97de31");
+        let sha = unhex("ee2b4cd766c1e0f5eb564525d250361f729d00e3948c83c5651d1cefdb97de31");
         let response = create_response(b"abc", &message).unwrap();
         assert_eq!(response, [&b"{sha256}"[..], &sha].concat());
         assert!(verify_response(b"abc", &message, &response));
         // A 3.11 peer answers the same challenge with bare HMAC-MD5 of the whole message:
         // `hmac.new(b'abc', b'{sha256}' + bytes(range(40)), 'md5')`.
-        let legacy = hex("3e4faf2fc53f133cd76571e5d3fb9fd5");
+        let legacy = unhex("3e4faf2fc53f133cd76571e5d3fb9fd5");
         assert!(verify_response(b"abc", &message, &legacy));
         assert!(!verify_response(b"abd", &message, &response));
         assert!(!verify_response(b"abc", &message, b"{sha512}0123456789"));

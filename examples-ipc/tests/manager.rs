@@ -5,9 +5,14 @@
 //! The Python side is written here, fresh, with the standard library only. Without python3 on
 //! PATH those tests say so on stderr and pass, unless TUTORIAL_REQUIRE_PYTHON=1 (CI).
 
+/// The captures of Python's traffic (tests/wire/) and hex: the unit tests' module, shared.
+#[path = "../src/fixtures.rs"]
+mod fixtures;
+
 use examples_ipc::manager::{BaseManager, MAX_HANDSHAKES, Queue, Registry};
 use examples_ipc::pickle::{Value, dumps, loads};
 use examples_ipc::wire::{self, Connection, MAX_FRAME};
+use fixtures::{hex, unhex};
 use harness::{Running, bin, numbers};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -247,17 +252,6 @@ fn request(ident: Value, method: &str, args: Vec<Value>) -> Value {
     ])
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 /// Lesson: the master only puts tasks into one queue and reads results from another, which it
 /// serves on the network; every task's result comes back exactly once, whoever runs it (our
 /// worker, Python's, several at once), and a broken or hostile peer costs one line on stderr,
@@ -354,10 +348,24 @@ mod task_master {
 
     /// Both handshake styles, against digests computed by Python's own `hmac`: a 3.11 client
     /// (bare HMAC-MD5) and a 3.12 one (`{sha256}`), each way; then Python's captured request
-    /// bytes get Python's captured reply bytes (shared/wire/).
+    /// bytes get Python's captured reply bytes (tests/wire/manager.frames).
     #[test]
     fn both_handshake_styles_with_pythons_hmac() {
         let Some(python) = python() else { return };
+        // `dummy` (the first connection's request) as Python 3.11 sends it, and its reply.
+        let frames = fixtures::frames();
+        let [dummy, dummy_reply] = &frames
+            .iter()
+            .filter(|frame| frame.connection == 1 && frame.label == "PICKLE")
+            .collect::<Vec<_>>()[..]
+        else {
+            panic!("connection 1 is not one request and its reply")
+        };
+        assert!(dummy.from_client && !dummy_reply.from_client);
+        assert_eq!(
+            loads(&dummy.bytes),
+            Ok(request(Value::None, "dummy", vec![]))
+        );
         let py_hmac = |key: &str, message: &[u8], digest: &str| -> Vec<u8> {
             let script = "import hmac, sys; print(hmac.new(sys.argv[1].encode(), \
                           bytes.fromhex(sys.argv[2]), sys.argv[3]).hexdigest())";
@@ -396,14 +404,11 @@ mod task_master {
             };
             assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), expected);
             conn.send_bytes(b"#WELCOME#").unwrap();
-            // `dummy`, byte for byte as Python 3.11 sends it and answers it.
-            conn.send_bytes(&unhex(
-                "8004951000000000000000284e8c0564756d6d7994297d9474942e",
-            ))
-            .unwrap();
+            // Python's `dummy` gets Python's reply, byte for byte.
+            conn.send_bytes(&dummy.bytes).unwrap();
             assert_eq!(
                 hex(&conn.recv_bytes(MAX_FRAME).unwrap().unwrap()),
-                "8004950e000000000000008c072352455455524e944e86942e"
+                hex(&dummy_reply.bytes)
             );
         }
         // A wrong digest: #FAILURE#, one line on the master's stderr.

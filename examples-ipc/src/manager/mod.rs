@@ -335,16 +335,11 @@ mod end_to_end {
     }
 }
 
-// TODO(merge split-pickle): `into_int` moves to the pickle module.
+/// What a worker does with a task: it must be an integer.
 impl Value {
     /// The integer in it, or an error naming what came instead.
     pub fn into_int(self) -> Result<i64, Error> {
-        match self {
-            Value::Int(n) => Ok(n),
-            other => Err(Error::Failed(format!(
-                "not an integer: {}",
-                printable(&repr(&other))
-            ))),
-        }
+        self.as_int()
+            .ok_or_else(|| Error::Failed(format!("not an integer: {}", printable(&repr(&self)))))
     }
 }
