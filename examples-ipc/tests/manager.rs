@@ -181,6 +181,11 @@ fn py_master(python: &str, key: &str, tasks: &[&str]) -> (Running, String) {
     (master, addr)
 }
 
+/// The queue that `server` serves as `typeid`.
+fn queue_of(server: &examples_ipc::manager::Server, typeid: &str) -> Queue {
+    server.queue(typeid).expect("a registered typeid")
+}
+
 /// A manager in this process, serving two empty queues (the library's, as `task_master` uses it).
 fn empty_server() -> (examples_ipc::manager::Server, String) {
     let (task, result) = (Queue::new(), Queue::new());
@@ -612,7 +617,7 @@ mod task_master {
     /// down, however fast the first workers empty the queue.
     fn server_with_tasks(tasks: i64) -> (examples_ipc::manager::Server, String) {
         let (server, addr) = empty_server();
-        let queue = server.queue("get_task_queue").unwrap();
+        let queue = queue_of(&server, "get_task_queue");
         (0..tasks).for_each(|n| queue.put(n));
         (server, addr)
     }
@@ -689,14 +694,8 @@ mod task_master {
     /// Python's ValueError.
     #[test]
     fn task_done_and_join_are_served_as_python_serves_them() {
-        let (task, result) = (Queue::new(), Queue::new());
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", Some(&task));
-        registry.register("get_result_queue", Some(&result));
-        let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
-            .start()
-            .unwrap();
-        let addr = server.address().to_string();
+        let (server, addr) = empty_server();
+        let task = queue_of(&server, "get_task_queue");
         task.put(1i64);
         task.put(2i64);
         let (mut c, ident) = task_queue_proxy(&addr);
@@ -1014,14 +1013,11 @@ mod task_worker {
     /// is not an integer is one clear line.
     #[test]
     fn big_and_odd_tasks_are_handled_without_overflow_or_panic() {
-        let (task, result) = (Queue::new(), Queue::new());
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", Some(&task));
-        registry.register("get_result_queue", Some(&result));
-        let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
-            .start()
-            .unwrap();
-        let addr = server.address().to_string();
+        let (server, addr) = empty_server();
+        let (task, result) = (
+            queue_of(&server, "get_task_queue"),
+            queue_of(&server, "get_result_queue"),
+        );
         task.put(i64::MIN);
         task.put(3_037_000_500i64);
         task.put("abc");

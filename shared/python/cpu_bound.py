@@ -5,6 +5,8 @@ import multiprocessing
 import sys
 import time
 
+from tutorial_common import die_with_parent
+
 
 def is_prime(n):
     # The same trial division as examples-thread/src/bin/cpu_bound.rs.
@@ -23,18 +25,6 @@ def is_prime(n):
 def count_range(bounds):
     lo, hi = bounds
     return sum(1 for n in range(lo, hi) if is_prime(n))
-
-
-def die_with_parent():
-    # A pool worker ends with the program that started it, even when that one is killed (Linux).
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except Exception:
-            pass
 
 
 def timed(job):

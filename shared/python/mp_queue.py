@@ -8,17 +8,7 @@ import multiprocessing
 import sys
 import time
 
-
-def die_with_parent():
-    # A writer or reader ends with the program that started it, even when that one is killed (Linux).
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except Exception:
-            pass
+from tutorial_common import die_with_parent
 
 
 def write(q, count):

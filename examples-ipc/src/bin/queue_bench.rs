@@ -78,21 +78,20 @@ fn read(mut q: Queue, count: u64) -> shared::Result {
 
 /// One sample: a writer and a reader process, `count` messages, both waited for.
 fn run(count: u64) -> shared::Result {
-    let mut pw = shared::this_program()
-        .args(["--child", &format!("write={count}")])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot start the writer")?;
-    let q = pw.stderr.take().expect("the queue's read end");
-    let _lifeline = pw.stdin.take();
-    let mut pr = shared::this_program()
-        .args(["--child", &format!("read={count}")])
-        .stdin(q)
-        .spawn()
-        .context("cannot start the reader")?;
-    let writer = channel::wait(&mut pw, "writer")?;
-    let reader = channel::wait(&mut pr, "reader")?;
+    // Wired as in `queue`: the writer's stderr is the queue, its stdin our lifeline to it.
+    let child = |role: &str, stdin: Stdio, stderr: Stdio| {
+        let mut child = shared::this_program();
+        child.args(["--child", &format!("{role}={count}")]);
+        child.stdin(stdin).stderr(stderr).spawn()
+    };
+    let mut pw =
+        child("write", Stdio::piped(), Stdio::piped()).context("cannot start the writer")?;
+    let (q, _lifeline) = (pw.stderr.take().expect("piped"), pw.stdin.take());
+    let mut pr = child("read", q.into(), Stdio::inherit()).context("cannot start the reader")?;
+    let (writer, reader) = (
+        channel::wait(&mut pw, "writer")?,
+        channel::wait(&mut pr, "reader")?,
+    );
     channel::outcome(&[("reader", reader), ("writer", writer)])
 }
 

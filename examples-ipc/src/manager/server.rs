@@ -48,17 +48,7 @@ const GOODBYE_WAIT: Duration = Duration::from_secs(2);
 /// The stack of a connection's thread: it only reads, decodes and waits.
 const STACK: usize = 256 * 1024;
 /// The method names of a queue, as Python's `create` lists them for `queue.Queue`: all served.
-const EXPOSED: [&str; 9] = [
-    "empty",
-    "full",
-    "get",
-    "get_nowait",
-    "join",
-    "put",
-    "put_nowait",
-    "qsize",
-    "task_done",
-];
+const EXPOSED: &str = "empty full get get_nowait join put put_nowait qsize task_done";
 
 /// A queue as the network knows it: its typeid and its ident.
 struct Served {
@@ -366,7 +356,7 @@ impl Session {
                 Some(Value::Str(typeid)) => match state.queues.iter().find(|q| q.typeid == *typeid)
                 {
                     Some(q) => {
-                        let exposed = EXPOSED.iter().map(|&m| m.into()).collect();
+                        let exposed = EXPOSED.split(' ').map(Value::from).collect();
                         let created = vec![q.ident.as_str().into(), Value::Tuple(exposed)];
                         Reply::Return(Value::Tuple(created))
                     }

@@ -21,6 +21,8 @@ pub(super) const TIMEOUT: Duration = Duration::from_secs(600);
 const MAX_OUTPUT: usize = 64 * 1024;
 /// The prefix of the temporary directories the scripts run from.
 const TEMP_PREFIX: &str = "tutorial-vs-python-";
+/// What the scripts share (`from tutorial_common import ...`), written beside each of them.
+const COMMON: &str = include_str!("../../python/tutorial_common.py");
 
 /// A script of `shared/python/`, built into the program.
 pub(super) struct Script {
@@ -46,6 +48,7 @@ impl Python {
             TempDir::new().map_err(|e| self.error(format!("cannot write its script: {e}")))?;
         let file = dir.0.join(format!("{}.py", script.name));
         std::fs::write(&file, script.source)
+            .and_then(|()| std::fs::write(dir.0.join("tutorial_common.py"), COMMON))
             .map_err(|e| self.error(format!("cannot write its script: {e}")))?;
         let mut command = Command::new(&self.program);
         command
