@@ -239,23 +239,22 @@ mod lost_update {
         assert_eq!(balance_and_lost(&out, "Mutex (lock)", 200_000), (0, 0));
     }
 
+    /// On every run, on one core as on all of them, the racy row reports lost changes. (The
+    /// change counter only goes up, so its lost updates cannot cancel out, as a balance's can.)
     #[test]
-    fn the_racy_version_loses_changes() {
-        if cores() < 2 {
-            eprintln!("skipped: one core, where the two threads never run at the same time");
-            return;
+    fn the_racy_version_loses_changes_on_every_run() {
+        let times = 200_000;
+        for one_core in [false, true] {
+            for _ in 0..5 {
+                let cmd = bin(PATH).args(["--times", &times.to_string()]);
+                #[cfg(target_os = "linux")]
+                let cmd = if one_core { cmd.on_one_core() } else { cmd };
+                let out = cmd.run();
+                out.assert_success();
+                let (_, lost) = balance_and_lost(&out, "read, then write (racy)", times);
+                assert!(lost > 0, "no change lost (one core: {one_core})\n{out}");
+            }
         }
-        let _cpu = cpu_to_myself();
-        // Both threads start at a barrier; on a busy machine they may still take turns, so a
-        // few runs are allowed to find the race.
-        let times = 1_000_000;
-        // The change counter only goes up, so its lost updates cannot cancel out (a balance
-        // can come out 0 by luck): the racy row must say that changes were lost.
-        let raced = (0..5).any(|_| {
-            let (_, lost) = balance_and_lost(&run(times), "read, then write (racy)", times);
-            lost > 0
-        });
-        assert!(raced, "5 racy runs on {} cores lost no change", cores());
     }
 
     #[test]
@@ -1024,5 +1023,56 @@ mod refused {
             .timeout(Duration::from_secs(60))
             .run();
         out.assert_one_error_line("cannot start a thread: ");
+    }
+}
+
+/// Every output a header shows is what a real run prints (`[..]` for what varies).
+#[test]
+fn every_header_output_is_what_a_run_prints() {
+    let _cpu = cpu_to_myself();
+    for (file, exe, source) in [
+        (
+            "multi_threading",
+            env!("CARGO_BIN_EXE_multi_threading"),
+            include_str!("../src/bin/multi_threading.rs"),
+        ),
+        (
+            "lock",
+            env!("CARGO_BIN_EXE_lock"),
+            include_str!("../src/bin/lock.rs"),
+        ),
+        (
+            "lost_update",
+            env!("CARGO_BIN_EXE_lost_update"),
+            include_str!("../src/bin/lost_update.rs"),
+        ),
+        (
+            "multicore",
+            env!("CARGO_BIN_EXE_multicore"),
+            include_str!("../src/bin/multicore.rs"),
+        ),
+        (
+            "threadlocal",
+            env!("CARGO_BIN_EXE_threadlocal"),
+            include_str!("../src/bin/threadlocal.rs"),
+        ),
+        (
+            "deadlock",
+            env!("CARGO_BIN_EXE_deadlock"),
+            include_str!("../src/bin/deadlock.rs"),
+        ),
+        (
+            "master_worker",
+            env!("CARGO_BIN_EXE_master_worker"),
+            include_str!("../src/bin/master_worker.rs"),
+        ),
+        (
+            "cpu_bound",
+            env!("CARGO_BIN_EXE_cpu_bound"),
+            include_str!("../src/bin/cpu_bound.rs"),
+        ),
+    ] {
+        let file = format!("examples-thread/src/bin/{file}.rs");
+        harness::expected::check_header(&file, exe, source);
     }
 }

@@ -1,4 +1,5 @@
-//! Running an example where the system refuses it what it asks for: a process or a thread
+//! Running an example on one core ([`Cmd::on_one_core`]), or where the system refuses it what
+//! it asks for: a process or a thread
 //! (`RLIMIT_NPROC`, what `ulimit -u` sets), address space (`RLIMIT_AS`, `ulimit -v`), file
 //! descriptors (`RLIMIT_NOFILE`, `ulimit -n`). Linux only: the limits are set in the child
 //! between fork and exec.
@@ -31,6 +32,22 @@ impl Cmd {
         unsafe {
             self.command_mut().pre_exec(move || {
                 nix::sys::resource::setrlimit(resource, value, value)?;
+                Ok(())
+            });
+        }
+        self
+    }
+
+    /// Runs the program on one core only (CPU 0), as on a one-core machine: its threads can
+    /// then only take turns.
+    pub fn on_one_core(mut self) -> Self {
+        let mut one = nix::sched::CpuSet::new();
+        one.set(0).expect("CPU 0 exists");
+        // SAFETY: between fork and exec the child only makes a system call (sched_setaffinity),
+        // which is async-signal-safe, and allocates nothing (the set is built beforehand).
+        unsafe {
+            self.command_mut().pre_exec(move || {
+                nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &one)?;
                 Ok(())
             });
         }

@@ -10,7 +10,7 @@
 //! cargo run -p examples-thread --bin deadlock -- --timeline
 //! ```
 //!
-//! Output: lines of the two threads may interleave differently:
+//! Output: (the lines of the two threads interleave differently from run to run: in any order)
 //!
 //! ```text
 //! Thread-1 holds lock A

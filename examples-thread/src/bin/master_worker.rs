@@ -11,19 +11,36 @@
 //! cargo run -p examples-thread --bin master_worker -- --timeline
 //! ```
 //!
-//! Output: which worker runs which task changes from run to run:
+//! Output: (the tasks are random numbers; which worker runs which task changes from run to run)
 //!
 //! ```text
-//! Put task 1: 7152 * 7152
-//! ...
-//! Put task 10: 42 * 42
+//! Put task 1: [..] * [..]
+//! Put task 2: [..] * [..]
+//! Put task 3: [..] * [..]
+//! Put task 4: [..] * [..]
+//! Put task 5: [..] * [..]
+//! Put task 6: [..] * [..]
+//! Put task 7: [..] * [..]
+//! Put task 8: [..] * [..]
+//! Put task 9: [..] * [..]
+//! Put task 10: [..] * [..]
 //! Try get results...
-//! Result: task 2 by worker-1: 381 * 381 = 145161
-//! Result: task 1 by worker-2: 7152 * 7152 = 51151104
-//! ...
-//! worker-1 ran 5 tasks, worker-2 ran 5 tasks
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! Result: task [..] by worker-[..]: [..] * [..] = [..]
+//! worker-1 ran [..], worker-2 ran [..]
 //! master exit.
 //! ```
+//!
+//! A real run reads `Put task 1: 7152 * 7152`, ..., `Result: task 2 by worker-1: 381 * 381 =
+//! 145161`, ..., `worker-1 ran 5 tasks, worker-2 ran 5 tasks`.
 //!
 //! What to notice: the master puts every task into one channel; whichever worker is free takes
 //! the next one, so the work spreads by itself. When the master closes its end of the channel, the
@@ -128,7 +145,10 @@ fn main() {
     let summary: Vec<String> = ran
         .iter()
         .enumerate()
-        .map(|(i, count)| format!("worker-{} ran {count} tasks", i + 1))
+        .map(|(i, &count)| {
+            let tasks = if count == 1 { "task" } else { "tasks" };
+            format!("worker-{} ran {count} {tasks}", i + 1)
+        })
         .collect();
     println!("{}", summary.join(", "));
     println!("master exit.");

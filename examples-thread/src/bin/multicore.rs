@@ -10,23 +10,29 @@
 //! cargo run --release -p examples-thread --bin multicore -- --vs-python
 //! ```
 //!
-//! Output: on a 2-core machine, release build; then with `--vs-python --seconds 2`:
+//! Output: (a 2-core machine; the times differ from run to run)
 //!
 //! ```text
-//! 2 cores available; running 2 busy threads for 3 s of CPU time each...
-//! CPU time 6.00 s over wall time 3.08 s = 195 % CPU (2 threads on 2 cores)
-//!
-//! 2 cores available; running 2 busy threads for 2 s of CPU time each...
-//! CPU time 4.00 s over wall time 2.02 s = 198 % CPU (2 threads on 2 cores)
-//! Python 3.11.7 (CPython, GIL on), 2 threads for 2.02 s:
-//!   CPU over wall time Rust 198 % CPU      Python 100 % CPU      Python/Rust 0.50x
+//! [..] cores available; running [..] busy threads for 3 s of CPU time each...
+//! CPU time [..] s over wall time [..] s = [..] % CPU ([..] threads on [..] cores)
 //! ```
 //!
+//! Output of `cargo run --release -p examples-thread --bin multicore -- --vs-python --seconds 2`:
+//!
+//! ```text
+//! [..] cores available; running [..] busy threads for 2 s of CPU time each...
+//! CPU time [..] s over wall time [..] s = [..] % CPU ([..] threads on [..] cores)
+//! Python 3.[..] (CPython, GIL on), [..] threads for [..] s:
+//!   CPU over wall time Rust [..] % CPU [..] Python [..] % CPU [..] Python/Rust [..]x
+//! ```
+//!
+//! On a 2-core machine the percentages are about 198 and 100, the ratio 0.50x.
+//!
 //! What to notice: the tutorial starts the same dead loop in one Python thread per core and
-//! sees about 100 % CPU (105 % on a 2-core machine), because CPython's GIL lets only one thread
-//! run Python code at a time. Rust threads are OS threads with no global lock, so N busy threads
-//! on N free cores use close to N × 100 %. Watch `top` while it runs. Less than that means the
-//! cores were busy with something else.
+//! watches the CPU: the threads together use one core, not all of them, because CPython's GIL
+//! lets only one thread run Python code at a time. Rust threads are OS threads with no global
+//! lock, so N busy threads on N free cores use close to N × 100 %. Watch `top` while it runs.
+//! Less than that means the cores were busy with something else.
 //!
 //! What Rust does differently: the loop is bounded: each thread spins until its own CPU clock
 //! reads `--seconds`, so the program ends on its own, and however busy the machine, the threads

@@ -8,7 +8,7 @@
 //! cargo run -p examples-thread --bin threadlocal
 //! ```
 //!
-//! Output: the two lines may come in either order:
+//! Output: (the two lines in any order)
 //!
 //! ```text
 //! Hello, Alice (in Thread-A)

@@ -1,0 +1,228 @@
+//! The outputs that a header (or the README) shows, as expectations that a real run must meet.
+//!
+//! A header's output block is a ```` ```text ```` block right after a paragraph that starts with
+//! `Output` (`Output:`, `Output (a 2-core machine):`). It is the output of the binary run with no
+//! arguments, unless that paragraph names another command in backquotes, `cargo run ... --bin
+//! NAME -- ARGS`: then of NAME with ARGS. In the README, a block is an output when the paragraph
+//! before it ends with such a command and a colon. The run is compared with the block by
+//! [snapbox](https://docs.rs/snapbox): `[..]` in a line stands for what changes from run to run
+//! (a PID, a time, a random number), a line `...` for any lines (what a long listing repeats).
+//! When the paragraph says `in any order`, the lines are compared as a set (two processes or
+//! threads printing at once); otherwise in order. `on stderr` compares the run's stderr.
+
+use std::fmt;
+
+/// One output block and what produces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Where it is, for messages: `examples-thread/src/bin/lock.rs:13`.
+    pub at: String,
+    /// The binary whose output it is.
+    pub bin: String,
+    /// Its arguments (after `--` in the command).
+    pub args: Vec<String>,
+    /// Whether its lines may come in any order.
+    pub unordered: bool,
+    /// Whether it shows stderr rather than stdout.
+    pub stderr: bool,
+    /// The expected text, with snapbox's wildcards.
+    pub text: String,
+}
+
+impl fmt::Display for Block {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {})", self.at, self.bin, self.args.join(" "))
+    }
+}
+
+impl Block {
+    /// Fails unless `actual` (the run's stdout, or stderr for a block `on stderr`) matches.
+    pub fn check(&self, actual: &str) {
+        let expected = snapbox::Data::text(self.text.clone());
+        let expected = if self.unordered {
+            expected.unordered()
+        } else {
+            expected
+        };
+        let assert = snapbox::Assert::new().normalize_paths(false);
+        let actual = snapbox::Data::text(actual.to_string());
+        if let Err(e) = assert.try_eq(Some(&"a real run"), actual, expected) {
+            panic!("the output shown at {self} is not what a real run prints:\n{e}");
+        }
+    }
+}
+
+/// Runs the command of every output block in the header of the binary at `exe` (its source is
+/// `source`, the file `file` of the workspace, such as `examples-thread/src/bin/lock.rs`) and
+/// checks what it prints. Fails if the header shows no output at all.
+pub fn check_header(file: &str, exe: &str, source: &str) {
+    let bin = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".rs");
+    let blocks = in_header(file, bin, source);
+    assert!(
+        !blocks.is_empty(),
+        "{file}: its header shows no output block"
+    );
+    for block in blocks {
+        let vs_python = block.args.iter().any(|a| a == "--vs-python");
+        if vs_python && !crate::python3_present(&format!("the output at {block}")) {
+            continue;
+        }
+        let out = crate::bin(exe)
+            .args(&block.args)
+            .timeout(std::time::Duration::from_secs(300))
+            .run();
+        out.assert_no_panic();
+        block.check(if block.stderr {
+            &out.stderr
+        } else {
+            &out.stdout
+        });
+    }
+}
+
+/// The output blocks of the `//!` header of the binary `bin`, whose file is `path`.
+pub fn in_header(path: &str, bin: &str, source: &str) -> Vec<Block> {
+    let lines: Vec<(usize, &str)> = source
+        .lines()
+        .enumerate()
+        .take_while(|(_, l)| l.starts_with("//!"))
+        .map(|(i, l)| {
+            (
+                i + 1,
+                l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(""),
+            )
+        })
+        .collect();
+    blocks(&lines, path, bin, |intro| intro.starts_with("Output"))
+}
+
+/// The output blocks of the README that show a run of `bin`.
+pub fn in_readme(readme: &str, bin: &str) -> Vec<Block> {
+    let lines: Vec<(usize, &str)> = readme
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let command = format!("--bin {bin}");
+    blocks(&lines, "README.md", bin, |intro| {
+        intro.trim_end().ends_with("`:")
+            && command_in(intro, bin).is_some()
+            && intro.contains(&command)
+    })
+}
+
+/// The blocks after a paragraph for which `is_intro` holds.
+fn blocks(
+    lines: &[(usize, &str)],
+    path: &str,
+    bin: &str,
+    is_intro: impl Fn(&str) -> bool,
+) -> Vec<Block> {
+    let mut found = Vec::new();
+    let mut paragraph = String::new();
+    let mut at = 0;
+    while at < lines.len() {
+        let (number, line) = lines[at];
+        at += 1;
+        if line.trim() == "```text" {
+            let start = at;
+            while at < lines.len() && lines[at].1.trim() != "```" {
+                at += 1;
+            }
+            let body: Vec<&str> = lines[start..at].iter().map(|(_, l)| *l).collect();
+            at += 1; // the closing fence
+            if is_intro(&paragraph) {
+                found.push(Block {
+                    at: format!("{path}:{number}"),
+                    bin: bin.to_string(),
+                    args: command_in(&paragraph, bin).unwrap_or_default(),
+                    unordered: paragraph.contains("in any order"),
+                    stderr: paragraph.contains("on stderr"),
+                    text: body.join("\n") + "\n",
+                });
+            }
+            paragraph.clear();
+        } else if line.trim().is_empty() {
+            if !paragraph.is_empty() && !paragraph.ends_with('\n') {
+                paragraph.push('\n');
+            }
+        } else {
+            if paragraph.ends_with('\n') {
+                paragraph.clear(); // a new paragraph
+            }
+            paragraph.push_str(line.trim());
+            paragraph.push(' ');
+        }
+    }
+    found
+}
+
+/// The arguments of the first `` `cargo run ... --bin BIN ...` `` in `text`: what follows ` -- `.
+fn command_in(text: &str, bin: &str) -> Option<Vec<String>> {
+    let bin_flag = format!("--bin {bin}");
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|code| {
+            let command = code.split(" -- ").next().unwrap_or_default();
+            command.starts_with("cargo run") && command.ends_with(&bin_flag)
+        })
+        .map(|code| match code.split_once(" -- ") {
+            Some((_, args)) => args.split_whitespace().map(String::from).collect(),
+            None => Vec::new(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "\
+//! # demo
+//!
+//! Output: (PIDs differ, lines in any order)
+//!
+//! ```text
+//! a [..]
+//! b
+//! ```
+//!
+//! Then `cargo run -p x --bin demo -- --fast 3` prints, on stderr:
+//!
+//! ```text
+//! not an output block
+//! ```
+//!
+//! Output of `cargo run -p x --bin demo -- --fast 3`:
+//!
+//! ```text
+//! fast
+//! ```
+fn main() {}
+";
+
+    #[test]
+    fn blocks_are_found_with_their_commands() {
+        let blocks = in_header("demo.rs", "demo", HEADER);
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        assert_eq!((blocks[0].args.len(), blocks[0].unordered), (0, true));
+        assert_eq!(blocks[0].text, "a [..]\nb\n");
+        assert_eq!(blocks[0].at, "demo.rs:5");
+        assert_eq!(blocks[1].args, ["--fast", "3"]);
+        assert!(!blocks[1].unordered && !blocks[1].stderr);
+        blocks[0].check("b\na 42\n");
+        blocks[1].check("fast\n");
+        let wrong = std::panic::catch_unwind(|| blocks[1].check("slow\n"));
+        assert!(wrong.is_err());
+        let readme =
+            "Run `cargo run --release -p x --bin demo -- --timeline`:\n\n```text\nchart\n```\n";
+        let blocks = in_readme(readme, "demo");
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].args, ["--timeline"]);
+        assert!(in_readme(readme, "other").is_empty());
+    }
+}
