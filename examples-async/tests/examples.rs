@@ -914,3 +914,64 @@ mod refused {
         }
     }
 }
+
+/// Every output a header shows is what a real run prints (`[..]` for what varies). aio_web and
+/// async_wget run together, on a free port that stands for the headers' 8000.
+#[test]
+fn every_header_output_is_what_a_run_prints() {
+    for (file, exe, source) in [
+        (
+            "coroutine",
+            env!("CARGO_BIN_EXE_coroutine"),
+            include_str!("../src/bin/coroutine.rs"),
+        ),
+        (
+            "async_hello",
+            env!("CARGO_BIN_EXE_async_hello"),
+            include_str!("../src/bin/async_hello.rs"),
+        ),
+        (
+            "io_bound",
+            env!("CARGO_BIN_EXE_io_bound"),
+            include_str!("../src/bin/io_bound.rs"),
+        ),
+    ] {
+        let file = format!("examples-async/src/bin/{file}.rs");
+        harness::expected::check_header(&file, exe, source);
+    }
+    let server = harness::bin(env!("CARGO_BIN_EXE_aio_web")).args(["--addr", "127.0.0.1:0"]);
+    let mut server = server.spawn();
+    let addr = server.wait_for_value("Server started at http://", "...");
+    let port = addr.rsplit(':').next().expect("a port").to_string();
+    let as_shown = |out: &str| {
+        out.replace(&addr, "127.0.0.1:8000")
+            .replace(&format!(":{port}"), ":8000")
+    };
+    let wget = "examples-async/src/bin/async_wget.rs";
+    for block in
+        harness::expected::in_header(wget, "async_wget", include_str!("../src/bin/async_wget.rs"))
+    {
+        let args: Vec<String> = block
+            .args
+            .iter()
+            .map(|a| a.replace(":8000", &format!(":{port}")))
+            .collect();
+        let out = harness::bin(env!("CARGO_BIN_EXE_async_wget"))
+            .args(&args)
+            .run();
+        out.assert_no_panic();
+        block.check(&as_shown(if block.stderr {
+            &out.stderr
+        } else {
+            &out.stdout
+        }));
+    }
+    #[cfg(unix)]
+    server.signal(nix::sys::signal::Signal::SIGINT);
+    let out = server.finish();
+    let web = "examples-async/src/bin/aio_web.rs";
+    let blocks =
+        harness::expected::in_header(web, "aio_web", include_str!("../src/bin/aio_web.rs"));
+    assert_eq!(blocks.len(), 1);
+    blocks[0].check(&as_shown(&out.stdout));
+}

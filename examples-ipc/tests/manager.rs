@@ -958,6 +958,26 @@ if __name__ == '__main__':
     print('master exit.')
 "#;
 
+/// The outputs the two headers show are what a master and a worker print, run together (the
+/// headers' 127.0.0.1:5000 stands for the free port the test takes).
+#[test]
+fn the_headers_outputs_are_what_a_master_and_a_worker_print() {
+    let (master, addr) = start_master(&[]);
+    let worker = worker(&addr).run();
+    let as_shown = |out: &str| out.replace(&addr, "127.0.0.1:5000");
+    let header = |name: &str, source: &str| {
+        let file = format!("examples-ipc/src/bin/{name}.rs");
+        harness::expected::in_header(&file, name, source)
+    };
+    let (master_blocks, worker_blocks) = (
+        header("task_master", include_str!("../src/bin/task_master.rs")),
+        header("task_worker", include_str!("../src/bin/task_worker.rs")),
+    );
+    assert_eq!((master_blocks.len(), worker_blocks.len()), (1, 1));
+    worker_blocks[0].check(&as_shown(&worker.stdout));
+    master_blocks[0].check(&as_shown(&master.finish().stdout));
+}
+
 /// Lesson: a worker knows only the master's address and authkey; it takes tasks until the queue
 /// stays empty and puts each result back, with any master that speaks Python's protocol.
 mod task_worker {

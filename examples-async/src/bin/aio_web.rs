@@ -16,11 +16,11 @@
 //! curl http://127.0.0.1:8000/hello/Bob     # <h1>hello, Bob!</h1>
 //! ```
 //!
-//! Output: (the server; Ctrl-C stops it)
+//! Output: (the server's; Ctrl-C, or SIGTERM, stops it)
 //!
 //! ```text
 //! Server started at http://127.0.0.1:8000...
-//! ^CServer stopped.
+//! Server stopped.
 //! ```
 //!
 //! What to notice: every request waits 0.5 s (`asyncio.sleep(0.5)`), yet the server answers many

@@ -11,16 +11,18 @@
 //! cargo run -p examples-async --bin async_hello -- --timeline    # draw the two waits
 //! ```
 //!
-//! Output: (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread)
+//! Output: (Python prints `<_MainThread(MainThread, started 140735195337472)>` for the thread; the
+//! two `Hello again!` come about 1 second after the two `Hello world!`)
 //!
 //! ```text
 //! Hello world! (thread main, ThreadId(1))
 //! Hello world! (thread main, ThreadId(1))
-//! (about 1 second later)
 //! Hello again! (thread main, ThreadId(1))
 //! Hello again! (thread main, ThreadId(1))
-//! Elapsed: 1.00 s for two waits of 1 s each.
+//! Elapsed: [..] s for two waits of [..] s each.
 //! ```
+//!
+//! With the tutorial's timings the last line reads `Elapsed: 1.00 s for two waits of 1 s each.`
 //!
 //! What to notice: both `hello` tasks run on the same thread, and the whole run takes about 1 s,
 //! not 2: while the first task waits in `sleep(...).await`, the event loop runs the second one,

@@ -6,24 +6,34 @@
 //!
 //! ```text
 //! cargo run -p examples-async --bin async_wget
-//! cargo run -p examples-async --bin async_wget -- 127.0.0.1:8000 localhost:8000 [::1]:8000
+//! cargo run -p examples-async --bin async_wget -- 127.0.0.1:8000 localhost:8000
 //! cargo run -p examples-async --bin async_wget -- --timeline    # draw the three downloads
 //! ```
 //!
-//! Output: (needs the internet; the lines of the three hosts interleave)
+//! Output of `cargo run -p examples-async --bin async_wget -- 127.0.0.1:8000 localhost:8000`,
+//! with `aio_web` running: (the lines of the two hosts interleave: in any order; `date` differs)
 //!
 //! ```text
-//! wget www.sina.com.cn...
-//! wget www.sohu.com...
-//! wget www.163.com...
-//! www.sohu.com header > HTTP/1.1 200 OK
-//! www.sohu.com header > Content-Type: text/html
-//! www.sina.com.cn header > HTTP/1.1 302 Moved Temporarily
-//! ...
+//! wget 127.0.0.1...
+//! wget localhost...
+//! 127.0.0.1 header > HTTP/1.0 200 OK
+//! 127.0.0.1 header > content-type: text/html; charset=utf-8
+//! 127.0.0.1 header > content-length: 14
+//! 127.0.0.1 header > date: [..]
+//! localhost header > HTTP/1.0 200 OK
+//! localhost header > content-type: text/html; charset=utf-8
+//! localhost header > content-length: 14
+//! localhost header > date: [..]
 //! ```
 //!
-//! Offline, each host gets one line on stderr and the exit status is 1:
-//! `error: www.sina.com.cn: failed to lookup address information: ...`.
+//! With the internet, the sample's three hosts answer the same way (`www.sohu.com header >
+//! HTTP/1.1 200 OK`, ...). A host that cannot be reached gets one line and the exit status is 1:
+//!
+//! Output of `cargo run -p examples-async --bin async_wget -- 127.0.0.1:1`, on stderr:
+//!
+//! ```text
+//! error: 127.0.0.1: Connection refused (os error [..])
+//! ```
 //!
 //! What to notice: the three connections are open at the same time, on one thread: while one
 //! waits for its server, the others go on, so the header lines of the hosts interleave. Start

@@ -8,12 +8,13 @@
 //! cargo run -p examples-ipc --bin queue
 //! ```
 //!
-//! Output: (PIDs differ; the two processes' lines interleave differently from run to run)
+//! Output: (PIDs differ; the lines of the two processes interleave differently from run to run:
+//! in any order)
 //!
 //! ```text
-//! Process to write: 50563
+//! Process to write: [..]
 //! Put A to queue...
-//! Process to read: 50564
+//! Process to read: [..]
 //! Get A from queue.
 //! Put B to queue...
 //! Get B from queue.

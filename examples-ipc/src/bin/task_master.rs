@@ -12,19 +12,21 @@
 //! cargo run -p examples-ipc --bin task_worker
 //! ```
 //!
-//! Output: (task numbers are random)
+//! Output: (with one `task_worker`; the tasks are random numbers)
 //!
 //! ```text
 //! Master listening on 127.0.0.1:5000...
-//! Put task 3411...
-//! Put task 1605...
+//! Put task [..]...
+//! Put task [..]...
 //! ...
 //! Try get results...
-//! Result: 3411 * 3411 = 11634921
-//! Result: 1605 * 1605 = 2576025
+//! Result: [..] * [..] = [..]
+//! Result: [..] * [..] = [..]
 //! ...
 //! master exit.
 //! ```
+//!
+//! A real run: `Put task 3411...`, ..., `Result: 3411 * 3411 = 11634921`.
 //!
 //! What to notice: the master only puts tasks into one queue and reads results from another; it
 //! never knows how many workers there are or where they run. Start two workers and they share

@@ -13,14 +13,14 @@
 //!
 //! ```text
 //! 1. A child process crashes.
-//! child process 3101 was killed by signal 6 (SIGABRT)
-//! the parent process 3100 lives on.
+//! child process [..] was killed by signal 6 (SIGABRT)
+//! the parent process [..] lives on.
 //! 2. A thread panics.
 //! the thread panicked: "something went wrong in the worker thread"
-//! join() returned the panic as an error; process 3100 lives on.
+//! join() returned the panic as an error; process [..] lives on.
 //! 3. A thread aborts, inside a child process.
-//! process 3102: the main thread waits for its worker thread...
-//! child process 3102 was killed by signal 6 (SIGABRT)
+//! process [..]: the main thread waits for its worker thread...
+//! child process [..] was killed by signal 6 (SIGABRT)
 //! the abort of one thread took its whole process down, main thread and all.
 //! ```
 //!

@@ -9,14 +9,17 @@
 //! cargo run -p examples-process --bin fork
 //! ```
 //!
-//! Output: (PIDs differ; the two middle lines may come in either order)
+//! Output: (PIDs differ; the two middle lines come in either order: in any order)
 //!
 //! ```text
-//! Process (876) start...
-//! I (876) just created a child process (877).
-//! I am child process (877) and my parent is 876.
-//! Child process (877) exited with status 0.
+//! Process ([..]) start...
+//! I ([..]) just created a child process ([..]).
+//! I am child process ([..]) and my parent is [..].
+//! Child process ([..]) exited with status 0.
 //! ```
+//!
+//! A real run: `Process (876) start...`, `I (876) just created a child process (877).`,
+//! `I am child process (877) and my parent is 876.`, `Child process (877) exited with status 0.`
 //!
 //! What to notice: `fork` is called once and returns twice: in the parent it returns the child's
 //! PID, in the child it returns 0 (`ForkResult::Child`). From there both processes run the rest

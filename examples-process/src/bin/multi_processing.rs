@@ -11,9 +11,9 @@
 //! Output: (PIDs differ)
 //!
 //! ```text
-//! Parent process 928.
+//! Parent process [..].
 //! Child process will start.
-//! Run child process test (929)...
+//! Run child process test ([..])...
 //! Child process end.
 //! ```
 //!

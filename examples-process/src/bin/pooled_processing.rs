@@ -9,23 +9,28 @@
 //! cargo run -p examples-process --bin pooled_processing -- --timeline
 //! ```
 //!
-//! Output: (PIDs, times and the order of tasks differ from run to run)
+//! Output: (PIDs and times differ, and so does the order of the lines from run to run: in any
+//! order; each task prints `Run task` before `Task ... runs`)
 //!
 //! ```text
-//! Parent process 669.
+//! Parent process [..].
 //! Waiting for all subprocesses done...
-//! Run task 0 (671)...
-//! Run task 1 (672)...
-//! Run task 2 (673)...
-//! Run task 3 (674)...
-//! Task 2 runs 0.14 seconds.
-//! Run task 4 (673)...
-//! Task 1 runs 0.48 seconds.
-//! Task 3 runs 0.86 seconds.
-//! Task 0 runs 1.41 seconds.
-//! Task 4 runs 1.72 seconds.
+//! Run task 0 ([..])...
+//! Run task 1 ([..])...
+//! Run task 2 ([..])...
+//! Run task 3 ([..])...
+//! Task 2 runs [..] seconds.
+//! Run task 4 ([..])...
+//! Task 1 runs [..] seconds.
+//! Task 3 runs [..] seconds.
+//! Task 0 runs [..] seconds.
+//! Task 4 runs [..] seconds.
 //! All subprocesses done.
 //! ```
+//!
+//! A real run, with the tutorial's sleeps: `Parent process 669.`, ..., `Run task 2 (673)...`,
+//! `Task 2 runs 0.14 seconds.`, `Run task 4 (673)...`: task 4 went to the worker that finished
+//! first, PID 673.
 //!
 //! What to notice: the pool has 4 processes, so tasks 0 to 3 start at once and task 4 waits
 //! until one of them has finished; it then runs in that process (same PID). Python's `Pool()`
