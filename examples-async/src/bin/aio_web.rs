@@ -28,8 +28,11 @@
 //!
 //! What Rust does differently: axum plays aiohttp's part: `Router::route` is
 //! `app.router.add_route`, a handler is an `async fn`, and `{name}` in the path is
-//! `request.match_info['name']`. The sample pastes the name into the HTML as it is, so
-//! `/hello/<script>...` runs the visitor's script in the page; here the name is HTML-escaped. The
+//! `request.match_info['name']`. The sample pastes the name into the HTML as it is (served as
+//! `text/html`, `/hello/<script>...` would run the visitor's script in the page; the sample gets
+//! away with it because aiohttp serves its bytes as `application/octet-stream`, which a browser
+//! downloads); here the name is HTML-escaped and served as `text/html`. The sample still runs on
+//! aiohttp 3.14, with warnings: `Application(loop=...)` and `make_handler()` are deprecated. The
 //! tokio runtime uses one thread per core, where Python's event loop has one. A client gets 10 s
 //! (`--timeout`) to send each request, so half-sent or idle connections cannot pile up; Ctrl-C
 //! lets the requests under way finish for up to 10 s (`--grace`) and exits 0.

@@ -24,15 +24,22 @@
 //!
 //! With the tutorial's timings the last line reads `Elapsed: 1.00 s for two waits of 1 s each.`
 //!
-//! What to notice: both `hello` tasks run on the same thread, and the whole run takes about 1 s,
-//! not 2: while the first task waits in `sleep(...).await`, the event loop runs the second one,
-//! and then both waits run out together.
+//! What to notice: both `hello` calls run on the same thread, and the whole run takes about 1 s,
+//! not 2: while the first waits in `sleep(...).await`, the event loop runs the second, and then
+//! both waits run out together.
 //!
 //! What Rust does differently: an `async fn` does nothing until something polls it, like a Python
 //! coroutine object before the event loop runs it. The event loop is a tokio runtime, built here
 //! by hand as a single-threaded one (`new_current_thread`) so that it matches asyncio's; its
-//! `block_on` is `run_until_complete`, and `tokio::join!` is `asyncio.wait(tasks)`. The 1 s
+//! `block_on` is `run_until_complete`. `tokio::join!` is closest to `asyncio.gather`: it polls
+//! both futures by turns inside one task (nothing is spawned) until both are done. The 1 s
 //! sleep is scaled by `TUTORIAL_TIME_SCALE`.
+//!
+//! The Python samples fail on Python 3.11 and later: `async_hello.py` because `@asyncio.coroutine`
+//! is gone (write `async def` and `await` in place of `yield from`: that is `async_hello2.py`),
+//! and `async_hello2.py` with `TypeError: Passing coroutines is forbidden`. The smallest fix:
+//! `asyncio.gather(*tasks)` in place of `asyncio.wait(tasks)`. (From 3.12 Python also warns that
+//! `get_event_loop()` found no running loop; `asyncio.run` is the current way.)
 //!
 //! Try: replace `tokio::time::sleep(...).await` with `std::thread::sleep(...)` (a blocking
 //! wait): the second "Hello world!" now comes after the first "Hello again!", and the run takes 2 s.

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Output of `cargo run -p examples-async --bin async_wget -- 127.0.0.1:8000 localhost:8000`,
-//! with `aio_web` running: (the lines of the two hosts interleave: in any order; `date` differs)
+//! with `aio_web` running: (the lines of the two hosts may come in any order; `date` differs)
 //!
 //! ```text
 //! wget 127.0.0.1...
@@ -37,11 +37,16 @@
 //!
 //! What to notice: the three connections are open at the same time, on one thread: while one
 //! waits for its server, the others go on, so the header lines of the hosts interleave. Start
-//! `aio_web` in another terminal and pass `127.0.0.1:8000` to try it without the internet.
+//! `aio_web` in another terminal and pass `127.0.0.1:8000 localhost:8000` to try it without the
+//! internet.
 //!
 //! What Rust does differently: `TcpStream::connect(...).await` is `yield from
 //! asyncio.open_connection(...)`, and a `Result` with `?` replaces the exception: one host that
-//! cannot be reached is reported and the others carry on. Each host gets at most 10 s
+//! cannot be reached is reported and the others carry on (in the sample, `asyncio.wait` keeps
+//! the exception in the task, unseen). The sample fails on Python 3.11 and later, where
+//! `@asyncio.coroutine` is gone: write `async def wget(host):`, `await` for each `yield from`, and
+//! `asyncio.gather(*tasks)` for `asyncio.wait(tasks)` (which no longer takes coroutines).
+//! (`async_wget2.py`, beside it in the samples, is a copy of `async_hello2.py`.) Each host gets at most 10 s
 //! (`--timeout`). A server is not trusted: a header line is at most 8 KiB, and control
 //! characters (a terminal's escape sequences, NUL) are printed escaped, as `\u{1b}`.
 //!

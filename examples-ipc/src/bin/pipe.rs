@@ -26,7 +26,8 @@
 //! parent: the child exited with status 0.
 //! ```
 //!
-//! What to notice: one pipe carries messages both ways: `Pipe()` gives two connected ends,
+//! What to notice: one duplex connection carries messages both ways: `Pipe()` gives two
+//! connected ends,
 //! `parent_conn` and `child_conn`, and whatever one end sends, the other receives. The exchange
 //! is in lock step, so the lines always come in this order even though two processes print them.
 //! Closing is part of the protocol: when the parent closes its end, the child's `recv` reports
@@ -35,12 +36,15 @@
 //! message (scaled by `TUTORIAL_TIME_SCALE`) so that you can watch.
 //!
 //! What Rust does differently: Python's `Process` starts the child with "spawn" on Windows and
-//! macOS (and "forkserver" on Linux from Python 3.14) and hands it `child_conn`. Here too the
+//! macOS (and "forkserver", which forks it from a fresh server process, on Linux from Python
+//! 3.14) and hands it `child_conn`. Here too the
 //! child is this program started again (`--child`), on every platform, and its end is its
 //! standard streams: it receives on its stdin and answers on its stderr (stdout stays for
 //! printing). So this duplex pipe is two one-way pipes (Python's `Pipe()` is a socket pair on
 //! Unix and a named pipe on Windows). An end is closed by dropping it; the child sees the end once
-//! the last copy of the parent's sending end is gone (see `examples_ipc::channel`).
+//! the last copy of the parent's sending end is gone (see `examples_ipc::channel`). Where Python
+//! raises, `recv` returns `None` for an end that was closed (`EOFError`), and `send` to one that
+//! was closed loses the message, which the next `recv` then reports (`BrokenPipeError`).
 //!
 //! Try: comment out `drop(parent_conn);` and run it: the child waits for a message that never
 //! comes, and the parent waits for the child: neither ends.

@@ -8,8 +8,7 @@
 //! cargo run -p examples-ipc --bin queue
 //! ```
 //!
-//! Output: (PIDs differ; the lines of the two processes interleave differently from run to run:
-//! in any order)
+//! Output: (PIDs differ; the lines of the two processes may come in any order)
 //!
 //! ```text
 //! Process to write: [..]
@@ -27,12 +26,16 @@
 //! processes with separate memory: the bytes go through the kernel.
 //!
 //! What Rust does differently: Python's `Process` starts its children with "spawn" on Windows
-//! and macOS (and, from Python 3.14, with "forkserver" on Linux): no `fork`, a fresh interpreter
-//! that is handed the queue. So does this program, on every platform: each child is this program
-//! started again with `--child write` or `--child read`, and the queue is an OS pipe from the
-//! writer's stderr to the reader's stdin (stdout stays for printing; see `examples_ipc::channel`).
-//! The reader needs no `terminate()`: its loop ends when the queue does, once no process holds
-//! the write end any more. If the parent is killed, the writer sees its stdin end and exits, and
+//! and macOS (and, from Python 3.14, with "forkserver" on Linux, which forks them from a fresh
+//! server process): each child is a fresh interpreter that is handed the queue. So does this
+//! program, on every platform: each child is this program started again with `--child write` or
+//! `--child read`, and the queue is an OS pipe from the writer's stderr to the reader's stdin
+//! (stdout stays for printing), made when the writer starts. The stderr a writer shares with its
+//! queue is also where its `eprintln!` and a panic message go: each message travels framed, and
+//! the reader passes on to its own stderr, the terminal, whatever is not a message. As in
+//! Python, `put` returns at once and a thread of the writer's, the feeder, writes the message
+//! (see `examples_ipc::channel`). The reader needs no `terminate()`: its loop ends when the
+//! queue does, once no process holds the write end any more. If the parent is killed, the writer sees its stdin end and exits, and
 //! the reader follows. The random pauses are scaled by `TUTORIAL_TIME_SCALE`; the throughput
 //! benchmark is `queue_bench`.
 //!

@@ -35,11 +35,17 @@
 //!
 //! What Rust does differently: Python's `manager.start()` runs the server in a second process and
 //! the master reaches its own queues over the network; here the server runs on threads of this
-//! process (`examples-ipc/src/manager.rs`, one per connection, like Python's) and the master
-//! uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake both
-//! ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it. Our pickle
-//! reader runs no code, and a task held by a worker that dies goes back into the queue (Python
-//! loses it). A wrong key, garbage, a huge frame or a silent peer costs one line on stderr.
+//! process (`examples-ipc/src/manager/server.rs`, one per connection, like Python's) and the
+//! master uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake
+//! both ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it. Our pickle
+//! reader runs no code. A task goes back into the queue when the worker that took it leaves
+//! before it has put a result (each `put` of a worker settles the oldest task it took), so a
+//! worker that dies loses nothing, where Python's loses its task. A wrong key, garbage, a huge
+//! frame or a silent peer costs one line on stderr. The sample's `address=('', 5000)` listens on
+//! every network interface; this master listens on 127.0.0.1 unless `--addr` says otherwise.
+//! The sample itself needs a fork: under Python's "spawn" (Windows, macOS, Linux from Python
+//! 3.14) its `lambda`s cannot be pickled (`PicklingError`); module-level functions under
+//! `if __name__ == '__main__':` fix it.
 //!
 //! Try: run the tutorial's `task_worker.py` against this master, then stop it with Ctrl-C while
 //! it runs a task, and start it again: the master prints `left holding task ...: put back into
@@ -80,7 +86,7 @@ fn main() {
     // 把两个Queue都注册到网络上, callable参数关联了Queue对象 (register both queues on the network, each name tied to its queue):
     queue_manager.register("get_task_queue", Some(&task_queue));
     queue_manager.register("get_result_queue", Some(&result_queue));
-    // 绑定端口5000, 设置验证码'abc' (bind port 5000, set the authkey 'abc'):
+    // 绑定端口5000, 设置验证码'abc' (bind port 5000, set the authkey 'abc'), on 127.0.0.1:
     let manager = BaseManager::new(queue_manager, &addr, &authkey);
     // 启动Queue (start serving the queues):
     let manager = manager.start().or_exit();

@@ -31,7 +31,8 @@
 //!
 //! What Rust does differently: case 2. A Rust panic is not a crash: it unwinds the panicking
 //! thread only, and `join()` hands the panic to whoever joins, as an `Err`. The process goes on,
-//! and the program can decide what to do. A crash that no one can recover from is `abort()`,
+//! and the program can decide what to do. (An uncaught exception in a Python thread also ends
+//! only that thread, with its traceback printed; but Python's `join()` does not tell you.) A crash that no one can recover from is `abort()`,
 //! which is what cases 1 and 3 use. (The children switch off core dumps first: a crash on
 //! purpose should leave no core file.)
 //!

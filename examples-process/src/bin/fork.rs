@@ -9,7 +9,7 @@
 //! cargo run -p examples-process --bin fork
 //! ```
 //!
-//! Output: (PIDs differ; the two middle lines come in either order: in any order)
+//! Output: (PIDs differ; the two middle lines may come in any order)
 //!
 //! ```text
 //! Process ([..]) start...
@@ -28,8 +28,9 @@
 //! What Rust does differently: the parent waits for its child with `waitpid`, and says how it
 //! ended (the last line). The Python sample does not wait; a child that ends before its parent
 //! reaps it stays a *zombie* (an entry in the process table holding its exit status) until then,
-//! and a parent that exits first leaves it to be adopted by init. Rust also flushes stdout before
-//! forking: anything still in the buffer would be copied into the child and printed twice. `fork`
+//! and a parent that exits first leaves it to be adopted by init. This program flushes stdout
+//! before forking: what a `print!` without a newline left in the buffer would be copied into the
+//! child and printed twice. `fork`
 //! is `unsafe` in Rust, see the SAFETY comment. Unix only, like `os.fork()`.
 //!
 //! Try: remove the `waitpid` call and run `ps -o pid,stat,cmd` from the parent before it exits:

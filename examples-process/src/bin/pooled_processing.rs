@@ -9,8 +9,8 @@
 //! cargo run -p examples-process --bin pooled_processing -- --timeline
 //! ```
 //!
-//! Output: (PIDs and times differ, and so does the order of the lines from run to run: in any
-//! order; each task prints `Run task` before `Task ... runs`)
+//! Output: (PIDs and times differ, and the lines may come in any order; each task prints its
+//! `Run task` line before its `Task ... runs` line)
 //!
 //! ```text
 //! Parent process [..].
@@ -38,8 +38,13 @@
 //!
 //! What Rust does differently: the standard library has no process pool; `Pool` is a small one in
 //! this package's `src/lib.rs`. Its workers are this program started again, which is why `main`
-//! begins with `serve_if_worker`: Python's `if __name__=='__main__':` does the same job. A task
-//! travels to a worker as the function's name and its argument, as Python pickles it.
+//! begins with `serve_if_worker`: Python's `if __name__=='__main__':` does the same job. As in
+//! Python, `apply_async` hands the task to the pool at once: a thread of the pool gives it to a
+//! free worker while `main` goes on (or, all busy, to the first that finishes); `close` only says
+//! that no more come, `join` only waits. A task travels to its worker on a pipe as one line, the
+//! function's name and its argument (`Display` there, `FromStr` back), where Python pickles them;
+//! the workers run only the one function that `serve_if_worker` names. There is no
+//! `AsyncResult`: a task returns nothing, and one that panics ends the pool, which `join` reports.
 //!
 //! Try: change `Pool::new(4)` to `Pool::new(5)`: all five tasks start at once, each with its own PID.
 

@@ -1,6 +1,6 @@
 //! # spawn_cost: what a thread, a process and a new program cost
 //!
-//! Tutorial: 进程 vs. 线程 (Processes vs. threads: 创建进程的代价大, processes cost more), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Tutorial: 进程 vs. 线程 (Processes vs. threads: what a process costs), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
 //!
 //! Python sample: none; the tutorial makes the claim in words.
 //!
@@ -30,12 +30,14 @@
 //! What to notice: a process costs several times a thread to create, and a new program (what
 //! Windows and Python's "spawn" must do) costs more again: a fresh address space, loading the
 //! executable, starting its runtime. Memory tells the same story: a thread needs a stack, a
-//! process needs its own page tables and copies of every page it writes. Hundreds or thousands of
+//! process its own copies of every page it writes (and page tables, which the figure, PSS, does
+//! not count). Hundreds or thousands of
 //! either still work on a modern machine, but the bill grows with the count; that is why the
 //! tutorial warns against thousands of processes.
 //!
 //! What Rust does differently: these are the raw costs of the system calls (`clone` for a
-//! thread, `fork` + `waitpid` for a process), with none of Python's interpreter start-up on top.
+//! thread, `fork` + `waitpid` for a process), with none of Python's interpreter around them
+//! (`--vs-python` shows what that adds).
 //! Process memory is the sum of each child's PSS (its private pages plus its share of shared
 //! ones), so pages shared after `fork` are not counted twice. Timings of a debug build mean
 //! little: build with `--release`. Windows has no `fork`: there the process rows are missing,

@@ -23,7 +23,8 @@
 //! What to notice: in the first part the child shares our terminal: its output goes straight
 //! there, and we only learn its exit code (`subprocess.call`). In the second part the child's
 //! stdin, stdout and stderr are pipes: we write its input, close stdin so that it sees the end,
-//! and read everything it wrote and its exit code (`Popen(...).communicate(input)`).
+//! and read everything it wrote and its exit code (`Popen(...).communicate(input)`). The sample
+//! prints only the child's stdout; this prints its stderr too, where `1 / 0` is answered.
 //!
 //! What Rust does differently: `std::process::Command` does both: `status()` is `call`;
 //! `spawn()` with `Stdio::piped()`, a write to stdin, then `wait_with_output()` is
@@ -68,20 +69,19 @@ fn main() {
         .spawn()
         .context("cannot start the child")
         .or_exit();
-    // Small enough for the pipe's buffer; a large input needs a thread that writes while we read.
+    // communicate(b'...'): the input is written from a thread, as Python does, so that a child
+    // that answers before it has read everything cannot fill its stdout pipe and wait for us ...
     let input = b"6 * 7\n1 / 0\nexit\n";
-    p.stdin
-        .as_mut()
-        .expect("stdin is piped")
-        .write_all(input)
-        .context("cannot write to the child")
-        .or_exit();
-    // communicate: close its stdin, read its stdout and stderr to the end, wait for it.
+    let mut stdin = p.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || stdin.write_all(input)); // stdin closes at its end
+    // ... while we read its stdout and stderr to the end and wait for it.
     let output = p
         .wait_with_output()
         .context("cannot wait for the child")
         .or_exit();
-    print!("{}", String::from_utf8_lossy(&output.stdout));
-    print!("{}", String::from_utf8_lossy(&output.stderr));
+    let written = writer.join().expect("a write does not panic");
+    written.context("cannot write to the child").or_exit();
+    print!("{}", String::from_utf8_lossy(&output.stdout)); // print(output.decode('utf-8'))
+    print!("{}", String::from_utf8_lossy(&output.stderr)); // (the sample prints stdout only)
     println!("Exit code: {}", exit_code(output.status));
 }

@@ -1,6 +1,6 @@
 //! # deadlock: two threads, two locks, opposite order
 //!
-//! Tutorial: 多线程 · Lock (Multithreading: locks, 锁的坏处 the downside of locks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//! Tutorial: 多线程 · Lock (Multithreading: locks, and their downside, deadlocks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
 //!
 //! Python sample: none; the tutorial only warns that threads holding one lock each and waiting
 //! for the other's can deadlock.
@@ -10,7 +10,7 @@
 //! cargo run -p examples-thread --bin deadlock -- --timeline
 //! ```
 //!
-//! Output: (the lines of the two threads interleave differently from run to run: in any order)
+//! Output: (the lines of the two threads may come in any order)
 //!
 //! ```text
 //! Thread-1 holds lock A
@@ -33,7 +33,10 @@
 //!
 //! What Rust does differently: nothing stops a deadlock at compile time; Rust prevents data races,
 //! not deadlocks. The lock guards do release the locks on every path out of a scope, which is
-//! what lets the threads back off cleanly.
+//! what lets the threads back off cleanly. The locks are `parking_lot`'s `Mutex`, not std's:
+//! std's has no timed attempt (`try_lock_for`), which the detection needs; and its `lock()`
+//! returns the guard itself, with no `Result` (parking_lot has no poisoning: a thread that
+//! panicked holding it just releases it).
 //!
 //! Try: in `main`'s fix, give Thread-2 the locks in the other order (`run_thread_in_order(&b, &a)`)
 //! and run it a few times: sooner or later it hangs for good (press Ctrl-C).

@@ -57,6 +57,7 @@ fn run_thread(n: i64) {
 
 fn main() {
     shared::start(USAGE).no_options();
+    // (`spawn` panics if the system refuses a thread; `shared::start` makes that one error line.)
     let t1 = thread::spawn(|| run_thread(5));
     let t2 = thread::spawn(|| run_thread(8));
     t1.join().expect("thread 1 finished");

@@ -19,14 +19,21 @@
 //! Mutex (lock)              balance = 0, changes lost = 0 of 2000000
 //! ```
 //!
-//! What to notice: the tutorial's version without a lock loses changes. `balance = balance +
-//! n` is two steps, a read and a write; when the other thread writes in between, one of the two
-//! changes is lost. The balance may still come out 0 by luck (a lost `+ 5` and a lost `- 5`
-//! cancel out), so every `change_it` also counts itself in `changes` the same racy way: that
-//! count only goes up, and shows how many changes were lost, about a third of them here.
-//! Python's interpreter switches threads every few milliseconds wherever a thread is, between a
-//! read and its write too; `switch_now_and_then` does the same one change in a thousand, so the
-//! race shows on every run, also on one core, where threads never run at the same instant.
+//! What to notice: the version without a lock loses changes. `balance = balance + n` is two
+//! steps, a read and a write; when the other thread writes in between, one of the two changes is
+//! lost. The balance may still come out 0 by luck (a lost `+ 5` and a lost `- 5` cancel out), so
+//! every `change_it` also counts itself in `changes` the same racy way: that count only goes up,
+//! and shows how many changes were lost, about a third of them here. On two cores the threads
+//! really run at the same instant; on one they meet only when the system switches a thread out,
+//! so one change in a thousand pauses between its read and its write (`switch_now_and_then`):
+//! the race shows on every run, on one core as on many.
+//!
+//! About Python: CPython up to 3.9 could switch threads between the read and the write, and the
+//! tutorial's lock-free `do_lock.py` printed a balance that was not 0. CPython 3.10 and later
+//! switch threads only at a few points (a call, a loop's jump back), so that sample prints 0 on
+//! every run there: the race is still in the code, it just no longer shows. With
+//! `sys.setswitchinterval(1e-6)` and a call of an empty function between each read and its
+//! write, it shows again on most runs.
 //!
 //! What Rust does differently: the tutorial's exact code, two threads changing one plain
 //! variable, does not compile in safe Rust (`examples-thread/tests/compile_fail/lost_update.rs`,
@@ -85,11 +92,10 @@ fn change_it_racy(account: &Account, n: i64) {
     account.changes.store(changes + 1, Relaxed);
 }
 
-/// Python's interpreter makes a thread give way to another every 5 ms, wherever it is, so also
-/// between a read and its write; on one core that is the only way the threads ever meet. Here
-/// one change in a thousand pauses at that spot for a moment (a sleep of a microsecond, which
-/// the system stretches to tens), long enough for the other thread to run: the race shows on
-/// every run, on one core as on many.
+/// One change in a thousand pauses here for a moment (a sleep of a microsecond, which the
+/// system stretches to tens), long enough for the other thread to run in between, as if the
+/// system had switched this thread out at that spot: on one core that is the only way the two
+/// threads ever meet.
 fn switch_now_and_then() {
     if fastrand::u16(..1000) == 0 {
         thread::sleep(std::time::Duration::from_micros(1));

@@ -8,7 +8,7 @@
 //! cargo run -p examples-thread --bin threadlocal
 //! ```
 //!
-//! Output: (the two lines in any order)
+//! Output: (the two lines may come in any order)
 //!
 //! ```text
 //! Hello, Alice (in Thread-A)
@@ -20,8 +20,8 @@
 //!
 //! What Rust does differently: Python's `threading.local()` is an object whose attributes are
 //! per thread; Rust declares each per-thread value with `thread_local!` and reaches it with
-//! `with`. A thread-local starts out empty in every thread (here `None`), and the borrow
-//! inside `with` cannot escape to another thread, so one thread can never see another's student.
+//! `with_borrow` and `set`. A thread-local starts out empty in every thread (here `None`), and
+//! the borrow inside `with_borrow` cannot escape to another thread, so one thread can never see another's student.
 //! Python's `local_school.student` becomes `STUDENT`, one thread-local per value. Both threads
 //! bind their student before either reads it (`BOTH_BOUND`, a `Barrier`), so one shared global
 //! in place of the thread-local would show at once.
@@ -44,7 +44,8 @@ static BOTH_BOUND: Barrier = Barrier::new(2);
 
 fn process_student() {
     // 获取当前线程关联的student (get the student bound to the current thread):
-    let student = STUDENT.with_borrow(|s| s.clone().unwrap_or_default());
+    // (Unbound, Python raises AttributeError; here the `None` would end the thread with a panic.)
+    let student = STUDENT.with_borrow(|s| s.clone().expect("bound by process_thread"));
     let thread = thread::current();
     println!(
         "Hello, {student} (in {})",
