@@ -46,7 +46,7 @@ pub const PYTHON_SAMPLES: [&str; 16] = [
 /// The sections every header has besides its title, `Tutorial:`, `Python sample:` and the
 /// `cargo run` command: each starts a line of the header.
 pub const HEADER_SECTIONS: [&str; 4] = [
-    "Output:",
+    "Output",
     "What to notice:",
     "What Rust does differently:",
     "Try:",
@@ -164,6 +164,9 @@ pub fn header_problems(name: &str, source: &str) -> (Vec<String>, Option<Option<
             problems.push(format!("header has no `{section}` section"));
         }
     }
+    if crate::expected::in_header(name, name, source).is_empty() {
+        problems.push("header shows no output (a ```text block after its `Output` line)".into());
+    }
     if !header
         .iter()
         .any(|l| l.contains("cargo run") && l.contains(&format!("--bin {name}")))
@@ -244,13 +247,21 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
 
         let tests = root.join(&binary.package).join("tests");
         let marker = format!("CARGO_BIN_EXE_{}\"", binary.name);
-        let tested = read_dir_sorted(&tests)
+        let outputs = format!("include_str!(\"../src/bin/{}.rs\")", binary.name);
+        let texts: Vec<String> = read_dir_sorted(&tests)
             .iter()
-            .any(|t| fs::read_to_string(t).is_ok_and(|text| text.contains(&marker)));
-        if !tested {
+            .filter_map(|t| fs::read_to_string(t).ok())
+            .collect();
+        if !texts.iter().any(|text| text.contains(&marker)) {
             problems.push(format!(
                 "{at}: no test in {}/tests runs it (env!(\"CARGO_BIN_EXE_{}\"))",
                 binary.package, binary.name
+            ));
+        }
+        if !texts.iter().any(|text| text.contains(&outputs)) {
+            problems.push(format!(
+                "{at}: no test in {}/tests checks its header's outputs ({outputs})",
+                binary.package
             ));
         }
     }

@@ -80,7 +80,11 @@ const GOOD_HEADER: &str = "\
 //!
 //! cargo run -p examples-demo --bin demo
 //!
-//! Output: 0
+//! Output:
+//!
+//! ```text
+//! 0
+//! ```
 //!
 //! What to notice: it ends.
 //!
@@ -90,7 +94,7 @@ const GOOD_HEADER: &str = "\
 fn main() {}
 ";
 const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
-const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"))";
+const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\")); include_str!(\"../src/bin/demo.rs\")";
 
 #[test]
 fn a_complete_made_up_workspace_passes() {
@@ -221,4 +225,30 @@ fn a_binary_without_unit_tests_and_without_test_false_fails() {
     )
     .unwrap();
     assert_eq!(workspace_problems(&fake.0), Vec::<String>::new());
+}
+
+#[test]
+fn a_header_without_an_output_block_or_a_test_of_it_fails() {
+    let source = GOOD_HEADER.replace("//! ```text\n//! 0\n//! ```\n", "//! 0\n");
+    let fake = Fake::new("nooutput", &source, GOOD_ROW, GOOD_TEST);
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("header shows no output")),
+        "{problems:?}"
+    );
+    let fake = Fake::new(
+        "unchecked",
+        GOOD_HEADER,
+        GOOD_ROW,
+        "bin(env!(\"CARGO_BIN_EXE_demo\"))",
+    );
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("checks its header's outputs")),
+        "{problems:?}"
+    );
 }
