@@ -34,6 +34,7 @@ pub struct Cmd {
     stderr_elsewhere: bool,
 }
 
+#[cfg(target_os = "linux")]
 impl Cmd {
     /// The command, to change it in ways this module does not offer (`limits.rs`).
     pub(crate) fn command_mut(&mut self) -> &mut Command {
