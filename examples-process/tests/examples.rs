@@ -674,6 +674,34 @@ mod spawn_cost {
         assert!(lines.contains(&"3 at once:"), "{out}");
     }
 
+    /// The header's Try: `--count 10000` gets (or says it was refused) 10000 of each, a process
+    /// costing more memory than a thread.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_try_ten_thousand_of_each() {
+        let out = bin(SPAWN_COST)
+            .args(["--samples", "5", "--count", "10000"])
+            .timeout(std::time::Duration::from_secs(300))
+            .run();
+        out.assert_success();
+        let lines = out.lines();
+        let each = |what: &str| -> u64 {
+            let line = lines
+                .iter()
+                .find(|l| l.contains(what))
+                .unwrap_or_else(|| panic!("no line with {what:?}\n{out}"));
+            if !out.stdout.contains("the system refused") {
+                assert!(line.starts_with("  10000 "), "{out}");
+            }
+            numbers(line.rsplit('(').next().unwrap_or(""))[0]
+        };
+        let (process, thread) = (each(" processes forked in "), each(" threads started in "));
+        assert!(
+            process > thread,
+            "a process {process} KiB, a thread {thread} KiB\n{out}"
+        );
+    }
+
     #[test]
     fn every_count_has_a_ceiling() {
         for args in [

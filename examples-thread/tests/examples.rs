@@ -536,8 +536,8 @@ mod deadlock {
             harness::assert_lines_any_order(
                 fix[1..3].iter().copied(),
                 &[
-                    "Thread-1 took lock A and lock B 10000 times",
-                    "Thread-2 took lock A and lock B 10000 times",
+                    "Thread-1 took lock A and lock B 1000000 times",
+                    "Thread-2 took lock A and lock B 1000000 times",
                 ],
             );
             assert_eq!(fix[3..], ["Both threads finished: no deadlock."]);
@@ -655,6 +655,27 @@ mod master_worker {
             .run();
         let ran = check(&out, 2, 10);
         assert!(ran.iter().all(|&n| n > 0), "a worker ran no task:\n{out}");
+    }
+
+    /// The header's Try: one worker runs the ten tasks one after another (1 s), ten workers
+    /// run them side by side (0.1 s).
+    #[test]
+    fn the_try_one_worker_takes_ten_times_as_long_as_ten() {
+        let took = |workers: &str| {
+            let started = Instant::now();
+            let out = bin(PATH)
+                .args(["--workers", workers])
+                .env("TUTORIAL_TIME_SCALE", "1")
+                .run();
+            check(&out, workers.parse().unwrap(), 10);
+            started.elapsed()
+        };
+        let (one, ten) = (took("1"), took("10"));
+        assert!(
+            one >= Duration::from_millis(1000),
+            "one worker took {one:?}"
+        );
+        assert!(ten < Duration::from_millis(600), "ten workers took {ten:?}");
     }
 
     #[test]
@@ -955,6 +976,30 @@ mod cpu_bound {
             out.lines()[8],
             "python3 not found on PATH: showing the Rust side only"
         );
+    }
+
+    /// The header's Try: 4096 threads for 100 blocks of work cost far more than the counting,
+    /// so that row is slower than one thread (0.01x or less in a release build).
+    #[test]
+    fn the_try_far_more_threads_than_work_is_slower_than_one() {
+        let _cpu = cpu_to_myself();
+        let out = bin(PATH)
+            .args(["--many", "4096", "--limit", "100000", "--samples", "3"])
+            .timeout(Duration::from_secs(120))
+            .run();
+        out.assert_success();
+        let row = out
+            .lines()
+            .into_iter()
+            .find(|l| l.starts_with("4096 threads: "))
+            .unwrap_or_else(|| panic!("no row for 4096 threads\n{out}"));
+        let speedup: f64 = row
+            .rsplit("speedup ")
+            .next()
+            .and_then(|x| x.trim_end_matches('x').parse().ok())
+            .unwrap_or_else(|| panic!("no speedup in {row:?}"));
+        let most = if cfg!(debug_assertions) { 0.5 } else { 0.05 };
+        assert!(speedup < most, "4096 threads: speedup {speedup}\n{out}");
     }
 
     #[test]

@@ -4,12 +4,14 @@
 //! - [`run`] (re-exported here): run an example binary as a real process, with a timeout, in a
 //!   process group of its own, and check what it printed. `assert_cmd` cannot kill a whole process
 //!   group on a hang, nor notice a child left behind holding stdout; this can.
+//! - [`book`]: the companion book's pages, generated from the headers and the README.
 //! - [`expected`]: the outputs that headers and the README show, checked against real runs
 //!   (with snapbox's wildcards).
 //! - [`limits`] (Linux): run an example where the system refuses it a thread, a process, memory
 //!   or file descriptors.
 //! - [`workspace`]: every binary has its header, its README row and a test.
 
+pub mod book;
 pub mod expected;
 #[cfg(target_os = "linux")]
 pub mod limits;

@@ -46,8 +46,9 @@
 //! raises, `recv` returns `None` for an end that was closed (`EOFError`), and `send` to one that
 //! was closed loses the message, which the next `recv` then reports (`BrokenPipeError`).
 //!
-//! Try: comment out `drop(parent_conn);` and run it: the child waits for a message that never
-//! comes, and the parent waits for the child: neither ends.
+//! Try: comment out `drop(parent_conn);` (and the `println!` before it) and run it: the child
+//! waits for a message that never comes, and the parent waits for the child: neither ends
+//! (press Ctrl-C).
 
 use examples_ipc::channel::{self, Conn};
 use shared::Context;

@@ -39,8 +39,10 @@
 //! the reader follows. The random pauses are scaled by `TUTORIAL_TIME_SCALE`; the throughput
 //! benchmark is `queue_bench`.
 //!
-//! Try: make `read` loop for ever as Python's does (`loop { if let Some(value) = q.get() {...} }`)
-//! and the program never ends once the writer has gone: that is why do_queue.py must `terminate()`.
+//! Try: make `read` loop for ever as Python's does, `loop { if let Some(value) = q.get()? {
+//! println!("Get {value} from queue."); } }`: the program never ends (press Ctrl-C), and the
+//! reader, finding the queue at its end again and again, spins on a whole core. That is why
+//! do_queue.py must `terminate()` its reader.
 
 use examples_ipc::channel::{self, Queue};
 use shared::Context;

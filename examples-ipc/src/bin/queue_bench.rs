@@ -43,8 +43,8 @@
 //! program again, with `--child write=N` and `--child read=N`, the queue going from the
 //! writer's stderr to the reader's stdin (see `examples_ipc::channel`).
 //!
-//! Try: in `channel.rs`, wrap the writer's stderr in a `std::io::BufWriter` and run again: many
-//! messages go in one `write`, the rate jumps, and each message waits longer before the reader sees it.
+//! Try: in `examples-ipc/src/channel/frame.rs`, set `PIPE_BUF` to `8`: each message now goes in
+//! a `write` of its own, and the rate falls to about a third.
 
 use examples_ipc::channel::{self, Queue};
 use shared::{Arg::Long, Context, OrExit};

@@ -47,9 +47,9 @@
 //! 3.14) its `lambda`s cannot be pickled (`PicklingError`); module-level functions under
 //! `if __name__ == '__main__':` fix it.
 //!
-//! Try: run the tutorial's `task_worker.py` against this master, then stop it with Ctrl-C while
-//! it runs a task, and start it again: the master prints `left holding task ...: put back into
-//! the queue`, and the second run does that task too.
+//! Try: run the tutorial's `task_worker.py` against this master, stop it with Ctrl-C while it
+//! runs a task, and start it again within 10 s: the master prints `left holding task ...: put
+//! back into the queue` on its stderr, and the second run does that task too.
 
 use examples_ipc::manager::{BaseManager, Queue, Registry};
 use shared::{Arg::Long, OrExit, printable};

@@ -36,8 +36,9 @@
 //! which is what cases 1 and 3 use. (The children switch off core dumps first: a crash on
 //! purpose should leave no core file.)
 //!
-//! Try: in case 2, replace `panic!` with `std::process::abort()`: the demo itself now dies at
-//! case 2, and `the parent process lives on` is the last line you see.
+//! Try: in case 2, replace `panic!(...)` with `std::process::abort()`: the demo itself dies in case
+//! 2 (`Aborted`, exit status 134): `2. A thread panics.` is the last line you see, and case 3
+//! never runs. (Call `no_core_dumps()` first, or a crash on purpose may leave a core file.)
 
 use shared::{Context, OrExit};
 use std::thread;

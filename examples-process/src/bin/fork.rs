@@ -33,8 +33,10 @@
 //! child and printed twice. `fork`
 //! is `unsafe` in Rust, see the SAFETY comment. Unix only, like `os.fork()`.
 //!
-//! Try: remove the `waitpid` call and run `ps -o pid,stat,cmd` from the parent before it exits:
-//! the child shows as `Z` (zombie) until its parent ends.
+//! Try: in place of the `match waitpid(...)` in the parent, write
+//! `std::thread::sleep(std::time::Duration::from_millis(100));` and
+//! `std::process::Command::new("ps").args(["-o", "pid,stat,cmd", "-p", &child.to_string()]).status().ok();`:
+//! `ps` shows the child as `Z` (`Z+` in a terminal), a zombie: it has ended and nobody reaped it.
 
 #[cfg(unix)]
 const USAGE: &str =

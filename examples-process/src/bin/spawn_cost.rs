@@ -43,8 +43,9 @@
 //! little: build with `--release`. Windows has no `fork`: there the process rows are missing,
 //! and a new program is the only way to a new process (as for Python's `multiprocessing`).
 //!
-//! Try: `--count 10000`: on Linux, watch how the per-thread memory stays small while the
-//! processes' grows (and where your system starts refusing, which the program reports).
+//! Try: `--count 10000`: both totals grow ten-fold at the same cost each (about 51 KiB a process,
+//! 9 KiB a thread here): 10000 processes take about 500 MiB, 10000 threads under 100 MiB. If your
+//! system refuses one (`ulimit -u`, a cgroup's `pids.max`), the program says which.
 
 use shared::Arg::Long;
 use shared::bench::{Stats, measure};

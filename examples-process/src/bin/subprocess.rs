@@ -32,8 +32,11 @@
 //! program as a small calculator that works the way `nslookup` does: one question as arguments,
 //! or one a line on stdin until `exit` (it is in this package's `src/lib.rs`).
 //!
-//! Try: run `nslookup` as the sample does, `Command::new("nslookup").arg("www.python.org")`
-//! (online, with nslookup installed), and `set q=mx\npython.org\nexit\n` as the input.
+//! Try: run `nslookup` as the sample does (online, with nslookup installed): the first child
+//! `Command::new("nslookup").arg("www.python.org")`, the second `Command::new("nslookup")` with
+//! `b"set q=mx\npython.org\nexit\n"` as its input (and its `println!("$ nslookup")` label): you
+//! see the sample's answers. Without nslookup: `error: cannot start the child: No such file or
+//! directory (os error 2)`.
 
 use shared::process::exit_code;
 use shared::{Context, OrExit};

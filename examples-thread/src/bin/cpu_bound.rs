@@ -55,7 +55,7 @@
 //! run Python-free in parallel. Timings of a debug build mean little: build with `--release`.
 //!
 //! Try: `--many 4096 --limit 100000`: 100 blocks for 4096 threads, so most threads get nothing
-//! to count, and starting them costs far more than the counting (speedup 0.01x here).
+//! to count, and starting them costs far more than the counting (speedup 0.01x or less here).
 
 use examples_thread::thread_cpu_time;
 use rayon::prelude::*;

@@ -20,8 +20,8 @@
 //! deadlock: Thread-1 holds lock A and waits for lock B, held by Thread-2
 //! deadlock: Thread-2 holds lock B and waits for lock A, held by Thread-1
 //! Fix: every thread takes lock A before lock B.
-//! Thread-1 took lock A and lock B 10000 times
-//! Thread-2 took lock A and lock B 10000 times
+//! Thread-1 took lock A and lock B 1000000 times
+//! Thread-2 took lock A and lock B 1000000 times
 //! Both threads finished: no deadlock.
 //! ```
 //!
@@ -39,7 +39,8 @@
 //! panicked holding it just releases it).
 //!
 //! Try: in `main`'s fix, give Thread-2 the locks in the other order (`run_thread_in_order(&b, &a)`)
-//! and run it a few times: sooner or later it hangs for good (press Ctrl-C).
+//! and run it: it hangs for good (press Ctrl-C), as each thread takes its first lock a million
+//! times and sooner or later both hold one when they ask for the other.
 
 use parking_lot::Mutex;
 use shared::{Arg::Long, Context, OrExit, timeline};
@@ -55,7 +56,7 @@ Two threads take locks A and B in opposite order, detect the deadlock, then run 
 the same as Chrome trace-event JSON (for ui.perfetto.dev).";
 
 /// How often each thread takes both locks in the fixed version.
-const ROUNDS: u32 = 10_000;
+const ROUNDS: u32 = 1_000_000;
 
 /// A lock with a name, that remembers which thread holds it so that a deadlock can be reported.
 struct NamedLock {

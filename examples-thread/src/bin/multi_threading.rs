@@ -31,8 +31,10 @@
 //! returns an error if the thread panicked, where Python's `join` would not tell. Python's
 //! function is called `loop`, a keyword in Rust, hence `run_loop`.
 //!
-//! Try: delete `t.join()` and run it: `thread main ended.` comes right away and the program ends,
-//! killing LoopThread mid-count. Python waits for every non-daemon thread; Rust's `main` does not.
+//! Try: delete the line `t.join().expect("LoopThread finished");` (and write `let _t` for `let
+//! t`): `thread main ended.` comes at once and the program ends, killing LoopThread before it gets
+//! far: on most runs it prints nothing at all. Python waits for every non-daemon thread; Rust's
+//! `main` does not.
 
 use shared::{Context, OrExit};
 use std::thread;

@@ -40,9 +40,9 @@
 //! side by side. The standard library has no CPU clock: `examples_thread::process_cpu_time`
 //! asks the system (`getrusage` on Unix, `GetProcessTimes` on Windows).
 //!
-//! Try: put the loop under one global lock, as the GIL does (`static GIL: Mutex<()>`, and
-//! `let _gil = GIL.lock().unwrap();` inside `while`, around the `for`): about 100 % CPU, and twice
-//! the wall time.
+//! Try: put the loop under one global lock, as the GIL does: add
+//! `static GIL: std::sync::Mutex<()> = std::sync::Mutex::new(());` and, inside `while`, around
+//! the `for`, `let _gil = GIL.lock().unwrap();`: about 100 % CPU, and twice the wall time.
 
 use examples_thread::{process_cpu_time, thread_cpu_time};
 use shared::{Arg::Long, OrExit};

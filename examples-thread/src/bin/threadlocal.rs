@@ -26,8 +26,10 @@
 //! bind their student before either reads it (`BOTH_BOUND`, a `Barrier`), so one shared global
 //! in place of the thread-local would show at once.
 //!
-//! Try: make it one value for all threads, `static STUDENT: Mutex<Option<String>>` (and `lock()`
-//! where the code says `with_borrow`/`set`): both threads greet the same student.
+//! Try: make it one value for all threads: in place of `thread_local!`, write
+//! `static STUDENT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);`, read it with
+//! `STUDENT.lock().unwrap().clone().unwrap_or_default()` and bind it with
+//! `*STUDENT.lock().unwrap() = Some(name.to_string());`: both threads greet the same student.
 
 use shared::{Context, OrExit};
 use std::cell::RefCell;

@@ -1,0 +1,36 @@
+//! The book's generated pages are what their sources (the headers, the README) make of them.
+
+use std::path::Path;
+
+#[test]
+fn the_books_pages_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let stale = harness::book::stale(root).unwrap();
+    assert!(stale.is_empty(), "\n{}", stale.join("\n"));
+}
+
+#[test]
+fn every_example_is_on_one_page_of_the_book() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let on_pages: Vec<String> = harness::book::PAGES
+        .iter()
+        .flat_map(|p| p.examples.iter().map(|e| e.to_string()))
+        .collect();
+    let mut binaries: Vec<String> = harness::workspace::binaries(root)
+        .iter()
+        .map(|b| format!("{}/{}", b.package, b.name))
+        .collect();
+    let mut sorted = on_pages.clone();
+    sorted.sort();
+    binaries.sort();
+    assert_eq!(sorted, binaries, "each binary on exactly one page");
+    let pages: Vec<(std::path::PathBuf, String)> = harness::book::pages(root).unwrap();
+    for example in &on_pages {
+        let (package, name) = example.split_once('/').unwrap();
+        let include = format!("{{{{#include ../../{package}/src/bin/{name}.rs:");
+        assert!(
+            pages.iter().any(|(_, text)| text.contains(&include)),
+            "{example}: no include of its file"
+        );
+    }
+}
