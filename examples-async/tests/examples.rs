@@ -939,6 +939,9 @@ fn every_header_output_is_what_a_run_prints() {
         let file = format!("examples-async/src/bin/{file}.rs");
         harness::expected::check_header(&file, exe, source);
     }
+    let readme = include_str!("../../README.md");
+    harness::expected::check_readme(readme, "async_hello", env!("CARGO_BIN_EXE_async_hello"));
+    harness::expected::check_readme(readme, "io_bound", env!("CARGO_BIN_EXE_io_bound"));
     let server = harness::bin(env!("CARGO_BIN_EXE_aio_web")).args(["--addr", "127.0.0.1:0"]);
     let mut server = server.spawn();
     let addr = server.wait_for_value("Server started at http://", "...");
@@ -948,8 +951,11 @@ fn every_header_output_is_what_a_run_prints() {
             .replace(&format!(":{port}"), ":8000")
     };
     let wget = "examples-async/src/bin/async_wget.rs";
-    for block in
-        harness::expected::in_header(wget, "async_wget", include_str!("../src/bin/async_wget.rs"))
+    let in_header =
+        harness::expected::in_header(wget, "async_wget", include_str!("../src/bin/async_wget.rs"));
+    for block in in_header
+        .into_iter()
+        .chain(harness::expected::in_readme(readme, "async_wget"))
     {
         let args: Vec<String> = block
             .args

@@ -881,4 +881,10 @@ fn every_header_output_is_what_a_run_prints() {
         let file = format!("examples-process/src/bin/{file}.rs");
         harness::expected::check_header(&file, exe, source);
     }
+    let readme = include_str!("../../README.md");
+    harness::expected::check_readme(
+        readme,
+        "pooled_processing",
+        env!("CARGO_BIN_EXE_pooled_processing"),
+    );
 }

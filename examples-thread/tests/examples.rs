@@ -1120,4 +1120,12 @@ fn every_header_output_is_what_a_run_prints() {
         let file = format!("examples-thread/src/bin/{file}.rs");
         harness::expected::check_header(&file, exe, source);
     }
+    let readme = include_str!("../../README.md");
+    for (bin, exe) in [
+        ("deadlock", env!("CARGO_BIN_EXE_deadlock")),
+        ("master_worker", env!("CARGO_BIN_EXE_master_worker")),
+        ("cpu_bound", env!("CARGO_BIN_EXE_cpu_bound")),
+    ] {
+        harness::expected::check_readme(readme, bin, exe);
+    }
 }

@@ -66,6 +66,15 @@ pub fn check_header(file: &str, exe: &str, source: &str) {
         !blocks.is_empty(),
         "{file}: its header shows no output block"
     );
+    run_and_check(exe, blocks);
+}
+
+/// [`check_header`] for the outputs of `bin` (at `exe`) that the README shows.
+pub fn check_readme(readme: &str, bin: &str, exe: &str) {
+    run_and_check(exe, in_readme(readme, bin));
+}
+
+fn run_and_check(exe: &str, blocks: Vec<Block>) {
     for block in blocks {
         let vs_python = block.args.iter().any(|a| a == "--vs-python");
         if vs_python && !crate::python3_present(&format!("the output at {block}")) {

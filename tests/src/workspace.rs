@@ -258,6 +258,17 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
                 binary.package, binary.name
             ));
         }
+        let in_readme = !crate::expected::in_readme(&readme, &binary.name).is_empty();
+        let checked = |text: &String| {
+            let named = format!("\"{}\"", binary.name);
+            (text.contains("check_readme(") || text.contains("in_readme(")) && text.contains(&named)
+        };
+        if in_readme && !texts.iter().any(checked) {
+            problems.push(format!(
+                "{at}: the README shows its output, and no test in {}/tests checks it (check_readme)",
+                binary.package
+            ));
+        }
         if !texts.iter().any(|text| text.contains(&outputs)) {
             problems.push(format!(
                 "{at}: no test in {}/tests checks its header's outputs ({outputs})",

@@ -148,7 +148,12 @@ fn main() {
     let limit = limit.unwrap_or(if vs_python { 300_000 } else { 5_000_000 });
     shared::bench::warn_if_debug("cargo run --release -p examples-thread --bin cpu_bound");
 
-    println!("Counting primes below {limit}, {samples} samples per row after a warm-up:");
+    let per_row = if samples == 1 {
+        "1 sample"
+    } else {
+        &format!("{samples} samples")
+    };
+    println!("Counting primes below {limit}, {per_row} per row after a warm-up:");
     let (mut baseline, mut rows) = (None, Vec::new());
     let mut row = |label: String, primes: usize, stats: Stats| {
         let base = *baseline.get_or_insert(stats.median);
