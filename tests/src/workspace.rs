@@ -276,11 +276,51 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
             ));
         }
     }
+    problems.extend(chinese_readme_problems(root, &readme));
     let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
     for package in read_dir_sorted(root) {
         let name = file_name(&package);
         if name.starts_with("examples-") && !manifest.contains(&format!("\"{name}\"")) {
             problems.push(format!("{name} is not a member of the workspace"));
+        }
+    }
+    problems
+}
+
+/// README.zh-CN.md, the README for the tutorial's readers, keeps in step with README.md: each
+/// links to the other, and it has a row for every binary, with a link to its source and the very
+/// command of README.md's row.
+fn chinese_readme_problems(root: &Path, readme: &str) -> Vec<String> {
+    let Ok(chinese) = fs::read_to_string(root.join("README.zh-CN.md")) else {
+        return vec!["README.zh-CN.md is missing".into()];
+    };
+    let mut problems = Vec::new();
+    if !readme.contains("(README.zh-CN.md)") {
+        problems.push("README.md does not link to README.zh-CN.md".into());
+    }
+    if !chinese.contains("(README.md)") {
+        problems.push("README.zh-CN.md does not link to README.md".into());
+    }
+    for binary in binaries(root) {
+        let at = format!("{}/src/bin/{}.rs", binary.package, binary.name);
+        let command = |row: &str| {
+            row.split('`')
+                .find(|c| c.starts_with("cargo run"))
+                .map(String::from)
+        };
+        let english = readme_row(readme, &binary).and_then(command);
+        match readme_row(&chinese, &binary) {
+            None => problems.push(format!("{at}: README.zh-CN.md has no row for it")),
+            Some(row) if !row.contains(&format!("]({at})")) => {
+                problems.push(format!(
+                    "{at}: its README.zh-CN.md row does not link to its source"
+                ));
+            }
+            Some(row) if command(row) != english => problems.push(format!(
+                "{at}: README.zh-CN.md's command {:?} is not README.md's {english:?}",
+                command(row)
+            )),
+            Some(_) => {}
         }
     }
     problems

@@ -59,7 +59,16 @@ impl Fake {
         )
         .unwrap();
         fs::write(dir.join("examples-demo/src/bin/demo.rs"), source).unwrap();
-        fs::write(dir.join("README.md"), readme).unwrap();
+        fs::write(
+            dir.join("README.md"),
+            format!("{readme}\n[中文](README.zh-CN.md)\n"),
+        )
+        .unwrap();
+        fs::write(
+            dir.join("README.zh-CN.md"),
+            format!("[English](README.md)\n{GOOD_ROW}"),
+        )
+        .unwrap();
         fs::write(dir.join("examples-demo/tests/t.rs"), test).unwrap();
         Fake(dir)
     }
@@ -249,6 +258,30 @@ fn a_header_without_an_output_block_or_a_test_of_it_fails() {
         problems
             .iter()
             .any(|p| p.contains("checks its header's outputs")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_chinese_readme_out_of_step_fails() {
+    let fake = Fake::new("zh", GOOD_HEADER, GOOD_ROW, GOOD_TEST);
+    let zh = GOOD_ROW.replace("cargo run -p", "cargo run --release -p");
+    fs::write(
+        fake.0.join("README.zh-CN.md"),
+        format!("[English](README.md)\n{zh}"),
+    )
+    .unwrap();
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems.iter().any(|p| p.contains("is not README.md's")),
+        "{problems:?}"
+    );
+    fs::write(fake.0.join("README.zh-CN.md"), "[English](README.md)\n").unwrap();
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("README.zh-CN.md has no row")),
         "{problems:?}"
     );
 }
