@@ -20,6 +20,8 @@ pub struct Page {
     pub intro: &'static str,
     /// `package/name` of each example.
     pub examples: &'static [&'static str],
+    /// What else names a measurement row of the section (a test's command, say).
+    pub measured_by: &'static [&'static str],
 }
 
 /// The tutorial's table of contents for the two chapters, with the examples of each section.
@@ -40,6 +42,7 @@ pub const PAGES: [Page; 9] = [
             "examples-ipc/pipe",
             "examples-ipc/queue_bench",
         ],
+        measured_by: &[],
     },
     Page {
         file: "multithreading.md",
@@ -54,6 +57,7 @@ pub const PAGES: [Page; 9] = [
             "examples-thread/multicore",
             "examples-thread/deadlock",
         ],
+        measured_by: &[],
     },
     Page {
         file: "threadlocal.md",
@@ -61,6 +65,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017630786314240",
         intro: "One name, a value of its own in every thread.",
         examples: &["examples-thread/threadlocal"],
+        measured_by: &[],
     },
     Page {
         file: "processes-vs-threads.md",
@@ -76,6 +81,7 @@ pub const PAGES: [Page; 9] = [
             "examples-thread/cpu_bound",
             "examples-async/io_bound",
         ],
+        measured_by: &[],
     },
     Page {
         file: "distributed-processes.md",
@@ -84,6 +90,7 @@ pub const PAGES: [Page; 9] = [
         intro: "A master and its workers over the network, on Python's own manager protocol: \
                 each side works with the tutorial's Python script too.",
         examples: &["examples-ipc/task_master", "examples-ipc/task_worker"],
+        measured_by: &["--test manager"],
     },
     Page {
         file: "coroutines.md",
@@ -91,6 +98,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017968846697824",
         intro: "A producer and a consumer taking turns on one thread, no lock.",
         examples: &["examples-async/coroutine"],
+        measured_by: &[],
     },
     Page {
         file: "asyncio.md",
@@ -99,6 +107,7 @@ pub const PAGES: [Page; 9] = [
         intro: "An event loop, and three connections at once on one thread. The tutorial's first \
                 example here, `hello`, is on the next page in its async/await form.",
         examples: &["examples-async/async_wget"],
+        measured_by: &[],
     },
     Page {
         file: "async-await.md",
@@ -106,6 +115,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1048430311230688",
         intro: "The same waits written with `async` and `await`, as Rust writes them.",
         examples: &["examples-async/async_hello"],
+        measured_by: &[],
     },
     Page {
         file: "aiohttp.md",
@@ -113,6 +123,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017985577429536",
         intro: "An async web server: many waiting requests, one event loop.",
         examples: &["examples-async/aio_web"],
+        measured_by: &[],
     },
 ];
 
@@ -139,7 +150,7 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             let source = read(&root.join(&file))?;
             text += &example_section(&file, name, &source, &readme);
         }
-        let rows = measurement_rows(&readme, page.examples);
+        let rows = measurement_rows(&readme, page.examples, page.measured_by);
         if !rows.is_empty() {
             let _ = write!(text, "\n## Measured on one machine\n\n{rows}");
         }
@@ -217,11 +228,12 @@ fn readme_command(readme: &str, block: &crate::expected::Block) -> Option<String
 
 /// The README's measurement rows (its tables whose rows hold a command) that name one of
 /// `examples`, with the heading row of their table.
-fn measurement_rows(readme: &str, examples: &[&str]) -> String {
-    let names: Vec<String> = examples
+fn measurement_rows(readme: &str, examples: &[&str], measured_by: &[&str]) -> String {
+    let mut names: Vec<String> = examples
         .iter()
         .map(|e| format!("--bin {}", e.split_once('/').map_or(*e, |(_, n)| n)))
         .collect();
+    names.extend(measured_by.iter().map(|m| m.to_string()));
     let mut out = String::new();
     let lines: Vec<&str> = readme.lines().collect();
     let mut at = 0;
