@@ -210,6 +210,20 @@ mod pooled_processing {
 
     const POOL: &str = env!("CARGO_BIN_EXE_pooled_processing");
 
+    /// An argument that is not text (a byte that is not UTF-8) is a usage error, not a panic.
+    #[cfg(unix)]
+    #[test]
+    fn an_argument_that_is_not_text_is_a_usage_error() {
+        use std::os::unix::ffi::OsStrExt;
+        let not_text = std::ffi::OsStr::from_bytes(b"\xff");
+        for args in [
+            vec![not_text],
+            vec![std::ffi::OsStr::new("--child"), not_text],
+        ] {
+            bin(POOL).args(args).run().assert_usage_error();
+        }
+    }
+
     /// Checks a run with 4 workers and 5 tasks; returns the worker PIDs.
     fn check_pool_run(stdout: &str) -> BTreeSet<u64> {
         let lines: Vec<&str> = stdout.lines().collect();
