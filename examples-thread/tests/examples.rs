@@ -815,7 +815,7 @@ mod cpu_bound {
         assert_eq!(lines.len(), 8, "{out}");
         assert_eq!(
             lines[0],
-            "Counting primes below 200000, 1 samples per row after a warm-up:"
+            "Counting primes below 200000, 1 sample per row after a warm-up:"
         );
         let rows = [
             "1 thread".to_string(),
