@@ -1,7 +1,8 @@
 //! What the async examples need and that is not their lesson, one `use` away.
 //!
 //! - [`wget`]: reading a host from the command line, and reading a server's header lines
-//!   safely (bounded in length, escaped before they reach the terminal): `async_wget`.
+//!   safely (bounded in length; `shared::printable` escapes them before they reach the
+//!   terminal): `async_wget`.
 //! - [`web`]: the 0.5 s wait, HTML escaping, and serving with deadlines for slow or idle
 //!   clients and a bounded graceful shutdown: `aio_web`.
 //! - [`threads`]: how many more threads this process can start before Linux refuses one in a
@@ -17,9 +18,24 @@ pub mod wget {
     /// filling memory (a server that sends 512 MiB without a newline).
     pub const MAX_LINE: usize = 8 * 1024;
 
+    /// A host to fetch from, as the command line names it: see [`host_and_port`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Host {
+        pub name: String,
+        pub port: u16,
+    }
+
+    impl std::str::FromStr for Host {
+        type Err = String;
+        fn from_str(arg: &str) -> Result<Host, String> {
+            let (name, port) = host_and_port(arg)?;
+            Ok(Host { name, port })
+        }
+    }
+
     /// `host`, `host:port`, `[v6]` or `[v6]:port` (port 80 by default). An empty host, an
     /// empty port or a port that is not a number is refused with a message.
-    pub fn parse_host(arg: &str) -> Result<(String, u16), String> {
+    pub fn host_and_port(arg: &str) -> Result<(String, u16), String> {
         let (host, port) = if let Some(rest) = arg.strip_prefix('[') {
             // [::1]:8000 or [::1]
             let (host, after) = rest
@@ -351,18 +367,18 @@ pub mod threads {
 #[cfg(test)]
 mod tests {
     use super::web::html_escape;
-    use super::wget::{host_header, parse_host};
+    use super::wget::{host_and_port, host_header};
 
     #[test]
     fn hosts() {
         let ok = |h: &str, p: u16| Ok((h.to_string(), p));
-        assert_eq!(parse_host("www.163.com"), ok("www.163.com", 80));
-        assert_eq!(parse_host("127.0.0.1:8000"), ok("127.0.0.1", 8000));
-        assert_eq!(parse_host("[::1]:8000"), ok("::1", 8000));
-        assert_eq!(parse_host("[::1]"), ok("::1", 80));
-        assert_eq!(parse_host("::1"), ok("::1", 80));
+        assert_eq!(host_and_port("www.163.com"), ok("www.163.com", 80));
+        assert_eq!(host_and_port("127.0.0.1:8000"), ok("127.0.0.1", 8000));
+        assert_eq!(host_and_port("[::1]:8000"), ok("::1", 8000));
+        assert_eq!(host_and_port("[::1]"), ok("::1", 80));
+        assert_eq!(host_and_port("::1"), ok("::1", 80));
         for bad in ["", ":80", "host:", "[::1", "[::1]8000", "a b", "[]:80"] {
-            assert!(parse_host(bad).is_err(), "{bad:?}");
+            assert!(host_and_port(bad).is_err(), "{bad:?}");
         }
         assert_eq!(host_header("::1", 8000), "[::1]:8000");
         assert_eq!(host_header("localhost", 80), "localhost");

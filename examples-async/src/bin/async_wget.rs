@@ -55,19 +55,16 @@
 //! `wget` in turn in the `for` loop (`let _ = wget(&host, port).await;`, and `false` at the end):
 //! the run takes 1.5 s, the sum of the waits, not the longest.
 
-use examples_async::wget::{host_header, parse_host, read_line};
+use examples_async::wget::{Host, host_header, read_line};
 use shared::{Arg::Long, Arg::Value, Context, OrExit, timeline};
-use std::io;
-use std::time::Duration;
-use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use std::{io, time::Duration};
+use tokio::{io::AsyncWriteExt, io::BufReader, net::TcpStream};
 
 const USAGE: &str = "\
 usage: async_wget [--timeout S] [--timeline] [HOST[:PORT]...]
 
-Connects to every host at once (default: www.sina.com.cn www.sohu.com www.163.com, port 80;
-an IPv6 address as [::1]:8000), sends GET / HTTP/1.0 and prints each response header line.
-Each host may take at most S seconds (default 10). --timeline draws each host's download.";
+Fetches the headers of every host at once (default: the sample's three; port 80; [::1]:8000 for
+IPv6); each may take S seconds (default 10). --timeline draws each host's download.";
 
 async fn wget(host: &str, port: u16) -> io::Result<()> {
     println!("wget {host}...");
@@ -97,16 +94,13 @@ fn main() -> std::process::ExitCode {
         match arg {
             Long("timeout") => timeout = args.value_in(0.001..=3600.0),
             Long("timeline") => timeline::enable(),
-            Value(host) => {
-                let host: String = shared::cli::parse(host);
-                hosts.push(parse_host(&host).unwrap_or_else(|e| shared::exit_usage(e)));
-            }
+            Value(host) => hosts.push(shared::cli::parse(host)), // a bad one: a usage error
             other => shared::unexpected(other),
         }
     }
     if hosts.is_empty() {
         hosts = ["www.sina.com.cn", "www.sohu.com", "www.163.com"]
-            .map(|h| (h.into(), 80))
+            .map(|h| h.parse().expect("a host"))
             .into();
     }
     // loop = asyncio.get_event_loop(): a runtime on this one thread, as asyncio's.
@@ -115,24 +109,21 @@ fn main() -> std::process::ExitCode {
         .build()
         .context("cannot start the async runtime")
         .or_exit();
-    let failed = event_loop.block_on(wget_all(hosts, timeout));
+    let failed = event_loop.block_on(wget_all(hosts, timeout)); // loop.run_until_complete(...)
     timeline::print().or_exit(); // with --timeline: the downloads, side by side
     std::process::ExitCode::from(u8::from(failed))
 }
 
 /// loop.run_until_complete(asyncio.wait(tasks)): every host at once; whether any failed.
-async fn wget_all(hosts: Vec<(String, u16)>, timeout: f64) -> bool {
+async fn wget_all(hosts: Vec<Host>, timeout: f64) -> bool {
     // tasks = [wget(host) for host in [...]]: tasks of this one-thread runtime, all at once.
     let mut tasks = tokio::task::JoinSet::new();
-    for (host, port) in hosts {
+    for Host { name: host, port } in hosts {
         let patience = Duration::from_secs_f64(timeout);
         tasks.spawn(async move {
-            let result = match tokio::time::timeout(patience, wget(&host, port)).await {
-                Ok(result) => result,
-                Err(_) => Err(io::Error::other(format!(
-                    "no complete answer within {timeout} s"
-                ))),
-            };
+            let late = io::Error::other(format!("no complete answer within {timeout} s"));
+            let result = tokio::time::timeout(patience, wget(&host, port)).await;
+            let result = result.unwrap_or(Err(late));
             result.map_err(|e| eprintln!("error: {host}: {e}")).is_ok()
         });
     }
