@@ -41,7 +41,7 @@ use frame::{Feeder, FrameReader};
 use shared::process::{STDOUT_CLOSED, how_it_ended};
 use shared::{Context, Error};
 use std::io::{self, Read, Write};
-use std::process::{Child, ChildStderr, ChildStdin, ExitCode, ExitStatus};
+use std::process::{Child, ChildStderr, ChildStdin, ExitStatus};
 
 /// The exit status of the queue's writer when nobody reads the queue any more.
 pub const READER_GONE: i32 = 3;
@@ -208,16 +208,10 @@ pub fn outcome(children: &[(&str, ExitStatus)]) -> shared::Result {
     }
 }
 
-/// [`outcome`] as the exit code of `main`.
-pub fn exit_code(children: &[(&str, ExitStatus)]) -> ExitCode {
-    shared::finish(outcome(children))
-}
-
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn verdicts_name_what_happened() {
         use std::os::unix::process::ExitStatusExt;
