@@ -216,13 +216,17 @@ fn example_section(file: &str, name: &str, source: &str, readme: &str) -> String
 fn readme_command(readme: &str, block: &crate::expected::Block) -> Option<String> {
     let line: usize = block.at.rsplit(':').next()?.parse().ok()?;
     let before: Vec<&str> = readme.lines().take(line - 1).collect();
-    let paragraph = before.iter().rev().take_while(|l| !l.trim().is_empty());
+    let paragraph = before
+        .iter()
+        .rev()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty());
     let text: Vec<&str> = paragraph.copied().collect();
     let text: String = text.into_iter().rev().collect::<Vec<_>>().join(" ");
     text.split('`')
         .skip(1)
         .step_by(2)
-        .find(|code| code.starts_with("cargo run"))
+        .find(|code| code.contains("cargo run"))
         .map(String::from)
 }
 

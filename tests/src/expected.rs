@@ -7,6 +7,8 @@
 //! before it ends with such a command and a colon. The run is compared with the block by
 //! [snapbox](https://docs.rs/snapbox): `[..]` in a line stands for what changes from run to run
 //! (a PID, a time, a random number), a line `...` for any lines (what a long listing repeats).
+//! A command may set variables before `cargo run` (`TUTORIAL_TIME_SCALE=0.1 cargo run ...`);
+//! without, the run has no tutorial sleeps.
 //! When the paragraph says `in any order`, the lines are compared as a set (two processes or
 //! threads printing at once); otherwise in order. `on stderr` compares the run's stderr.
 
@@ -21,6 +23,9 @@ pub struct Block {
     pub bin: String,
     /// Its arguments (after `--` in the command).
     pub args: Vec<String>,
+    /// The variables the command sets before it (`TUTORIAL_TIME_SCALE=0.1`); the time scale
+    /// is 0 otherwise, as in every test.
+    pub env: Vec<(String, String)>,
     /// Whether its lines may come in any order.
     pub unordered: bool,
     /// Whether it shows stderr rather than stdout.
@@ -80,10 +85,11 @@ fn run_and_check(exe: &str, blocks: Vec<Block>) {
         if vs_python && !crate::python3_present(&format!("the output at {block}")) {
             continue;
         }
-        let out = crate::bin(exe)
-            .args(&block.args)
-            .timeout(std::time::Duration::from_secs(300))
-            .run();
+        let mut cmd = crate::bin(exe).args(&block.args);
+        for (key, value) in &block.env {
+            cmd = cmd.env(key, value);
+        }
+        let out = cmd.timeout(std::time::Duration::from_secs(300)).run();
         out.assert_no_panic();
         block.check(if block.stderr {
             &out.stderr
@@ -149,6 +155,9 @@ fn blocks(
                     at: format!("{path}:{number}"),
                     bin: bin.to_string(),
                     args: command_in(&paragraph, bin).unwrap_or_default(),
+                    env: command_and_env(&paragraph, bin)
+                        .map(|c| c.1)
+                        .unwrap_or_default(),
                     unordered: paragraph.contains("in any order"),
                     stderr: paragraph.contains("on stderr"),
                     text: body.join("\n") + "\n",
@@ -172,18 +181,29 @@ fn blocks(
 
 /// The arguments of the first `` `cargo run ... --bin BIN ...` `` in `text`: what follows ` -- `.
 fn command_in(text: &str, bin: &str) -> Option<Vec<String>> {
+    Some(command_and_env(text, bin)?.0)
+}
+
+/// The arguments of the first `` `cargo run ... --bin BIN ...` `` in `text`, and the variables
+/// set before it (`` `TUTORIAL_TIME_SCALE=0.1 cargo run ...` ``).
+fn command_and_env(text: &str, bin: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
     let bin_flag = format!("--bin {bin}");
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .find(|code| {
-            let command = code.split(" -- ").next().unwrap_or_default();
-            command.starts_with("cargo run") && command.ends_with(&bin_flag)
-        })
-        .map(|code| match code.split_once(" -- ") {
-            Some((_, args)) => args.split_whitespace().map(String::from).collect(),
-            None => Vec::new(),
-        })
+    let code = text.split('`').skip(1).step_by(2).find(|code| {
+        let command = code.split(" -- ").next().unwrap_or_default();
+        let command = command.split_once("cargo run").map_or("", |(_, rest)| rest);
+        code.contains("cargo run") && command.ends_with(&bin_flag)
+    })?;
+    let (before, after) = code.split_once("cargo run")?;
+    let env = before
+        .split_whitespace()
+        .filter_map(|v| v.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let args = match after.split_once(" -- ") {
+        Some((_, args)) => args.split_whitespace().map(String::from).collect(),
+        None => Vec::new(),
+    };
+    Some((args, env))
 }
 
 #[cfg(test)]
@@ -227,11 +247,13 @@ fn main() {}
         blocks[1].check("fast\n");
         let wrong = std::panic::catch_unwind(|| blocks[1].check("slow\n"));
         assert!(wrong.is_err());
-        let readme =
-            "Run `cargo run --release -p x --bin demo -- --timeline`:\n\n```text\nchart\n```\n";
+        let readme = "Run `TUTORIAL_TIME_SCALE=0.1 cargo run --release -p x --bin demo -- \
+                      --timeline`:\n\n```text\nchart\n```\n";
         let blocks = in_readme(readme, "demo");
         assert_eq!(blocks.len(), 1);
         assert_eq!(blocks[0].args, ["--timeline"]);
+        let scale = ("TUTORIAL_TIME_SCALE".to_string(), "0.1".to_string());
+        assert_eq!(blocks[0].env, [scale]);
         assert!(in_readme(readme, "other").is_empty());
     }
 }
