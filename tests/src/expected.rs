@@ -184,9 +184,12 @@ fn command_in(text: &str, bin: &str) -> Option<Vec<String>> {
     Some(command_and_env(text, bin)?.0)
 }
 
+/// Variables set for a command: `(name, value)`.
+type Env = Vec<(String, String)>;
+
 /// The arguments of the first `` `cargo run ... --bin BIN ...` `` in `text`, and the variables
 /// set before it (`` `TUTORIAL_TIME_SCALE=0.1 cargo run ...` ``).
-fn command_and_env(text: &str, bin: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
+fn command_and_env(text: &str, bin: &str) -> Option<(Vec<String>, Env)> {
     let bin_flag = format!("--bin {bin}");
     let code = text.split('`').skip(1).step_by(2).find(|code| {
         let command = code.split(" -- ").next().unwrap_or_default();
