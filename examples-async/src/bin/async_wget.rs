@@ -42,12 +42,12 @@
 //!
 //! What Rust does differently: `TcpStream::connect(...).await` is `yield from
 //! asyncio.open_connection(...)`, and a `Result` with `?` replaces the exception: one host that
-//! cannot be reached is reported and the others carry on (in the sample, `asyncio.wait` keeps
-//! the exception in the task, unseen). The sample fails on Python 3.11 and later, where
+//! cannot be reached is reported and the others carry on (in the sample, `asyncio.wait` keeps the
+//! exception in the task, unseen). The sample fails on Python 3.11 and later, where
 //! `@asyncio.coroutine` is gone: write `async def wget(host):`, `await` for each `yield from`, and
 //! `asyncio.gather(*tasks)` for `asyncio.wait(tasks)` (which no longer takes coroutines).
-//! (`async_wget2.py`, beside it in the samples, is a copy of `async_hello2.py`.) Each host gets at most 10 s
-//! (`--timeout`). A server is not trusted: a header line is at most 8 KiB, and control
+//! (`async_wget2.py`, beside it in the samples, is a copy of `async_hello2.py`.) Each host gets at
+//! most 10 s (`--timeout`). A server is not trusted: a header line is at most 8 KiB, and control
 //! characters (a terminal's escape sequences, NUL) are printed escaped, as `\u{1b}`.
 //!
 //! Try: with `aio_web` running, pass `127.0.0.1:8000` three times (each answer takes 0.5 s): the

@@ -18,13 +18,13 @@
 //! What to notice: `process_student` takes no argument, yet each thread's call finds that
 //! thread's own student: `STUDENT` is one name with a separate value in every thread.
 //!
-//! What Rust does differently: Python's `threading.local()` is an object whose attributes are
-//! per thread; Rust declares each per-thread value with `thread_local!` and reaches it with
-//! `with_borrow` and `set`. A thread-local starts out empty in every thread (here `None`), and
-//! the borrow inside `with_borrow` cannot escape to another thread, so one thread can never see another's student.
-//! Python's `local_school.student` becomes `STUDENT`, one thread-local per value. Both threads
-//! bind their student before either reads it (`BOTH_BOUND`, a `Barrier`), so one shared global
-//! in place of the thread-local would show at once.
+//! What Rust does differently: Python's `threading.local()` is an object whose attributes are per
+//! thread; Rust declares each per-thread value with `thread_local!` and reaches it with
+//! `with_borrow` and `set`. A thread-local starts out empty in every thread (here `None`), and the
+//! borrow inside `with_borrow` cannot escape to another thread, so one thread can never see
+//! another's student. Python's `local_school.student` becomes `STUDENT`, one thread-local per
+//! value. Both threads bind their student before either reads it (`BOTH_BOUND`, a `Barrier`), so
+//! one shared global in place of the thread-local would show at once.
 //!
 //! Try: make it one value for all threads: in place of `thread_local!`, write
 //! `static STUDENT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);`, read it with
