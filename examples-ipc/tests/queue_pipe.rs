@@ -445,7 +445,13 @@ mod refused {
         ];
         for (path, rooms) in rooms {
             for &room in rooms {
-                let out = bin(path).limit(RLIMIT_NPROC, room).run();
+                // The tutorial's pauses (queue's writer sleeps before each put): with room for
+                // the writer and its threads but not the reader, the writer must still be
+                // running when the reader is started, or there is room again.
+                let out = bin(path)
+                    .env("TUTORIAL_TIME_SCALE", "1")
+                    .limit(RLIMIT_NPROC, room)
+                    .run();
                 out.assert_one_error_line("cannot start ");
             }
         }
