@@ -16,12 +16,49 @@ pub mod manager;
 pub mod pickle;
 pub mod wire;
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
 /// Where the master listens and the worker connects, as in the tutorial (loopback by default).
 pub const DEFAULT_ADDR: &str = "127.0.0.1:5000";
 /// The tutorial's `authkey=b'abc'`.
 pub const DEFAULT_AUTHKEY: &str = "abc";
 /// The environment variable that overrides the authkey.
 pub const AUTHKEY_VAR: &str = "TASK_AUTHKEY";
+
+/// `HOST:PORT`, where a worker finds its master: a host name or an IP address (an IPv6 one in
+/// brackets, `[::1]:5000`), and a port from 1 to 65535. Checked when the option is read, so
+/// that a malformed one is a usage error, not a failed connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort(String);
+
+impl FromStr for HostPort {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<HostPort, String> {
+        let (host, port) = match text.rsplit_once(':') {
+            Some((host, port)) if !port.ends_with(']') => (host, port),
+            _ => return Err("write HOST:PORT, like 127.0.0.1:5000".into()),
+        };
+        if host.is_empty() {
+            return Err("no host before the port".into());
+        }
+        if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
+            return Err("write an IPv6 address in brackets, like [::1]:5000".into());
+        }
+        match port.parse::<u16>() {
+            Ok(1..) => Ok(HostPort(text.to_string())),
+            _ => Err(format!("{port:?} is not a port from 1 to 65535")),
+        }
+    }
+}
+
+impl fmt::Display for HostPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// The authkey: the option if given, else `TASK_AUTHKEY`, else the tutorial's `abc`; an empty
 /// one is refused (an HMAC under an empty key proves nothing).
@@ -33,4 +70,112 @@ pub fn authkey(option: Option<String>) -> shared::Result<Vec<u8>> {
         return Err(shared::Error::new("the authkey cannot be empty"));
     }
     Ok(key.into_bytes())
+}
+
+/// The tasks whose results the master still waits for. A task given back by a worker that left
+/// may run twice (at-least-once: see `manager::server`), so the master counts the tasks that
+/// have had a result, not the results. A result names its task as the tutorial's worker writes
+/// it, `n * n = n²`: its first number.
+#[derive(Debug, Default)]
+pub struct Awaited {
+    /// Every task put.
+    put: BTreeSet<i64>,
+    /// The tasks without a result yet, each with how many times it was put and awaits one.
+    waiting: BTreeMap<i64, usize>,
+    /// How many tasks were put, and how many of them wait.
+    total: usize,
+    left: usize,
+}
+
+impl Awaited {
+    /// A task was put.
+    pub fn put(&mut self, task: i64) {
+        self.put.insert(task);
+        *self.waiting.entry(task).or_default() += 1;
+        self.total += 1;
+        self.left += 1;
+    }
+
+    /// A result came: `false` if it is for a task that has had its result already (the task
+    /// ran twice). A result that names no task put counts for one task waiting: it is some
+    /// worker's answer, and the master must not wait for ever.
+    pub fn came(&mut self, result: &str) -> bool {
+        let task = result.split(' ').next().and_then(|n| n.parse::<i64>().ok());
+        let task = match task {
+            Some(n) if self.waiting.contains_key(&n) => n,
+            Some(n) if self.put.contains(&n) => return false,
+            _ => match self.waiting.keys().next() {
+                Some(&any) => any,
+                None => return true,
+            },
+        };
+        match self.waiting.get_mut(&task) {
+            Some(1) => drop(self.waiting.remove(&task)),
+            Some(n) => *n -= 1,
+            None => unreachable!("a task waiting"),
+        }
+        self.left -= 1;
+        true
+    }
+
+    /// How many tasks still wait for their result.
+    pub fn left(&self) -> usize {
+        self.left
+    }
+
+    /// How many tasks have had their result.
+    pub fn done(&self) -> usize {
+        self.total - self.left
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Awaited, HostPort};
+
+    #[test]
+    fn a_task_counts_once_however_often_its_result_comes() {
+        let mut awaited = Awaited::default();
+        [7, 9, 7].into_iter().for_each(|n| awaited.put(n));
+        assert!(awaited.came("9 * 9 = 81"));
+        assert!(!awaited.came("9 * 9 = 81"), "task 9 ran twice");
+        assert!(
+            awaited.came("7 * 7 = 49") && awaited.came("7 * 7 = 49"),
+            "7 was put twice"
+        );
+        assert_eq!((awaited.left(), awaited.done()), (0, 3));
+        awaited.put(1);
+        assert!(awaited.came("no task named"));
+        assert_eq!(awaited.left(), 0);
+    }
+
+    #[test]
+    fn a_master_is_found_at_host_and_port() {
+        for good in [
+            "127.0.0.1:5000",
+            "localhost:5000",
+            "[::1]:5000",
+            "master.example:1",
+        ] {
+            assert_eq!(
+                good.parse::<HostPort>().map(|h| h.to_string()),
+                Ok(good.into())
+            );
+        }
+        for bad in [
+            "",
+            "abc",
+            "127.0.0.1:99999",
+            "127.0.0.1:-1",
+            "[::1]",
+            ":5000",
+            "::1:5000",
+        ] {
+            assert!(bad.parse::<HostPort>().is_err(), "{bad:?}");
+        }
+        assert!(
+            "127.0.0.1:0".parse::<HostPort>().is_err(),
+            "a worker needs a real port"
+        );
+    }
 }

@@ -9,11 +9,12 @@
 #[path = "../src/fixtures.rs"]
 mod fixtures;
 
-use examples_ipc::manager::{BaseManager, MAX_HANDSHAKES, Queue, Registry};
+use examples_ipc::manager::{BaseManager, MAX_CONNECTIONS, MAX_HANDSHAKES, Queue, Registry};
 use examples_ipc::pickle::{Value, dumps, loads};
 use examples_ipc::wire::{self, Connection, MAX_FRAME};
 use fixtures::{hex, unhex};
 use harness::{Running, bin, numbers};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -786,6 +787,75 @@ mod task_master {
         assert!(made_room >= MAX_HANDSHAKES, "{made_room}: {out:?}");
     }
 
+    /// A connection that authenticates, then asks to be a proxy's: `Some` if it is served.
+    fn served(mut conn: Connection) -> Option<Connection> {
+        conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
+        wire::answer_challenge(&mut conn, b"abc").ok()?;
+        wire::deliver_challenge(&mut conn, b"abc").ok()?;
+        let accept = request(Value::None, "accept_connection", vec!["test".into()]);
+        conn.send_bytes(&dumps(&accept)).ok()?;
+        conn.recv_bytes(MAX_FRAME).ok()??;
+        Some(conn)
+    }
+
+    /// A connection to `addr` that the server has admitted: its challenge has come, and the
+    /// server waits for the answer.
+    fn admitted(addr: &str) -> Connection {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream.peek(&mut [0u8; 1]).unwrap();
+        Connection::new(std::sync::Arc::new(stream), Duration::from_secs(20)).unwrap()
+    }
+
+    /// Clients on 4 threads at once, each client made by `make` as its turn comes (so that few
+    /// are in their handshake at a time): those that are served.
+    fn served_at_once(n: usize, make: impl Fn(usize) -> Connection + Sync) -> Vec<Connection> {
+        std::thread::scope(|s| {
+            let threads: Vec<_> = (0..4)
+                .map(|t| {
+                    let make = &make;
+                    s.spawn(move || {
+                        let mine = (t..n).step_by(4);
+                        mine.filter_map(|i| served(make(i))).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        })
+    }
+
+    /// The cap on working connections holds at every moment. 800 clients, all held open: 200
+    /// start their handshake, 400 more are served meanwhile, then the 200 finish theirs, then
+    /// 200 more come. A check made only when a connection is accepted would let the first 200
+    /// all through (600 at once); exactly MAX_CONNECTIONS are served, the rest turned away.
+    #[cfg(unix)]
+    #[test]
+    fn never_more_working_connections_than_the_cap() {
+        use nix::sys::resource::{Resource::RLIMIT_NOFILE, getrlimit, setrlimit};
+        let _heavy = one_at_a_time();
+        // Both ends of every connection are in this process: room for 2 × 800 descriptors.
+        let (soft, hard) = getrlimit(RLIMIT_NOFILE).unwrap();
+        setrlimit(RLIMIT_NOFILE, soft.max(4096).min(hard), hard).unwrap();
+        let (server, addr) = empty_server();
+        let pending: Vec<_> = (0..200)
+            .map(|_| std::sync::Mutex::new(Some(admitted(&addr))))
+            .collect();
+        let mut working = served_at_once(400, |_| admitted(&addr));
+        assert_eq!(working.len(), 400);
+        working.extend(served_at_once(200, |i| {
+            pending[i].lock().unwrap().take().unwrap()
+        }));
+        working.extend(served_at_once(200, |_| admitted(&addr)));
+        assert_eq!(working.len(), MAX_CONNECTIONS, "served at once");
+        drop(working);
+        server.shutdown();
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
@@ -813,6 +883,58 @@ mod task_master {
         assert!(out.stderr.starts_with("master: 127.0.0.1:"), "{out:?}");
         let requeued = format!(" left holding task {held}: put back into the queue\n");
         assert!(out.stderr.ends_with(&requeued), "{out:?}");
+    }
+
+    /// A worker that gets two tasks, puts the second's result and leaves: the master cannot tell
+    /// which task that result settles, so both go back (the second may run twice), and every
+    /// task's result arrives at least once.
+    #[test]
+    fn a_result_out_of_order_loses_no_task() {
+        let (master, addr) = start_master(&["--tasks", "3"]);
+        let mut registry = Registry::new();
+        registry.register("get_task_queue", None);
+        registry.register("get_result_queue", None);
+        let m = BaseManager::new(registry, &addr, b"abc").connect().unwrap();
+        let (task, result) = (
+            m.queue("get_task_queue").unwrap(),
+            m.queue("get_result_queue").unwrap(),
+        );
+        let _first = task
+            .get(Duration::from_secs(5))
+            .unwrap()
+            .into_int()
+            .unwrap();
+        let second = task
+            .get(Duration::from_secs(5))
+            .unwrap()
+            .into_int()
+            .unwrap();
+        result
+            .put(format!("{second} * {second} = {}", second * second))
+            .unwrap();
+        drop((task, result, m));
+
+        worker(&addr).run().assert_success();
+        let out = master.finish();
+        out.assert_success();
+        let put: BTreeSet<u64> = lines_with(&out.stdout, "Put task ")
+            .iter()
+            .map(|l| numbers(l)[0])
+            .collect();
+        let results: BTreeSet<u64> = lines_with(&out.stdout, "Result: ")
+            .iter()
+            .map(|l| numbers(l)[0])
+            .collect();
+        assert_eq!(put, results, "every task's result at least once: {out:?}");
+        let again = lines_with(&out.stdout, "Result: ");
+        let again: Vec<_> = again.iter().filter(|l| l.ends_with(" (again)")).collect();
+        assert_eq!(again.len(), 1, "{out:?}");
+        assert_eq!(numbers(again[0])[0], second as u64, "{out:?}");
+        let put_back = lines_with(&out.stderr, "master: ")
+            .iter()
+            .filter(|l| l.ends_with(" (2 tasks, 1 result: perhaps done): put back into the queue"))
+            .count();
+        assert_eq!(put_back, 2, "{out:?}");
     }
 
     /// A peer cannot forge lines on the master's terminal: control characters come out escaped.
@@ -943,7 +1065,17 @@ mod task_master {
             "{out:?}"
         );
         assert_eq!(out.stderr.lines().count(), 1);
-        for bad in [["--tasks", "0"], ["--tasks", "100001"], ["--authkey", ""]] {
+        let bad_addrs = [
+            "127.0.0.1:99999",
+            "",
+            "abc",
+            "127.0.0.1:-1",
+            "[::1]",
+            "localhost",
+        ];
+        let bad_addrs = bad_addrs.map(|a| ["--addr", a]);
+        let bad_others = [["--tasks", "0"], ["--tasks", "100001"], ["--authkey", ""]];
+        for bad in bad_addrs.into_iter().chain(bad_others) {
             bin(env!("CARGO_BIN_EXE_task_master"))
                 .args(bad)
                 .run()
@@ -1003,6 +1135,25 @@ fn the_headers_outputs_are_what_a_master_and_a_worker_print() {
 /// stays empty and puts each result back, with any master that speaks Python's protocol.
 mod task_worker {
     use super::*;
+
+    /// A task too large for a frame is named as such, not taken for a master that went away.
+    #[test]
+    fn a_frame_over_the_limit_is_named() {
+        let (server, addr) = empty_server();
+        let huge = "7".repeat(MAX_FRAME + 1);
+        queue_of(&server, "get_task_queue").put(Value::Str(huge));
+        let out = worker(&addr).run();
+        out.assert_code(1);
+        let said = format!("error: the master at {addr} sent a frame of ");
+        assert!(out.stderr.starts_with(&said), "{out:?}");
+        assert!(
+            out.stderr
+                .ends_with(&format!(" bytes, more than the {MAX_FRAME} accepted\n")),
+            "{out:?}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        server.shutdown();
+    }
 
     #[test]
     fn our_worker_runs_every_task_of_a_python_master() {
@@ -1159,6 +1310,17 @@ mod task_worker {
             .args(["--authkey", ""])
             .run()
             .assert_usage_error();
+        for bad in [
+            "127.0.0.1:99999",
+            "",
+            "abc",
+            "127.0.0.1:-1",
+            "[::1]",
+            ":5000",
+            "::1:5000",
+        ] {
+            worker(bad).run().assert_usage_error();
+        }
         harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_worker"));
     }
 }

@@ -39,8 +39,10 @@
 //! master uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake
 //! both ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it. Our pickle
 //! reader runs no code. A task goes back into the queue when the worker that took it leaves
-//! before it has put a result (each `put` of a worker settles the oldest task it took), so a
-//! worker that dies loses nothing, where Python's loses its task. A wrong key, garbage, a huge
+//! before it has put its result, so a worker that dies loses nothing, where Python's loses its
+//! task. A result does not say which task it is for, so a worker that held two tasks and put one
+//! result gives both back: a task may run twice (`Result: ... (again)`), never zero times. A
+//! wrong key, garbage, a huge
 //! frame or a silent peer costs one line on stderr. The sample's `address=('', 5000)` listens on
 //! every network interface; this master listens on 127.0.0.1 unless `--addr` says otherwise.
 //! The sample itself needs a fork: under Python's "spawn" (Windows, macOS, Linux from Python
@@ -51,8 +53,10 @@
 //! runs a task, and start it again within 10 s: the master prints `left holding task ...: put
 //! back into the queue` on its stderr, and the second run does that task too.
 
+use examples_ipc::Awaited;
 use examples_ipc::manager::{BaseManager, Queue, Registry};
 use shared::{Arg::Long, OrExit, printable};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -67,7 +71,7 @@ fn main() {
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            Long("addr") => addr = args.value(),
+            Long("addr") => addr = args.value::<SocketAddr>().to_string(),
             Long("authkey") => authkey = Some(args.value()),
             Long("tasks") => tasks = args.value_in(1..=100_000),
             other => shared::unexpected(other),
@@ -94,22 +98,28 @@ fn main() {
     // 获得通过网络访问的Queue对象 (get the Queue objects that the network reaches):
     let task = manager.queue("get_task_queue").expect("registered above");
     let result = manager.queue("get_result_queue").expect("registered above");
+    let mut awaited = Awaited::default(); // the tasks whose results have not come
     // 放几个任务进去 (put some tasks in):
     for _ in 0..tasks {
         let n = fastrand::i64(0..=10_000);
         println!("Put task {n}...");
         task.put(n);
+        awaited.put(n);
     }
     // 从result队列读取结果 (read the results from the result queue):
     println!("Try get results...");
-    for i in 0..tasks {
+    while awaited.left() > 0 {
         let r = result.get(Duration::from_secs(10)).unwrap_or_else(|| {
             shared::exit_error(format!(
-                "no result within 10 s; {i} of {tasks} results arrived"
+                "no result within 10 s; {} of {tasks} results arrived",
+                awaited.done()
             ))
         });
         // A peer's text, printed with its control characters escaped: no forged lines.
-        println!("Result: {}", printable(&r.to_string()));
+        let r = printable(&r.to_string());
+        // A task given back by a worker that left may run twice: its second result is said so.
+        let again = if awaited.came(&r) { "" } else { " (again)" };
+        println!("Result: {r}{again}");
     }
     // 关闭 (shut down):
     manager.shutdown();

@@ -40,6 +40,7 @@
 //! Try: start this worker against the tutorial's `task_master.py` with `--authkey xyz`: Python's
 //! master refuses it at `connect()`, before any task moves; this worker says so in one line.
 
+use examples_ipc::HostPort;
 use examples_ipc::manager::{BaseManager, Error, Registry};
 use examples_ipc::pickle::Value;
 use shared::{Arg::Long, OrExit};
@@ -56,7 +57,7 @@ fn main() {
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
-            Long("addr") => addr = args.value(),
+            Long("addr") => addr = args.value::<HostPort>().to_string(),
             Long("authkey") => authkey = Some(args.value()),
             other => shared::unexpected(other),
         }

@@ -82,14 +82,15 @@ impl Client {
 }
 
 impl Inner {
-    fn went_away(&self, e: &io::Error) -> String {
-        if matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        ) {
-            format!("the master at {} did not answer", self.address)
-        } else {
-            format!("the master at {} went away", self.address)
+    /// What a broken connection to the master says, in words: it did not answer, it sent what
+    /// we do not take (a frame over the limit), or it went away.
+    fn broken(&self, e: &io::Error) -> String {
+        match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                format!("the master at {} did not answer", self.address)
+            }
+            io::ErrorKind::InvalidData => format!("the master at {} sent {e}", self.address),
+            _ => format!("the master at {} went away", self.address),
         }
     }
 
@@ -127,7 +128,7 @@ impl Inner {
                 "{} does not speak Python's manager protocol: {e}",
                 self.address
             ),
-            Err(AuthError::Protocol(e)) => self.went_away(&e),
+            Err(AuthError::Protocol(e)) => self.broken(&e),
         };
         Err(shared::Error::new(why))
     }
@@ -151,7 +152,7 @@ impl Inner {
                 {
                     Error::Empty
                 }
-                _ => Error::Failed(self.went_away(&e)),
+                _ => Error::Failed(self.broken(&e)),
             }
         };
         conn.set_deadline(Some(

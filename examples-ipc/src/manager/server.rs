@@ -8,18 +8,21 @@
 //! calls on one queue after another until the client leaves.
 //!
 //! **Better than Python**, on Python's wire:
-//! - a task that a connection took with `get` and did not settle with a `put` (its result) goes
-//!   back to the front of its queue when the connection closes: a worker killed mid-task loses
-//!   nothing ([`settle_oldest_task`]);
+//! - a task that a connection took with `get` and that is not known to be done goes back to the
+//!   front of its queue when the connection closes: a worker killed mid-task loses nothing, and
+//!   a task may run twice but never zero times ([`Session::record_put`]);
 //! - a wrong key, garbage, an oversized frame, a peer that has not authenticated and sent its
 //!   request within [`AUTH_WAIT`] (however slowly it trickles bytes): one line on stderr, that
 //!   connection ends, the others carry on;
-//! - peers that never authenticate cannot lock out the workers that do ([`admit`]);
+//! - at most [`MAX_CONNECTIONS`] authenticated connections at any moment, each holding a
+//!   [`Slot`] that its drop gives back; peers that never authenticate cannot lock out the workers
+//!   that do ([`admit`]);
 //! - the log never holds anything up: a full disk or a stderr nobody reads loses log lines,
 //!   never a connection ([`super::log`]);
 //! - pickles are read without running anything, with caps.
 
 use super::log::Log;
+use super::slots::{Slot, Slots};
 use super::{Queue, Registry, Reply, Request};
 use crate::pickle::{Value, repr};
 use crate::wire::{self, AuthError, Connection, MAX_FRAME};
@@ -28,7 +31,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -57,12 +60,6 @@ struct Served {
     queue: Queue,
 }
 
-#[derive(Default)]
-struct Counts {
-    threads: usize,
-    authenticated: usize,
-}
-
 struct State {
     key: Vec<u8>,
     queues: Vec<Served>,
@@ -71,10 +68,11 @@ struct State {
     /// The connections still in their handshake, oldest first: a number each, and the socket
     /// (shared, not duplicated) to close it if room is needed.
     handshaking: Mutex<VecDeque<(u64, Arc<TcpStream>)>>,
-    /// The connections being served: all of them, and those that have authenticated.
-    counts: Mutex<Counts>,
-    /// Signalled when a connection ends, for `shutdown` to wait for the last one.
-    ended: Condvar,
+    /// A slot for each connection whose thread runs (no cap: the two below bound them), for
+    /// `shutdown` to wait for the last one.
+    threads: Arc<Slots>,
+    /// A slot for each authenticated connection: the cap of [`MAX_CONNECTIONS`].
+    working: Arc<Slots>,
 }
 
 /// A running manager.
@@ -114,8 +112,8 @@ pub(super) fn start(registry: Registry, address: &str, key: Vec<u8>) -> shared::
         log,
         closed: AtomicBool::new(false),
         handshaking: Mutex::new(VecDeque::new()),
-        counts: Mutex::new(Counts::default()),
-        ended: Condvar::new(),
+        threads: Slots::new(usize::MAX),
+        working: Slots::new(MAX_CONNECTIONS),
     });
     let shared = Arc::clone(&state);
     thread::Builder::new()
@@ -145,21 +143,9 @@ impl Server {
         for (_, socket) in lock(&self.state.handshaking).iter() {
             let _ = socket.shutdown(Shutdown::Both);
         }
-        let deadline = Instant::now() + GOODBYE_WAIT;
-        let mut counts = lock(&self.state.counts);
-        while counts.threads > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            let (guard, _) = self
-                .state
-                .ended
-                .wait_timeout(counts, left)
-                .unwrap_or_else(|e| e.into_inner());
-            counts = guard;
-        }
-        drop(counts);
+        self.state
+            .threads
+            .wait_all_free(Instant::now() + GOODBYE_WAIT);
         self.state.log.flush(GOODBYE_WAIT);
     }
 }
@@ -196,21 +182,22 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
         if !admit(&state, id, &stream, peer) {
             continue;
         }
-        let shared = Arc::clone(&state);
+        let (shared, thread) = (Arc::clone(&state), state.threads.try_take());
         let spawned = thread::Builder::new()
             .name("manager-conn".into())
             .stack_size(STACK)
-            .spawn(move || serve(stream, peer, &shared, id));
+            .spawn(move || serve(stream, peer, &shared, id, thread));
         if let Err(e) = spawned {
+            // The closure, and the thread's slot in it, are dropped: its place is given back.
             state.log(peer, &format!("dropped: cannot start a thread: {e}"));
-            handshake_over(&state, id);
-            lock(&state.counts).threads -= 1;
+            closed_to_make_room(&state, id);
         }
     }
 }
 
 /// Whether a new connection gets a thread. Connections that have authenticated are never closed
-/// to make room: past [`MAX_CONNECTIONS`] of them, a newcomer is turned away. Connections in
+/// to make room: with [`MAX_CONNECTIONS`] of them, a newcomer is turned away here (the cap
+/// itself is kept in [`serve`], when a connection has authenticated). Connections in
 /// their handshake are capped apart ([`MAX_HANDSHAKES`]): at the cap, the oldest of them is
 /// closed to make room. Why the oldest: a real worker finishes its handshake in a few
 /// milliseconds (two round trips), so under a flood of peers that connect and never
@@ -218,15 +205,10 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
 /// a fair chance; turning newcomers away instead would lock the workers out for as long as the
 /// flood lasts.
 fn admit(state: &State, id: u64, stream: &Arc<TcpStream>, peer: SocketAddr) -> bool {
-    let mut counts = lock(&state.counts);
-    if counts.authenticated >= MAX_CONNECTIONS {
-        state.log(
-            peer,
-            &format!("dropped: already {MAX_CONNECTIONS} connections"),
-        );
+    if state.working.all_taken() {
+        state.log(peer, &at_the_cap());
         return false;
     }
-    counts.threads += 1; // given back by the thread's `Place`, or below if it cannot start
     let mut handshaking = lock(&state.handshaking);
     if handshaking.len() >= MAX_HANDSHAKES {
         if let Some((_, oldest)) = handshaking.pop_front() {
@@ -237,27 +219,28 @@ fn admit(state: &State, id: u64, stream: &Arc<TcpStream>, peer: SocketAddr) -> b
     true
 }
 
-/// Connection `id` is out of its handshake: `false` if it had been closed to make room.
-fn handshake_over(state: &State, id: u64) -> bool {
+/// Takes connection `id` off the list of handshakes: `true` if it was no longer on it, because
+/// [`admit`] closed it to make room.
+fn closed_to_make_room(state: &State, id: u64) -> bool {
     let mut handshaking = lock(&state.handshaking);
     let at = handshaking.iter().position(|(i, _)| *i == id);
-    at.and_then(|at| handshaking.remove(at)).is_some()
+    at.and_then(|at| handshaking.remove(at)).is_none()
 }
 
-/// A connection's place, counted while its thread runs (and, once it has authenticated,
-/// among the authenticated); given back when the thread ends, however it ends (even a panic),
-/// so that no place is ever lost.
-struct Place {
-    state: Arc<State>,
-    authenticated: bool,
+/// The log line of a connection turned away at the cap.
+fn at_the_cap() -> String {
+    format!("dropped: already {MAX_CONNECTIONS} connections")
 }
 
-/// One connection: the handshake, then its requests.
-fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) {
-    let mut place = Place {
-        state: Arc::clone(state),
-        authenticated: false,
-    };
+/// One connection: the handshake, then its requests. `_thread` is its place among the running
+/// connections, given back when this returns.
+fn serve(
+    stream: Arc<TcpStream>,
+    peer: SocketAddr,
+    state: &Arc<State>,
+    id: u64,
+    _thread: Option<Slot>,
+) {
     let handshake = Connection::new(stream, WRITE_WAIT)
         .map_err(AuthError::from)
         .and_then(|mut conn| {
@@ -266,7 +249,7 @@ fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) 
             wire::answer_challenge(&mut conn, &state.key)?;
             Ok(conn)
         });
-    let made_room = !handshake_over(state, id); // it was closed to let a newcomer in
+    let made_room = closed_to_make_room(state, id);
     if handshake.is_err() && state.closed.load(Ordering::SeqCst) {
         return; // closed by `shutdown`: the manager is going, not the peer misbehaving
     }
@@ -278,10 +261,16 @@ fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) 
         Ok(conn) => conn,
         Err(e) => return state.log(peer, &format!("dropped: {}", handshake_failure(e))),
     };
-    lock(&state.counts).authenticated += 1;
-    place.authenticated = true;
+    // The cap, in this one place: a connection that has authenticated takes a working slot, or
+    // is turned away. (Checking at `accept` only would let every connection then in its
+    // handshake through, up to MAX_HANDSHAKES over the cap.) The slot is given back when this
+    // function returns, however it returns.
+    let Some(_working) = state.working.try_take() else {
+        return state.log(peer, &at_the_cap());
+    };
     let mut session = Session {
-        holding: VecDeque::new(),
+        held: Vec::new(),
+        results: 0,
         proxy: false,
     };
     loop {
@@ -313,15 +302,6 @@ fn serve(stream: Arc<TcpStream>, peer: SocketAddr, state: &Arc<State>, id: u64) 
     session.put_back_held(state, peer);
 }
 
-impl Drop for Place {
-    fn drop(&mut self) {
-        let mut counts = lock(&self.state.counts);
-        counts.threads -= 1;
-        counts.authenticated -= usize::from(self.authenticated);
-        self.state.ended.notify_all();
-    }
-}
-
 fn handshake_failure(e: AuthError) -> String {
     match e {
         AuthError::WrongAnswer => "wrong authkey, connection refused".to_string(),
@@ -342,8 +322,11 @@ fn is_timeout(e: &io::Error) -> bool {
 
 /// What one connection has done: whether it is a proxy's, and the tasks it holds.
 struct Session {
-    /// The items this connection got and has not settled, oldest first, with their queue.
-    holding: VecDeque<(Queue, Value)>,
+    /// The items this connection got and that are not known to be done, oldest first, with
+    /// their queue.
+    held: Vec<(Queue, Value)>,
+    /// The results it has put since it last held nothing.
+    results: usize,
     proxy: bool,
 }
 
@@ -400,7 +383,7 @@ impl Session {
             "get" | "get_nowait" => match get_deadline(request) {
                 Ok(deadline) => match queue.get_until(deadline) {
                     Some(item) => {
-                        self.holding.push_back((queue.clone(), item.clone()));
+                        self.held.push((queue.clone(), item.clone()));
                         Reply::Return(item)
                     }
                     None => Reply::Empty,
@@ -418,7 +401,7 @@ impl Session {
                     );
                     return Reply::not_served(&format!("put() on a queue of {MAX_QUEUE} items"));
                 }
-                settle_oldest_task(&mut self.holding, queue);
+                self.record_put(queue);
                 queue.put(item.clone());
                 Reply::Return(Value::None)
             }
@@ -438,14 +421,41 @@ impl Session {
         }
     }
 
-    /// The connection has ended: what it held and did not settle goes back to its queue.
+    /// A `put` into `queue`: a result, if it goes to another queue than a held task came from
+    /// (a `put` into the queue a task came from hands a task on). Python's protocol does not
+    /// say which task a result is for, so the master never guesses: the held tasks are known to
+    /// be done only once there are as many results as tasks. The tutorial's worker, one task
+    /// then its result, settles each task with its result; a worker that gets two tasks and
+    /// puts one result may still be running either, so both stay held.
+    fn record_put(&mut self, queue: &Queue) {
+        if self.held.iter().any(|(q, _)| !q.same(queue)) {
+            self.results += 1;
+            if self.results >= self.held.len() {
+                self.held.clear();
+                self.results = 0;
+            }
+        }
+    }
+
+    /// The connection has ended: every task it held that is not known to be done goes back to
+    /// the front of its queue, in order. A task may then run twice (its worker may have
+    /// finished it and put a result that we could not tell from the others'), never zero times:
+    /// at-least-once. (Python's manager keeps no such record: a worker killed mid-task loses its
+    /// task.)
     fn put_back_held(self, state: &State, peer: SocketAddr) {
-        for (queue, item) in self.holding.into_iter().rev() {
+        let perhaps_done = match self.results {
+            0 => String::new(),
+            1 => format!(" ({} tasks, 1 result: perhaps done)", self.held.len()),
+            n => format!(" ({} tasks, {n} results: perhaps done)", self.held.len()),
+        };
+        for (_, item) in &self.held {
             let task = printable(&item.to_string());
             state.log.line(format!(
-                "master: {peer} left holding task {task}: put back into the queue"
+                "master: {peer} left holding task {task}{perhaps_done}: put back into the queue"
             ));
-            queue.put_back(item);
+        }
+        for (queue, item) in self.held.into_iter().rev() {
+            queue.put_back(item); // to the front, the last first: they keep their order
         }
     }
 }
@@ -470,14 +480,4 @@ fn get_deadline(request: &Request) -> Result<Option<Instant>, String> {
             .ok()
             .and_then(|t| Instant::now().checked_add(t)),
     })
-}
-
-/// A worker's `put` (its result) settles the oldest task it got from another queue: that task
-/// is done, and no longer goes back when the connection closes. (Python's manager keeps no such
-/// record: a worker killed mid-task loses its task.) A `put` into the queue a task came from
-/// settles nothing: that is a task handed on, not a result.
-fn settle_oldest_task(holding: &mut VecDeque<(Queue, Value)>, put_into: &Queue) {
-    if let Some(at) = holding.iter().position(|(q, _)| !q.same(put_into)) {
-        holding.remove(at);
-    }
 }
