@@ -317,6 +317,93 @@ mod queue_bench {
         }
     }
 
+    /// The PIDs of `parent`'s children whose command line contains `arg`.
+    #[cfg(target_os = "linux")]
+    fn children_with(parent: u32, arg: &str) -> Vec<u32> {
+        let dirs = std::fs::read_dir("/proc").unwrap().filter_map(Result::ok);
+        let pids = dirs.filter_map(|d| d.file_name().to_str()?.parse::<u32>().ok());
+        pids.filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // After the name in parentheses: state, then the parent's PID.
+            let ppid = stat.rsplit(") ").next().and_then(|r| r.split(' ').nth(1));
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            ppid == Some(&parent.to_string()) && String::from_utf8_lossy(&cmdline).contains(arg)
+        })
+        .collect()
+    }
+
+    /// A writer killed mid-run is named, as `queue` names it; the reader, which found its queue
+    /// cut short, is not blamed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_killed_writer_is_named() {
+        let running = bin(QUEUE_BENCH).args(["--count", "10000000"]).spawn();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let writer = loop {
+            if let Some(&pid) = children_with(running.pid(), "write=").first() {
+                break pid;
+            }
+            assert!(std::time::Instant::now() < deadline, "no writer started");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let writer = nix::unistd::Pid::from_raw(writer as i32);
+        nix::sys::signal::kill(writer, nix::sys::signal::SIGKILL).expect("kill the writer");
+        let out = running.finish();
+        out.assert_code(1);
+        let debug_note = "note: this is a debug build";
+        let said: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with(debug_note))
+            .collect();
+        assert_eq!(
+            said,
+            ["error: the writer was killed by signal 9 (SIGKILL)"],
+            "{out}"
+        );
+    }
+
+    /// The writer holds a bounded amount: with nobody reading its queue, a `put` waits once
+    /// `MAX_WAITING` bytes wait to be written, where an unbounded feeder would hold every one of
+    /// ten million messages (about 150 MB).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_writer_nobody_reads_holds_a_bounded_amount() {
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        let mut writer = Command::new(QUEUE_BENCH)
+            .args(["--child", "write=10000000"])
+            .stdin(Stdio::piped()) // its lifeline: closing it ends the writer
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()) // the queue, which nobody reads
+            .spawn()
+            .unwrap();
+        let proc = |file: &str| std::fs::read_to_string(format!("/proc/{}/{file}", writer.id()));
+        let cpu_ticks = || -> u64 {
+            let stat = proc("stat").unwrap();
+            let fields: Vec<&str> = stat.rsplit(") ").next().unwrap().split(' ').collect();
+            fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+        };
+        // Until it has used no CPU for a second: waiting in `put`, or (unbounded) done putting.
+        let (deadline, mut last, mut still) = (Instant::now() + Duration::from_secs(120), 0, 0);
+        while still < 5 {
+            assert!(Instant::now() < deadline, "the writer never stopped");
+            std::thread::sleep(Duration::from_millis(200));
+            let now = cpu_ticks();
+            still = if now == last { still + 1 } else { 0 };
+            last = now;
+        }
+        let status = proc("status").unwrap();
+        let peak_kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap();
+        drop(writer.stdin.take());
+        assert!(!writer.wait().unwrap().success(), "ended by its lifeline");
+        assert!(peak_kib < 16 * 1024, "the writer grew to {peak_kib} KiB");
+    }
+
     #[test]
     fn counts_have_a_ceiling() {
         for count in ["0", "10000001"] {

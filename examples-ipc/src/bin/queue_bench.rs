@@ -74,14 +74,14 @@ fn write(mut q: Queue, count: u64) -> shared::Result {
 }
 
 /// The reader: counts the messages until [`END`], and fails unless it got them all. A queue
-/// that ends without it is a writer that failed, and says why itself.
+/// that ends without it is a writer that failed: the parent reports the writer.
 fn read(mut q: Queue, count: u64) -> shared::Result {
     let mut got = 0;
     loop {
         match q.get()?.as_deref() {
             Some(END) => break,
             Some(_) => got += 1,
-            None => return Err(shared::Error::quiet(1)),
+            None => return Err(shared::Error::quiet(channel::WRITER_GONE as u8)),
         }
     }
     if got != count {

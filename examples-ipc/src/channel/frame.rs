@@ -22,6 +22,10 @@ pub const MAX_MESSAGE: usize = 1 << 20;
 /// The most bytes a pipe takes in one atomic write: POSIX promises at least 512 (Linux gives
 /// 4096, macOS 512), so 512 is what we count on.
 pub const PIPE_BUF: usize = 512;
+/// The most bytes of frames the feeder holds: a `put` waits while that much is waiting to be
+/// written (Python's `Queue(maxsize)`, in bytes), so a writer faster than its reader holds a
+/// bounded amount, not every message it has put. (A message larger than this still goes, alone.)
+pub const MAX_WAITING: usize = 64 * 1024;
 
 /// `message` as one frame.
 pub fn encode(message: &[u8], out: &mut Vec<u8>) {
@@ -131,9 +135,10 @@ fn frame_at(bytes: &[u8]) -> Frame {
     }
 }
 
-/// The writing end of a queue: `put` frames a message and returns at once; a thread of its own,
-/// the feeder, writes what has gathered (as Python's `Queue` does), at once, whatever the
-/// writer does next. Dropping it waits until every message is written.
+/// The writing end of a queue: `put` frames a message and returns at once (unless
+/// [`MAX_WAITING`] bytes wait already); a thread of its own, the feeder, writes what has gathered
+/// (as Python's `Queue` does), at once, whatever the writer does next. Dropping it waits until
+/// every message is written.
 pub struct Feeder {
     feed: Arc<Feed>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -142,7 +147,10 @@ pub struct Feeder {
 #[derive(Default)]
 struct Feed {
     state: Mutex<FeedState>,
+    /// Signalled when frames arrive or the feed closes: the feeder waits for it.
     changed: Condvar,
+    /// Signalled when the feeder has taken what waited, or stopped: a full `put` waits for it.
+    room: Condvar,
 }
 
 #[derive(Default)]
@@ -170,9 +178,17 @@ impl Feeder {
         })
     }
 
-    /// Queues one message for the feeder; `Err` with why once the feeder has had to stop.
+    /// Queues one message for the feeder, first waiting while [`MAX_WAITING`] bytes wait to be
+    /// written; `Err` with why once the feeder has had to stop.
     pub fn put(&self, message: &[u8]) -> Result<(), String> {
         let mut state = lock(&self.feed.state);
+        while state.frames.len() >= MAX_WAITING && state.failed.is_none() {
+            state = self
+                .feed
+                .room
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
         if let Some(why) = &state.failed {
             return Err(why.clone());
         }
@@ -197,10 +213,14 @@ impl Drop for Feeder {
     }
 }
 
-/// The feeder's loop: takes what has gathered, writes it in pieces of whole frames.
+/// The feeder's loop: takes what has gathered, writes it in pieces of whole frames. Two
+/// buffers take turns, so that after the first messages nothing more is allocated.
 fn feed_stderr(feed: &Feed) {
+    let (mut frames, mut ends) = (Vec::new(), Vec::new());
     loop {
-        let (frames, ends) = {
+        frames.clear();
+        ends.clear();
+        {
             let mut state = lock(&feed.state);
             while state.frames.is_empty() && !state.closed {
                 state = feed.changed.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -208,13 +228,13 @@ fn feed_stderr(feed: &Feed) {
             if state.frames.is_empty() {
                 return; // closed, and all written
             }
-            (
-                std::mem::take(&mut state.frames),
-                std::mem::take(&mut state.ends),
-            )
-        };
+            std::mem::swap(&mut frames, &mut state.frames);
+            std::mem::swap(&mut ends, &mut state.ends);
+            feed.room.notify_all();
+        }
         if let Err(e) = write_whole_frames(&mut io::stderr(), &frames, &ends) {
             lock(&feed.state).failed = Some(format!("cannot write to the queue: {e}"));
+            feed.room.notify_all();
             return;
         }
     }

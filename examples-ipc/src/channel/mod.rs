@@ -45,6 +45,9 @@ use std::process::{Child, ChildStderr, ChildStdin, ExitStatus};
 
 /// The exit status of the queue's writer when nobody reads the queue any more.
 pub const READER_GONE: i32 = 3;
+/// The exit status of a reader whose queue ended before the writer's last message: the writer's
+/// own status says why (a writer killed by a signal cannot say it itself).
+pub const WRITER_GONE: i32 = 4;
 
 /// One end of a queue between two processes.
 pub struct Queue {
@@ -177,7 +180,8 @@ pub enum Verdict {
 /// The verdict on the children, named with their exit statuses: quiet if the stdout they share
 /// is closed, else the first child (in the order given) that did not succeed; quiet too if that
 /// child has said why itself (status 1). Give the reader before the writer: a reader that dies
-/// makes the writer stop ([`READER_GONE`]), and the reader is what to report then.
+/// makes the writer stop ([`READER_GONE`]), and the reader is what to report then; a reader
+/// whose queue was cut short ([`WRITER_GONE`]) leaves the word to the writer.
 pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
     if children
         .iter()
@@ -188,12 +192,16 @@ pub fn verdict(children: &[(&str, ExitStatus)]) -> Verdict {
     for (who, status) in children {
         match status.code() {
             Some(0) => {}
+            Some(WRITER_GONE) if *who == "reader" => {}
             Some(1) => return Verdict::Said,
             Some(READER_GONE) if *who == "writer" => {
                 return Verdict::Failed("the reader stopped reading before the queue ended".into());
             }
             _ => return Verdict::Failed(format!("the {who} {}", how_it_ended(*status))),
         }
+    }
+    if children.iter().any(|(_, s)| s.code() == Some(WRITER_GONE)) {
+        return Verdict::Failed("the queue ended before the writer's last message".into());
     }
     Verdict::Success
 }
@@ -239,6 +247,19 @@ mod tests {
         assert_eq!(
             verdict(&[("reader", exited(0)), ("writer", exited(0))]),
             Verdict::Success
+        );
+        // A queue cut short: the writer says why, and if it cannot, we do.
+        assert_eq!(
+            verdict(&[("reader", exited(WRITER_GONE)), ("writer", killed(9))]),
+            Verdict::Failed("the writer was killed by signal 9 (SIGKILL)".into())
+        );
+        assert_eq!(
+            verdict(&[("reader", exited(WRITER_GONE)), ("writer", exited(1))]),
+            Verdict::Said
+        );
+        assert_eq!(
+            verdict(&[("reader", exited(WRITER_GONE)), ("writer", exited(0))]),
+            Verdict::Failed("the queue ended before the writer's last message".into())
         );
     }
 }
