@@ -25,7 +25,12 @@
 //! - **No worker left behind**: if a worker dies, the dispatcher kills and reaps the others and
 //!   `join()` says what happened; if the parent's stdout closes (`| head -3`) the same, quietly;
 //!   on SIGINT (Ctrl-C) or SIGTERM the pool kills and reaps its workers before the program ends
-//!   (130, 143). If the parent is killed outright (`kill -9`), nothing of it runs any more: on
+//!   (130, 143). The workers run in a process group of their own (Unix), so that Ctrl-C, which
+//!   the terminal sends to the whole foreground group, reaches the parent only, and the parent
+//!   alone decides: a worker that died of the same Ctrl-C would otherwise race the parent and be
+//!   reported as a failure. A signal the program was started with ignored (a background job's
+//!   SIGINT, `nohup`'s SIGHUP) stays ignored, in the parent and in its workers. If the parent is
+//!   killed outright (`kill -9`), nothing of it runs any more: on
 //!   Linux each worker was started to be killed by the kernel when its parent dies
 //!   (`shared::process::dies_with_parent`); elsewhere its stdin closes, and it ends after its
 //!   current task.
@@ -86,6 +91,7 @@ impl Pool {
                 .args(["--child", WORKER_ROLE])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped());
+            shared::process::own_group(&mut command); // Ctrl-C reaches the parent only
             shared::process::dies_with_parent(&mut command);
             let mut child = match command.spawn() {
                 Ok(child) => child,
@@ -312,13 +318,20 @@ fn stop_all(children: &mut [Child]) {
 /// Blocks SIGINT and SIGTERM here (and so in every thread started from now on), and starts a
 /// thread that waits for them: it kills and reaps the workers, then ends the program with
 /// 128 + the signal, as the signal itself would have. (Ending the program is what the signal
-/// asks for; the thread only puts the workers away first.)
+/// asks for; the thread only puts the workers away first.) A signal this program was started
+/// with ignored is left alone: blocked and waited for, it would be taken after all (Linux
+/// queues a blocked signal even when it is ignored).
 #[cfg(unix)]
 fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) -> shared::Result {
     use nix::sys::signal::{SigSet, Signal};
     let mut signals = SigSet::empty();
-    signals.add(Signal::SIGINT);
-    signals.add(Signal::SIGTERM);
+    let heeded = [Signal::SIGINT, Signal::SIGTERM]
+        .into_iter()
+        .filter(|&s| !ignored(s));
+    heeded.clone().for_each(|signal| signals.add(signal));
+    if heeded.count() == 0 {
+        return Ok(()); // nothing to wait for
+    }
     signals
         .thread_block()
         .context("cannot block SIGINT and SIGTERM")?;
@@ -332,6 +345,25 @@ fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) -> shared::Result {
         })
         .context("cannot start a thread of the pool")?;
     Ok(())
+}
+
+/// Whether `signal` is ignored in this process (`SIG_IGN`, as a shell starts a background job
+/// with SIGINT and SIGQUIT).
+#[cfg(unix)]
+fn ignored(signal: nix::sys::signal::Signal) -> bool {
+    use nix::libc;
+    let mut current = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: with a null new action, sigaction only writes the current one into `current`,
+    // valid memory of the right type; nothing is changed.
+    let read = unsafe {
+        libc::sigaction(
+            signal as libc::c_int,
+            std::ptr::null(),
+            current.as_mut_ptr(),
+        )
+    };
+    // SAFETY: zeroed is a valid `sigaction` (plain integers and pointers), and filled if `read` is 0.
+    read == 0 && unsafe { current.assume_init() }.sa_sigaction == libc::SIG_IGN
 }
 
 /// The first line of a program that uses a [`Pool`]: in a worker process (this program started

@@ -417,6 +417,39 @@ mod pooled_processing {
             }
         }
 
+        /// Ctrl-C in a terminal goes to the whole foreground process group. The workers are in
+        /// a group of their own, so it reaches the parent only, which puts them away and exits
+        /// 130 quietly: never a worker's death by the same signal reported as a failure.
+        #[test]
+        fn on_ctrl_c_to_the_whole_group_every_time() {
+            for _ in 0..50 {
+                let (running, pids) = start_long_tasks();
+                let group = nix::unistd::Pid::from_raw(running.pid() as i32);
+                nix::sys::signal::killpg(group, Signal::SIGINT).expect("Ctrl-C");
+                let out = running.timeout_from_now(Duration::from_secs(10)).finish();
+                out.assert_code(130);
+                assert_eq!(out.stderr, "", "{out}");
+                assert_all_gone(&pids);
+            }
+        }
+
+        /// A shell starts a background job (`pooled_processing &`) with SIGINT ignored, and the
+        /// job must keep ignoring it: the pool runs to its end.
+        #[test]
+        fn an_ignored_sigint_stays_ignored() {
+            let mut running = bin("/bin/sh")
+                .args(["-c", "trap '' INT; exec \"$0\"", POOL])
+                .env("TUTORIAL_TIME_SCALE", "1")
+                .spawn();
+            for _ in 0..4 {
+                running.wait_for_line(|l| l.starts_with("Run task "));
+            }
+            running.signal(Signal::SIGINT);
+            let out = running.finish();
+            out.assert_success();
+            assert!(out.stdout.ends_with("All subprocesses done.\n"), "{out}");
+        }
+
         /// Linux's PR_SET_PDEATHSIG: nothing of the parent runs after `kill -9`, yet the
         /// workers (which hold the run's stderr) must end at once, not after their tasks.
         #[cfg(target_os = "linux")]
