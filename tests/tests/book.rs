@@ -34,3 +34,26 @@ fn every_example_is_on_one_page_of_the_book() {
         );
     }
 }
+
+/// `book --help` prints its usage and writes nothing; so does an option it does not know, with a
+/// usage error.
+#[test]
+fn help_writes_nothing() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let pages = root.join("book/src");
+    let written = || -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+        let files = std::fs::read_dir(&pages)
+            .unwrap()
+            .map(|f| f.unwrap().path());
+        files
+            .map(|f| (f.clone(), f.metadata().unwrap().modified().unwrap()))
+            .collect()
+    };
+    let before = written();
+    let book = env!("CARGO_BIN_EXE_book");
+    let help = harness::bin(book).arg("--help").run();
+    help.assert_success();
+    assert!(help.stdout.starts_with("usage: book\n"), "{help}");
+    harness::bin(book).arg("--pages").run().assert_usage_error();
+    assert_eq!(written(), before, "the pages were written");
+}

@@ -4,7 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+const USAGE: &str = "\
+usage: book
+
+Writes the companion book's generated pages (book/src/*.md) from the examples' headers and the
+README. It takes no options; a test fails when the pages are stale.";
+
 fn main() -> ExitCode {
+    shared::start(USAGE).no_options();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the workspace");
