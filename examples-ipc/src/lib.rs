@@ -1,20 +1,14 @@
 //! The machinery of the 进程间通信 and 分布式进程 examples (inter-process communication,
-//! distributed processes): what Python hides in `multiprocessing`, written out here so that
-//! each example reads like its sample.
+//! distributed processes) that is not the lesson.
 //!
-//! - [`channel`]: the queue and the pipe of `queue` and `pipe`.
-//! - [`manager`]: Python's `multiprocessing.managers.BaseManager` for `task_master` and
-//!   `task_worker`, on Python's own wire, so that either can talk to the tutorial's
-//!   `task_master.py` or `task_worker.py`: [`wire`] for the frames and the authkey handshake,
-//!   [`pickle`] for the few values the requests carry.
+//! - [`channel`]: the queue and the pipe of `queue`, `pipe` and `queue_bench`.
+//! - For `task_master` and `task_worker`: their defaults ([`DEFAULT_ADDR`], [`authkey`]), the
+//!   address of a master ([`HostPort`]), and the results a master waits for ([`Awaited`]).
+//!   Python's manager protocol itself, which they speak so that either can talk to the
+//!   tutorial's `task_master.py` or `task_worker.py`, is the `python-interop` crate.
 
 /// The queue and pipe of `queue` and `pipe`: see the module (owned by those examples).
 pub mod channel;
-#[cfg(test)]
-mod fixtures;
-pub mod manager;
-pub mod pickle;
-pub mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -73,7 +67,7 @@ pub fn authkey(option: Option<String>) -> shared::Result<Vec<u8>> {
 }
 
 /// The tasks whose results the master still waits for. A task given back by a worker that left
-/// may run twice (at-least-once: see `manager::server`), so the master counts the tasks that
+/// may run twice (at-least-once: see `python_interop::manager::server`), so the master counts the tasks that
 /// have had a result, not the results. A result names its task as the tutorial's worker writes
 /// it, `n * n = n²`: its first number.
 #[derive(Debug, Default)]

@@ -5,29 +5,21 @@
 //! The Python side is written here, fresh, with the standard library only. Without python3 on
 //! PATH those tests say so on stderr and pass, unless TUTORIAL_REQUIRE_PYTHON=1 (CI).
 
-/// The captures of Python's traffic (tests/wire/) and hex: the unit tests' module, shared.
-#[path = "../src/fixtures.rs"]
+/// The captures of Python's traffic and hex: python-interop's unit tests' module, shared.
+#[path = "../../python-interop/src/fixtures.rs"]
 mod fixtures;
 
-use examples_ipc::manager::{BaseManager, MAX_CONNECTIONS, MAX_HANDSHAKES, Queue, Registry};
-use examples_ipc::pickle::{Value, dumps, loads};
-use examples_ipc::wire::{self, Connection, MAX_FRAME};
 use fixtures::{hex, unhex};
+use harness::manager::*;
 use harness::{Running, bin, numbers};
+use python_interop::manager::MAX_HANDSHAKES;
+use python_interop::pickle::{Value, loads};
+use python_interop::wire::MAX_FRAME;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// The tests that load the machine (seventy Python workers, floods) or time a deadline take this
-/// lock, so that they do not slow each other down on a 2-core machine.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    HEAVY
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The lines of `stdout` that start with `prefix`, in order.
 fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
@@ -93,178 +85,6 @@ fn check_worker(stdout: &str) -> Vec<u64> {
             n
         })
         .collect()
-}
-
-/// `python3`, if on PATH; else `None`, by the workspace's one rule (`harness::python3_present`).
-fn python() -> Option<&'static str> {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("interop")
-        .to_string();
-    harness::python3_present(&test).then_some("python3")
-}
-
-/// Pythons 3.12 and later (they speak the `{sha256}` handshake): `python3.12`... on PATH, and
-/// pyenv's versions if any. Empty, after one line on stderr, when there is none.
-fn modern_pythons() -> Vec<String> {
-    let runs = |p: &str| {
-        Command::new(p)
-            .args(["-c", "import sys; assert sys.version_info >= (3, 12)"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let mut found: Vec<String> = (12..=20)
-        .map(|minor| format!("python3.{minor}"))
-        .filter(|p| runs(p))
-        .collect();
-    let pyenv = std::env::var("PYENV_ROOT")
-        .ok()
-        .or_else(|| std::env::var("HOME").ok().map(|h| format!("{h}/.pyenv")));
-    if let Some(Ok(versions)) = pyenv.map(|root| std::fs::read_dir(format!("{root}/versions"))) {
-        let mut paths: Vec<String> = versions
-            .flatten()
-            .map(|v| format!("{}/bin/python3", v.path().display()))
-            .filter(|p| runs(p))
-            .collect();
-        paths.sort();
-        found.extend(paths);
-    }
-    if found.is_empty() {
-        eprintln!(
-            "skipped: no Python 3.12 or later found: the {{sha256}} handshake is not run end to end"
-        );
-    }
-    found
-}
-
-/// A worker written with Python's standard library: argv is HOST:PORT and the authkey.
-const PY_WORKER: &str = r#"
-import sys, queue
-from multiprocessing.managers import BaseManager
-class Manager(BaseManager): pass
-Manager.register('get_task_queue')
-Manager.register('get_result_queue')
-host, port = sys.argv[1].rsplit(':', 1)
-print('Connect to server %s...' % sys.argv[1], flush=True)
-manager = Manager(address=(host, int(port)), authkey=sys.argv[2].encode())
-manager.connect()
-tasks, results = manager.get_task_queue(), manager.get_result_queue()
-while True:
-    try:
-        n = tasks.get(timeout=1)
-    except queue.Empty:
-        print('task queue is empty.')
-        break
-    print('run task %d * %d...' % (n, n), flush=True)
-    results.put('%d * %d = %d' % (n, n, n * n))
-print('worker exit.')
-"#;
-
-/// A master written with Python's standard library, its server on a thread (no fork needed):
-/// argv is the authkey and the tasks. It prints its address as ours does.
-const PY_MASTER: &str = r#"
-import sys, queue, threading
-from multiprocessing.managers import BaseManager
-task_queue, result_queue = queue.Queue(), queue.Queue()
-class Manager(BaseManager): pass
-Manager.register('get_task_queue', callable=lambda: task_queue)
-Manager.register('get_result_queue', callable=lambda: result_queue)
-server = Manager(address=('127.0.0.1', 0), authkey=sys.argv[1].encode()).get_server()
-threading.Thread(target=server.serve_forever, daemon=True).start()
-print('Master listening on %s:%d...' % server.address, flush=True)
-tasks = [int(n) for n in sys.argv[2:]]
-for n in tasks:
-    print('Put task %d...' % n)
-    task_queue.put(n)
-for _ in tasks:
-    print('Result: %s' % result_queue.get(timeout=10), flush=True)
-print('master exit.')
-"#;
-
-fn py_worker(python: &str, addr: &str, key: &str) -> harness::Cmd {
-    bin(python).args(["-c", PY_WORKER, addr, key])
-}
-
-fn py_master(python: &str, key: &str, tasks: &[&str]) -> (Running, String) {
-    let mut master = bin(python).args(["-c", PY_MASTER, key]).args(tasks).spawn();
-    let addr = master.wait_for_value("Master listening on ", "...");
-    (master, addr)
-}
-
-/// The queue that `server` serves as `typeid`.
-fn queue_of(server: &examples_ipc::manager::Server, typeid: &str) -> Queue {
-    server.queue(typeid).expect("a registered typeid")
-}
-
-/// A manager in this process, serving two empty queues (the library's, as `task_master` uses it).
-fn empty_server() -> (examples_ipc::manager::Server, String) {
-    let (task, result) = (Queue::new(), Queue::new());
-    let mut registry = Registry::new();
-    registry.register("get_task_queue", Some(&task));
-    registry.register("get_result_queue", Some(&result));
-    let server = BaseManager::new(registry, "127.0.0.1:0", b"abc")
-        .start()
-        .unwrap();
-    let addr = server.address().to_string();
-    (server, addr)
-}
-
-/// A connection to `addr`, not yet authenticated.
-fn connection(addr: &str) -> Connection {
-    let stream = TcpStream::connect(addr).unwrap();
-    Connection::new(std::sync::Arc::new(stream), Duration::from_secs(20)).unwrap()
-}
-
-/// Connects and authenticates as a client, with our own handshake (tested against Python's in
-/// `both_handshake_styles_with_pythons_hmac`).
-fn client(addr: &str, key: &[u8]) -> Connection {
-    let mut conn = connection(addr);
-    conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
-    wire::answer_challenge(&mut conn, key).unwrap();
-    wire::deliver_challenge(&mut conn, key).unwrap();
-    conn
-}
-
-/// One request, one reply.
-fn call(conn: &mut Connection, request: Value) -> Value {
-    conn.send_bytes(&dumps(&request)).unwrap();
-    loads(&conn.recv_bytes(MAX_FRAME).unwrap().expect("a reply")).unwrap()
-}
-
-/// What a Python proxy does first: `create` the task queue on one connection (its ident is in
-/// the reply), then `accept_connection` on another, which then carries the proxy's calls.
-fn task_queue_proxy(addr: &str) -> (Connection, Value) {
-    let mut c = client(addr, b"abc");
-    let created = call(
-        &mut c,
-        request(Value::None, "create", vec!["get_task_queue".into()]),
-    );
-    let Value::Tuple(created) = created else {
-        panic!("create: {created:?}")
-    };
-    let Value::Tuple(ident) = &created[1] else {
-        panic!("create: {created:?}")
-    };
-    (proxy_connection(addr), ident[0].clone())
-}
-
-/// An authenticated connection after `accept_connection`: it carries a proxy's calls.
-fn proxy_connection(addr: &str) -> Connection {
-    let mut c = client(addr, b"abc");
-    call(
-        &mut c,
-        request(Value::None, "accept_connection", vec!["test".into()]),
-    );
-    c
-}
-
-fn request(ident: Value, method: &str, args: Vec<Value>) -> Value {
-    Value::Tuple(vec![
-        ident,
-        method.into(),
-        Value::Tuple(args),
-        Value::Dict(vec![]),
-    ])
 }
 
 /// Lesson: the master only puts tasks into one queue and reads results from another, which it
@@ -361,85 +181,6 @@ mod task_master {
         );
     }
 
-    /// Both handshake styles, against digests computed by Python's own `hmac`: a 3.11 client
-    /// (bare HMAC-MD5) and a 3.12 one (`{sha256}`), each way; then Python's captured request
-    /// bytes get Python's captured reply bytes (tests/wire/manager.frames).
-    #[test]
-    fn both_handshake_styles_with_pythons_hmac() {
-        let Some(python) = python() else { return };
-        // `dummy` (the first connection's request) as Python 3.11 sends it, and its reply.
-        let frames = fixtures::frames();
-        let [dummy, dummy_reply] = &frames
-            .iter()
-            .filter(|frame| frame.connection == 1 && frame.label == "PICKLE")
-            .collect::<Vec<_>>()[..]
-        else {
-            panic!("connection 1 is not one request and its reply")
-        };
-        assert!(dummy.from_client && !dummy_reply.from_client);
-        assert_eq!(
-            loads(&dummy.bytes),
-            Ok(request(Value::None, "dummy", vec![]))
-        );
-        let py_hmac = |key: &str, message: &[u8], digest: &str| -> Vec<u8> {
-            let script = "import hmac, sys; print(hmac.new(sys.argv[1].encode(), \
-                          bytes.fromhex(sys.argv[2]), sys.argv[3]).hexdigest())";
-            let out = Command::new(python)
-                .args(["-c", script, key, &hex(message), digest])
-                .output()
-                .unwrap();
-            unhex(String::from_utf8(out.stdout).unwrap().trim())
-        };
-        let (master, addr) = start_master(&["--authkey", "k3y"]);
-        for modern in [false, true] {
-            let mut conn = connection(&addr);
-            // Our challenge is always the modern one: `{sha256}` and 40 random bytes.
-            let challenge = conn.recv_bytes(256).unwrap().unwrap();
-            let message = challenge.strip_prefix(b"#CHALLENGE#").unwrap().to_vec();
-            assert!(message.starts_with(b"{sha256}") && message.len() == 48);
-            let answer = if modern {
-                [&b"{sha256}"[..], &py_hmac("k3y", &message, "sha256")].concat()
-            } else {
-                py_hmac("k3y", &message, "md5")
-            };
-            conn.send_bytes(&answer).unwrap();
-            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#WELCOME#");
-            // Our answer to a challenge in either style.
-            let ours: Vec<u8> = if modern {
-                [&b"{sha256}"[..], &[7u8; 40]].concat()
-            } else {
-                vec![7u8; 20]
-            };
-            conn.send_bytes(&[&b"#CHALLENGE#"[..], &ours].concat())
-                .unwrap();
-            let expected = if modern {
-                [&b"{sha256}"[..], &py_hmac("k3y", &ours, "sha256")].concat()
-            } else {
-                py_hmac("k3y", &ours, "md5")
-            };
-            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), expected);
-            conn.send_bytes(b"#WELCOME#").unwrap();
-            // Python's `dummy` gets Python's reply, byte for byte.
-            conn.send_bytes(&dummy.bytes).unwrap();
-            assert_eq!(
-                hex(&conn.recv_bytes(MAX_FRAME).unwrap().unwrap()),
-                hex(&dummy_reply.bytes)
-            );
-        }
-        // A wrong digest: #FAILURE#, one line on the master's stderr.
-        let mut conn = connection(&addr);
-        let challenge = conn.recv_bytes(256).unwrap().unwrap();
-        conn.send_bytes(&py_hmac("abc", &challenge[11..], "md5"))
-            .unwrap();
-        assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#FAILURE#");
-        let good = worker(&addr).env("TASK_AUTHKEY", "k3y").run();
-        good.assert_success();
-        let out = master.finish();
-        check_master(&out.stdout, 10);
-        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
-        assert!(out.stderr.contains("wrong authkey"), "{out:?}");
-    }
-
     #[test]
     fn garbage_oversized_idle_and_unserved_requests_cost_one_line_each() {
         let (master, addr) = start_master(&[]);
@@ -522,30 +263,6 @@ mod task_master {
             log.iter().all(|l| l.starts_with("master: 127.0.0.1:")),
             "{out:?}"
         );
-    }
-
-    /// Python's `get_nowait()` and `get(False)` answer `queue.Empty` at once, without waiting.
-    #[test]
-    fn get_nowait_and_get_without_blocking_answer_at_once() {
-        let (server, addr) = empty_server();
-        let (mut c, ident) = task_queue_proxy(&addr);
-        c.set_deadline(Some(Instant::now() + Duration::from_secs(3)));
-        let empty = Value::Tuple(vec!["#ERROR".into(), Value::QueueEmpty]);
-        let started = Instant::now();
-        assert_eq!(
-            call(&mut c, request(ident.clone(), "get_nowait", vec![])),
-            empty
-        );
-        assert_eq!(
-            call(&mut c, request(ident, "get", vec![Value::Bool(false)])),
-            empty
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
-        server.shutdown();
     }
 
     /// Logging never takes a connection or the server down: with its stderr full
@@ -634,13 +351,6 @@ mod task_master {
 
     /// A manager in this process with `tasks` tasks queued: it serves until the test shuts it
     /// down, however fast the first workers empty the queue.
-    fn server_with_tasks(tasks: i64) -> (examples_ipc::manager::Server, String) {
-        let (server, addr) = empty_server();
-        let queue = queue_of(&server, "get_task_queue");
-        (0..tasks).for_each(|n| queue.put(n));
-        (server, addr)
-    }
-
     /// Waits for every worker; each must end well. The number of tasks they ran.
     fn all_served(workers: Vec<Running>) -> usize {
         workers
@@ -710,45 +420,6 @@ mod task_master {
         server.shutdown();
     }
 
-    /// `task_done` and `join`, which `create` lists as exposed, are served as `queue.Queue`
-    /// serves them: `join` returns once every item put is done; one `task_done` too many is
-    /// Python's ValueError.
-    #[test]
-    fn task_done_and_join_are_served_as_python_serves_them() {
-        let (server, addr) = empty_server();
-        let task = queue_of(&server, "get_task_queue");
-        task.put(1i64);
-        task.put(2i64);
-        let (mut c, ident) = task_queue_proxy(&addr);
-        let returned = |v: Value| Value::Tuple(vec!["#RETURN".into(), v]);
-        for n in [1, 2] {
-            assert_eq!(
-                call(&mut c, request(ident.clone(), "get", vec![])),
-                returned(Value::Int(n))
-            );
-        }
-        for _ in 0..2 {
-            assert_eq!(
-                call(&mut c, request(ident.clone(), "task_done", vec![])),
-                returned(Value::None)
-            );
-        }
-        assert_eq!(
-            call(&mut c, request(ident.clone(), "join", vec![])),
-            returned(Value::None)
-        );
-        let Value::Tuple(reply) = call(&mut c, request(ident, "task_done", vec![])) else {
-            panic!("a tuple")
-        };
-        assert_eq!(reply[0], Value::from("#TRACEBACK"));
-        assert!(
-            reply[1]
-                .to_string()
-                .contains("ValueError: task_done() called too many times")
-        );
-        server.shutdown();
-    }
-
     /// Twice the cap of handshakes, all silent: the oldest still in its handshake make room
     /// (one line each), and a worker still gets in and runs every task.
     #[test]
@@ -787,75 +458,6 @@ mod task_master {
         assert!(made_room >= MAX_HANDSHAKES, "{made_room}: {out:?}");
     }
 
-    /// A connection that authenticates, then asks to be a proxy's: `Some` if it is served.
-    fn served(mut conn: Connection) -> Option<Connection> {
-        conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
-        wire::answer_challenge(&mut conn, b"abc").ok()?;
-        wire::deliver_challenge(&mut conn, b"abc").ok()?;
-        let accept = request(Value::None, "accept_connection", vec!["test".into()]);
-        conn.send_bytes(&dumps(&accept)).ok()?;
-        conn.recv_bytes(MAX_FRAME).ok()??;
-        Some(conn)
-    }
-
-    /// A connection to `addr` that the server has admitted: its challenge has come, and the
-    /// server waits for the answer.
-    fn admitted(addr: &str) -> Connection {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        stream.peek(&mut [0u8; 1]).unwrap();
-        Connection::new(std::sync::Arc::new(stream), Duration::from_secs(20)).unwrap()
-    }
-
-    /// Clients on 4 threads at once, each client made by `make` as its turn comes (so that few
-    /// are in their handshake at a time): those that are served.
-    fn served_at_once(n: usize, make: impl Fn(usize) -> Connection + Sync) -> Vec<Connection> {
-        std::thread::scope(|s| {
-            let threads: Vec<_> = (0..4)
-                .map(|t| {
-                    let make = &make;
-                    s.spawn(move || {
-                        let mine = (t..n).step_by(4);
-                        mine.filter_map(|i| served(make(i))).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            threads
-                .into_iter()
-                .flat_map(|t| t.join().unwrap())
-                .collect()
-        })
-    }
-
-    /// The cap on working connections holds at every moment. 800 clients, all held open: 200
-    /// start their handshake, 400 more are served meanwhile, then the 200 finish theirs, then
-    /// 200 more come. A check made only when a connection is accepted would let the first 200
-    /// all through (600 at once); exactly MAX_CONNECTIONS are served, the rest turned away.
-    #[cfg(unix)]
-    #[test]
-    fn never_more_working_connections_than_the_cap() {
-        use nix::sys::resource::{Resource::RLIMIT_NOFILE, getrlimit, setrlimit};
-        let _heavy = one_at_a_time();
-        // Both ends of every connection are in this process: room for 2 × 800 descriptors.
-        let (soft, hard) = getrlimit(RLIMIT_NOFILE).unwrap();
-        setrlimit(RLIMIT_NOFILE, soft.max(4096).min(hard), hard).unwrap();
-        let (server, addr) = empty_server();
-        let pending: Vec<_> = (0..200)
-            .map(|_| std::sync::Mutex::new(Some(admitted(&addr))))
-            .collect();
-        let mut working = served_at_once(400, |_| admitted(&addr));
-        assert_eq!(working.len(), 400);
-        working.extend(served_at_once(200, |i| {
-            pending[i].lock().unwrap().take().unwrap()
-        }));
-        working.extend(served_at_once(200, |_| admitted(&addr)));
-        assert_eq!(working.len(), MAX_CONNECTIONS, "served at once");
-        drop(working);
-        server.shutdown();
-    }
-
     #[cfg(unix)]
     #[test]
     fn a_task_held_by_a_killed_worker_goes_back_into_the_queue() {
@@ -891,14 +493,7 @@ mod task_master {
     #[test]
     fn a_result_out_of_order_loses_no_task() {
         let (master, addr) = start_master(&["--tasks", "3"]);
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", None);
-        registry.register("get_result_queue", None);
-        let m = BaseManager::new(registry, &addr, b"abc").connect().unwrap();
-        let (task, result) = (
-            m.queue("get_task_queue").unwrap(),
-            m.queue("get_result_queue").unwrap(),
-        );
+        let (task, result) = task_and_result(&addr);
         let _first = task
             .get(Duration::from_secs(5))
             .unwrap()
@@ -912,7 +507,7 @@ mod task_master {
         result
             .put(format!("{second} * {second} = {}", second * second))
             .unwrap();
-        drop((task, result, m));
+        drop((task, result));
 
         worker(&addr).run().assert_success();
         let out = master.finish();
@@ -937,18 +532,90 @@ mod task_master {
         assert_eq!(put_back, 2, "{out:?}");
     }
 
+    /// Both handshake styles, against digests computed by Python's own `hmac`: a 3.11 client
+    /// (bare HMAC-MD5) and a 3.12 one (`{sha256}`), each way; then Python's captured request
+    /// bytes get Python's captured reply bytes (tests/wire/manager.frames).
+    #[test]
+    fn both_handshake_styles_with_pythons_hmac() {
+        let Some(python) = python() else { return };
+        // `dummy` (the first connection's request) as Python 3.11 sends it, and its reply.
+        let frames = fixtures::frames();
+        let [dummy, dummy_reply] = &frames
+            .iter()
+            .filter(|frame| frame.connection == 1 && frame.label == "PICKLE")
+            .collect::<Vec<_>>()[..]
+        else {
+            panic!("connection 1 is not one request and its reply")
+        };
+        assert!(dummy.from_client && !dummy_reply.from_client);
+        assert_eq!(
+            loads(&dummy.bytes).unwrap(),
+            request(Value::None, "dummy", vec![])
+        );
+        let py_hmac = |key: &str, message: &[u8], digest: &str| -> Vec<u8> {
+            let script = "import hmac, sys; print(hmac.new(sys.argv[1].encode(), \
+                          bytes.fromhex(sys.argv[2]), sys.argv[3]).hexdigest())";
+            let out = Command::new(python)
+                .args(["-c", script, key, &hex(message), digest])
+                .output()
+                .unwrap();
+            unhex(String::from_utf8(out.stdout).unwrap().trim())
+        };
+        let (master, addr) = start_master(&["--authkey", "k3y"]);
+        for modern in [false, true] {
+            let mut conn = connection(&addr);
+            // Our challenge is always the modern one: `{sha256}` and 40 random bytes.
+            let challenge = conn.recv_bytes(256).unwrap().unwrap();
+            let message = challenge.strip_prefix(b"#CHALLENGE#").unwrap().to_vec();
+            assert!(message.starts_with(b"{sha256}") && message.len() == 48);
+            let answer = if modern {
+                [&b"{sha256}"[..], &py_hmac("k3y", &message, "sha256")].concat()
+            } else {
+                py_hmac("k3y", &message, "md5")
+            };
+            conn.send_bytes(&answer).unwrap();
+            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#WELCOME#");
+            // Our answer to a challenge in either style.
+            let ours: Vec<u8> = if modern {
+                [&b"{sha256}"[..], &[7u8; 40]].concat()
+            } else {
+                vec![7u8; 20]
+            };
+            conn.send_bytes(&[&b"#CHALLENGE#"[..], &ours].concat())
+                .unwrap();
+            let expected = if modern {
+                [&b"{sha256}"[..], &py_hmac("k3y", &ours, "sha256")].concat()
+            } else {
+                py_hmac("k3y", &ours, "md5")
+            };
+            assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), expected);
+            conn.send_bytes(b"#WELCOME#").unwrap();
+            // Python's `dummy` gets Python's reply, byte for byte.
+            conn.send_bytes(&dummy.bytes).unwrap();
+            assert_eq!(
+                hex(&conn.recv_bytes(MAX_FRAME).unwrap().unwrap()),
+                hex(&dummy_reply.bytes)
+            );
+        }
+        // A wrong digest: #FAILURE#, one line on the master's stderr.
+        let mut conn = connection(&addr);
+        let challenge = conn.recv_bytes(256).unwrap().unwrap();
+        conn.send_bytes(&py_hmac("abc", &challenge[11..], "md5"))
+            .unwrap();
+        assert_eq!(conn.recv_bytes(256).unwrap().unwrap(), b"#FAILURE#");
+        let good = worker(&addr).env("TASK_AUTHKEY", "k3y").run();
+        good.assert_success();
+        let out = master.finish();
+        check_master(&out.stdout, 10);
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        assert!(out.stderr.contains("wrong authkey"), "{out:?}");
+    }
+
     /// A peer cannot forge lines on the master's terminal: control characters come out escaped.
     #[test]
     fn results_are_printed_with_control_characters_escaped() {
         let (master, addr) = start_master(&["--tasks", "1"]);
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", None);
-        registry.register("get_result_queue", None);
-        let m = BaseManager::new(registry, &addr, b"abc").connect().unwrap();
-        let (task, result) = (
-            m.queue("get_task_queue").unwrap(),
-            m.queue("get_result_queue").unwrap(),
-        );
+        let (task, result) = task_and_result(&addr);
         task.get(Duration::from_secs(5)).unwrap();
         result.put("1 * 1 = 1\nmaster exit.\u{1b}[2J").unwrap();
         let out = master.finish();

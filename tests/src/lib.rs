@@ -9,12 +9,15 @@
 //!   (with snapbox's wildcards).
 //! - [`limits`] (Linux): run an example where the system refuses it a thread, a process, memory
 //!   or file descriptors.
+//! - [`manager`]: Python's manager protocol by hand, and Python's own peers, for the tests of
+//!   `python-interop` and of `task_master` and `task_worker`.
 //! - [`workspace`]: every binary has its header, its README row and a test.
 
 pub mod book;
 pub mod expected;
 #[cfg(target_os = "linux")]
 pub mod limits;
+pub mod manager;
 pub mod run;
 pub mod workspace;
 

@@ -35,7 +35,7 @@
 //!
 //! What Rust does differently: Python's `manager.start()` runs the server in a second process and
 //! the master reaches its own queues over the network; here the server runs on threads of this
-//! process (`examples-ipc/src/manager/server.rs`, one per connection, like Python's) and the
+//! process (`python-interop/src/manager/server.rs`, one per connection, like Python's) and the
 //! master uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake
 //! both ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it. Our pickle
 //! reader runs no code. A task goes back into the queue when the worker that took it leaves
@@ -54,7 +54,7 @@
 //! back into the queue` on its stderr, and the second run does that task too.
 
 use examples_ipc::Awaited;
-use examples_ipc::manager::{BaseManager, Queue, Registry};
+use python_interop::manager::{BaseManager, Queue, Served};
 use shared::{Arg::Long, OrExit, printable};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -85,11 +85,11 @@ fn main() {
     let result_queue = Queue::new();
 
     // 从BaseManager继承的QueueManager (a QueueManager from BaseManager: here, what it serves):
-    let mut queue_manager = Registry::new();
+    let mut queue_manager = Served::new();
 
     // 把两个Queue都注册到网络上, callable参数关联了Queue对象 (register both queues on the network, each name tied to its queue):
-    queue_manager.register("get_task_queue", Some(&task_queue));
-    queue_manager.register("get_result_queue", Some(&result_queue));
+    queue_manager.register("get_task_queue", &task_queue);
+    queue_manager.register("get_result_queue", &result_queue);
     // 绑定端口5000, 设置验证码'abc' (bind port 5000, set the authkey 'abc'), on 127.0.0.1:
     let manager = BaseManager::new(queue_manager, &addr, &authkey);
     // 启动Queue (start serving the queues):

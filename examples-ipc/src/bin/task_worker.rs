@@ -28,9 +28,9 @@
 //!
 //! What Rust does differently: `m.queue(...)` returns a proxy, as Python's `m.get_task_queue()`
 //! does, and each `get` and `put` is a pickled request on one connection (see
-//! `examples-ipc/src/manager/client.rs`). A `get` that finds nothing is `Err(Error::Empty)`, Python's
-//! `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one `error:`
-//! line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
+//! `python-interop/src/manager/client.rs`). A `get` that finds nothing is `Err(Error::Empty)`,
+//! Python's `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one
+//! `error:` line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
 //! stays empty for 1 s, or the master shuts down while it waits (as Python's master does once it
 //! has its results; Python's worker then dies with `EOFError`). `n * n` is computed in 128 bits:
 //! no overflow, whatever the master sends. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
@@ -41,8 +41,9 @@
 //! master refuses it at `connect()`, before any task moves; this worker says so in one line.
 
 use examples_ipc::HostPort;
-use examples_ipc::manager::{BaseManager, Error, Registry};
-use examples_ipc::pickle::Value;
+use python_interop::Error;
+use python_interop::manager::{BaseManager, Names};
+use python_interop::pickle::Value;
 use shared::{Arg::Long, OrExit};
 use std::time::Duration;
 
@@ -65,11 +66,11 @@ fn main() {
     let authkey = examples_ipc::authkey(authkey).unwrap_or_else(|e| shared::exit_usage(e));
 
     // 创建类似的QueueManager (a similar QueueManager):
-    let mut queue_manager = Registry::new();
+    let mut queue_manager = Names::new();
 
     // 由于这个QueueManager只从网络上获取Queue，所以注册时只提供名字 (it only gets the queues from the network, so it registers their names only):
-    queue_manager.register("get_task_queue", None);
-    queue_manager.register("get_result_queue", None);
+    queue_manager.register("get_task_queue");
+    queue_manager.register("get_result_queue");
 
     // 连接到服务器，也就是运行task_master.py的机器 (connect to the server, the machine that runs task_master):
     println!("Connect to server {addr}...");

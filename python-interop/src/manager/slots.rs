@@ -3,7 +3,7 @@
 //! too). Nothing counts by hand, so no place is lost and none is counted twice. (tokio's
 //! `Semaphore` and its permits do the same for tasks; here the connections are threads.)
 
-use shared::lock;
+use crate::lock;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 

@@ -1,13 +1,12 @@
-//! The manager's client: what `task_worker` runs. It talks to any such server, Python's or
-//! ours, as Python's proxies do: `dummy` to check the key, `create` for each queue, then one
+//! The manager's client. It talks to any such server, Python's or ours, as Python's proxies do: `dummy` to check the key, `create` for each queue, then one
 //! connection (opened with `accept_connection`) carries every `get` and `put`; `decref` when a
 //! proxy is dropped. Python also sends `incref` and then `decref` right after `create`: they
 //! cancel out, so we skip them.
 
-use super::{Error, Registry, Reply, Request};
+use super::{Names, Reply, Request};
 use crate::pickle::{Value, repr};
-use crate::wire::{self, AuthError, Connection, MAX_FRAME};
-use shared::printable;
+use crate::wire::{self, Connection, MAX_FRAME};
+use crate::{Error, Result, printable};
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -24,7 +23,7 @@ const ANSWER_MARGIN: Duration = Duration::from_secs(30);
 pub struct Client(Rc<Inner>);
 
 struct Inner {
-    registry: Registry,
+    names: Names,
     address: String,
     key: Vec<u8>,
     /// The proxies' connection, opened on their first call (Python: one per thread).
@@ -40,9 +39,9 @@ pub struct Proxy {
 }
 
 /// Connects to the server at `address` and checks the key with a `dummy` request.
-pub(super) fn connect(registry: Registry, address: String, key: Vec<u8>) -> shared::Result<Client> {
+pub(super) fn connect(names: Names, address: String, key: Vec<u8>) -> Result<Client> {
     let inner = Inner {
-        registry,
+        names,
         address,
         key,
         conn: RefCell::new(None),
@@ -55,11 +54,9 @@ pub(super) fn connect(registry: Registry, address: String, key: Vec<u8>) -> shar
 
 impl Client {
     /// `m.get_task_queue()`: a proxy for the queue registered under `typeid`.
-    pub fn queue(&self, typeid: &str) -> shared::Result<Proxy> {
-        if !self.0.registry.typeids.iter().any(|(t, _)| t == typeid) {
-            return Err(shared::Error::new(format_args!(
-                "{typeid} is not registered"
-            )));
+    pub fn queue(&self, typeid: &str) -> Result<Proxy> {
+        if !self.0.names.typeids.iter().any(|t| t == typeid) {
+            return Err(Error::Failed(format!("{typeid} is not registered")));
         }
         let mut conn = self.0.open(CONNECT_WAIT)?;
         let create = Request::new(Value::None, "create", vec![typeid.into()]);
@@ -73,7 +70,7 @@ impl Client {
                     ident,
                 })
             }
-            other => Err(shared::Error::new(format_args!(
+            other => Err(Error::Protocol(format!(
                 "create answered {}, not (ident, methods)",
                 printable(&repr(&other))
             ))),
@@ -84,20 +81,18 @@ impl Client {
 impl Inner {
     /// What a broken connection to the master says, in words: it did not answer, it sent what
     /// we do not take (a frame over the limit), or it went away.
-    fn broken(&self, e: &io::Error) -> String {
-        match e.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                format!("the master at {} did not answer", self.address)
-            }
-            io::ErrorKind::InvalidData => format!("the master at {} sent {e}", self.address),
+    fn broken(&self, e: &Error) -> String {
+        match e {
+            e if e.is_timeout() => format!("the master at {} did not answer", self.address),
+            Error::Protocol(why) => format!("the master at {} sent {why}", self.address),
             _ => format!("the master at {} went away", self.address),
         }
     }
 
     /// A new authenticated connection.
-    fn open(&self, connect_wait: Duration) -> shared::Result<Connection> {
+    fn open(&self, connect_wait: Duration) -> Result<Connection> {
         let cannot = |e: &dyn std::fmt::Display| {
-            shared::Error::new(format_args!("cannot connect to {}: {e}", self.address))
+            Error::Failed(format!("cannot connect to {}: {e}", self.address))
         };
         let addrs: Vec<SocketAddr> = self
             .address
@@ -118,19 +113,19 @@ impl Inner {
             .and_then(|()| wire::deliver_challenge(&mut conn, &self.key));
         let why = match handshake {
             Ok(()) => return Ok(conn),
-            Err(AuthError::Refused) => {
+            Err(Error::Refused) => {
                 "the master refused the authkey (is it the same as the master's?)".to_string()
             }
-            Err(AuthError::WrongAnswer) => {
+            Err(Error::WrongKey) => {
                 format!("{} does not know the authkey: not our master", self.address)
             }
-            Err(AuthError::Protocol(e)) if e.kind() == io::ErrorKind::InvalidData => format!(
+            Err(Error::Protocol(e)) => format!(
                 "{} does not speak Python's manager protocol: {e}",
                 self.address
             ),
-            Err(AuthError::Protocol(e)) => self.broken(&e),
+            Err(e) => self.broken(&e),
         };
-        Err(shared::Error::new(why))
+        Err(Error::Failed(why))
     }
 
     /// Sends a request and reads its reply, Python's `dispatch`; `wait` is how long the server
@@ -140,15 +135,19 @@ impl Inner {
         conn: &mut Connection,
         request: Request,
         wait: Option<Duration>,
-    ) -> Result<Value, Error> {
-        let failed = |e: io::Error| {
+    ) -> Result<Value> {
+        let failed = |e: Error| {
             self.gone.set(true);
             use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
-            match e.kind() {
+            match &e {
                 // A master that shuts down while we wait for a task (as Python's does once it
                 // has all its results) has no more tasks: the same end as `queue.Empty`.
-                BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
-                    if wait.is_some() =>
+                Error::Io(io)
+                    if wait.is_some()
+                        && matches!(
+                            io.kind(),
+                            BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
+                        ) =>
                 {
                     Error::Empty
                 }
@@ -162,19 +161,17 @@ impl Inner {
         let frame = conn
             .recv_bytes(MAX_FRAME)
             .map_err(failed)?
-            .ok_or_else(|| failed(io::ErrorKind::UnexpectedEof.into()))?;
+            .ok_or_else(|| failed(io::Error::from(io::ErrorKind::UnexpectedEof).into()))?;
         Reply::decode(&frame, &request.method)
     }
 }
 
 impl Proxy {
-    fn call(&self, request: Request, wait: Option<Duration>) -> Result<Value, Error> {
+    fn call(&self, request: Request, wait: Option<Duration>) -> Result<Value> {
         let client = &self.client;
         let mut slot = client.conn.borrow_mut();
         if slot.is_none() {
-            let mut conn = client
-                .open(CONNECT_WAIT)
-                .map_err(|e| Error::Failed(e.to_string()))?;
+            let mut conn = client.open(CONNECT_WAIT)?;
             let accept = Request::new(Value::None, "accept_connection", vec!["MainProcess".into()]);
             client.dispatch(&mut conn, accept, None)?;
             *slot = Some(conn);
@@ -188,7 +185,7 @@ impl Proxy {
     }
 
     /// `queue.get(timeout=...)`: `Err(Error::Empty)` if nothing came in time.
-    pub fn get(&self, timeout: Duration) -> Result<Value, Error> {
+    pub fn get(&self, timeout: Duration) -> Result<Value> {
         let secs = if timeout.subsec_nanos() == 0 {
             Value::Int(timeout.as_secs() as i64)
         } else {
@@ -200,7 +197,7 @@ impl Proxy {
     }
 
     /// `queue.put(item)`.
-    pub fn put(&self, item: impl Into<Value>) -> Result<(), Error> {
+    pub fn put(&self, item: impl Into<Value>) -> Result<()> {
         let put = Request::new(self.ident.as_str().into(), "put", vec![item.into()]);
         self.call(put, None).map(|_| ())
     }

@@ -1,10 +1,12 @@
 //! Reading: [`loads`], which builds only plain data and refuses the rest.
 
-use super::{Error, MAX_COPIED, MAX_DEPTH, MAX_ELEMENTS, Value};
+use super::{MAX_COPIED, MAX_DEPTH, MAX_ELEMENTS, Value};
+use crate::{Error, Result};
 use std::collections::HashMap;
 
-fn refuse<T>(why: impl Into<String>) -> Result<T, Error> {
-    Err(Error(why.into()))
+/// A pickle we do not read: [`Error::Protocol`], saying why.
+fn refuse<T>(why: impl std::fmt::Display) -> Result<T> {
+    Err(Error::Protocol(format!("pickle refused: {why}")))
 }
 
 /// What the reader keeps on its stack: values (with their nesting depth), marks, and the one
@@ -33,7 +35,7 @@ struct Reader<'a> {
 }
 
 /// Reads one pickle; refuses anything but the plain data listed in the module's documentation.
-pub fn loads(data: &[u8]) -> Result<Value, Error> {
+pub fn loads(data: &[u8]) -> Result<Value> {
     let mut r = Reader {
         data,
         pos: 0,
@@ -65,7 +67,7 @@ pub fn loads(data: &[u8]) -> Result<Value, Error> {
 /// `Ok(false)` if it belongs to no family here.
 impl Reader<'_> {
     // STOP '.' 0x2e: the end, with exactly one value on the stack.
-    fn stop(&mut self) -> Result<Value, Error> {
+    fn stop(&mut self) -> Result<Value> {
         if self.pos != self.data.len() {
             return refuse("bytes after the end of the pickle");
         }
@@ -76,7 +78,7 @@ impl Reader<'_> {
     }
 
     // PROTO 0x80, FRAME 0x95.
-    fn framing(&mut self, op: u8) -> Result<bool, Error> {
+    fn framing(&mut self, op: u8) -> Result<bool> {
         match op {
             0x80 => {
                 let proto = self.byte()?;
@@ -97,7 +99,7 @@ impl Reader<'_> {
 
     // NONE 'N' 0x4e, NEWTRUE 0x88, NEWFALSE 0x89, BININT1 'K' 0x4b, BININT2 'M' 0x4d,
     // BININT 'J' 0x4a, LONG1 0x8a, LONG4 0x8b, BINFLOAT 'G' 0x47.
-    fn scalar(&mut self, op: u8) -> Result<bool, Error> {
+    fn scalar(&mut self, op: u8) -> Result<bool> {
         let value = match op {
             b'N' => Value::None,
             0x88 => Value::Bool(true),
@@ -128,12 +130,12 @@ impl Reader<'_> {
 
     // SHORT_BINUNICODE 0x8c, BINUNICODE 'X' 0x58, BINUNICODE8 0x8d,
     // SHORT_BINBYTES 'C' 0x43, BINBYTES 'B' 0x42, BINBYTES8 0x8e.
-    fn string(&mut self, op: u8) -> Result<bool, Error> {
+    fn string(&mut self, op: u8) -> Result<bool> {
         let value = match op {
             0x8c | b'X' | 0x8d => {
                 let len = self.len(op, 0x8c, b'X')?;
                 let text = std::str::from_utf8(self.take(len)?)
-                    .map_err(|_| Error("a string that is not UTF-8".into()))?;
+                    .or_else(|_| refuse("a string that is not UTF-8"))?;
                 Value::Str(text.to_string())
             }
             b'C' | b'B' | 0x8e => {
@@ -148,7 +150,7 @@ impl Reader<'_> {
 
     // MARK '(' 0x28, EMPTY_TUPLE ')' 0x29, TUPLE1 0x85, TUPLE2 0x86, TUPLE3 0x87, TUPLE 't' 0x74,
     // EMPTY_LIST ']' 0x5d, LIST 'l' 0x6c, APPEND 'a' 0x61, APPENDS 'e' 0x65.
-    fn sequence(&mut self, op: u8) -> Result<bool, Error> {
+    fn sequence(&mut self, op: u8) -> Result<bool> {
         match op {
             b'(' => {
                 if self.stack.len() > MAX_ELEMENTS {
@@ -192,7 +194,7 @@ impl Reader<'_> {
     }
 
     // EMPTY_DICT '}' 0x7d, DICT 'd' 0x64, SETITEM 's' 0x73, SETITEMS 'u' 0x75.
-    fn dict(&mut self, op: u8) -> Result<bool, Error> {
+    fn dict(&mut self, op: u8) -> Result<bool> {
         match op {
             b'}' => self.push(Value::Dict(Vec::new()), 1)?,
             b'd' => {
@@ -220,7 +222,7 @@ impl Reader<'_> {
     }
 
     // MEMOIZE 0x94, BINPUT 'q' 0x71, LONG_BINPUT 'r' 0x72, BINGET 'h' 0x68, LONG_BINGET 'j' 0x6a.
-    fn memo_put_or_get(&mut self, op: u8) -> Result<bool, Error> {
+    fn memo_put_or_get(&mut self, op: u8) -> Result<bool> {
         match op {
             0x94 | b'q' | b'r' => {
                 let index = match op {
@@ -275,7 +277,7 @@ impl Reader<'_> {
     }
 
     // STACK_GLOBAL 0x93, GLOBAL 'c' 0x63, REDUCE 'R' 0x52: only `queue.Empty()`.
-    fn global(&mut self, op: u8) -> Result<bool, Error> {
+    fn global(&mut self, op: u8) -> Result<bool> {
         match op {
             0x93 | b'c' => {
                 let (module, name) = if op == 0x93 {
@@ -308,7 +310,7 @@ impl Reader<'_> {
     }
 }
 
-fn check_depth(depth: usize) -> Result<(), Error> {
+fn check_depth(depth: usize) -> Result<()> {
     if depth > MAX_DEPTH {
         return refuse(format!("containers nested more than {MAX_DEPTH} deep"));
     }
@@ -332,7 +334,7 @@ fn weight(value: &Value) -> usize {
 }
 
 /// An integer in two's complement, little-endian: refused unless it fits 64 bits.
-fn long(bytes: &[u8]) -> Result<i64, Error> {
+fn long(bytes: &[u8]) -> Result<i64> {
     if bytes.len() > 8 {
         let sign = if bytes[bytes.len() - 1] & 0x80 != 0 {
             0xff
@@ -357,7 +359,7 @@ fn long(bytes: &[u8]) -> Result<i64, Error> {
     Ok(i64::from_le_bytes(buf))
 }
 
-fn pairs(items: Vec<Value>) -> Result<Vec<(Value, Value)>, Error> {
+fn pairs(items: Vec<Value>) -> Result<Vec<(Value, Value)>> {
     if items.len() % 2 != 0 {
         return refuse("a dict with a key and no value");
     }
@@ -370,7 +372,7 @@ fn pairs(items: Vec<Value>) -> Result<Vec<(Value, Value)>, Error> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let data: &'a [u8] = self.data;
         if n > data.len() - self.pos {
             return refuse("the pickle ends in the middle of a value");
@@ -378,21 +380,21 @@ impl<'a> Reader<'a> {
         self.pos += n;
         Ok(&data[self.pos - n..self.pos])
     }
-    fn byte(&mut self) -> Result<u8, Error> {
+    fn byte(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Result<u32, Error> {
+    fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().expect("4 bytes"),
         ))
     }
-    fn u64(&mut self) -> Result<u64, Error> {
+    fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(
             self.take(8)?.try_into().expect("8 bytes"),
         ))
     }
     /// The length of a string or bytes: one byte, four or eight, by opcode.
-    fn len(&mut self, op: u8, short: u8, long: u8) -> Result<usize, Error> {
+    fn len(&mut self, op: u8, short: u8, long: u8) -> Result<usize> {
         Ok(match op {
             _ if op == short => self.byte()?.into(),
             _ if op == long => self.u32()? as usize,
@@ -400,7 +402,7 @@ impl<'a> Reader<'a> {
         })
     }
     /// A newline-terminated ASCII name (the protocol 0–3 GLOBAL opcode).
-    fn line(&mut self) -> Result<String, Error> {
+    fn line(&mut self) -> Result<String> {
         let rest = &self.data[self.pos..];
         let Some(end) = rest.iter().take(64).position(|&b| b == b'\n') else {
             return refuse("a global name without its newline");
@@ -409,7 +411,7 @@ impl<'a> Reader<'a> {
         self.pos += end + 1;
         Ok(name)
     }
-    fn push(&mut self, value: Value, depth: usize) -> Result<(), Error> {
+    fn push(&mut self, value: Value, depth: usize) -> Result<()> {
         self.elements += 1;
         if self.elements > MAX_ELEMENTS {
             return refuse(format!("more than {MAX_ELEMENTS} values"));
@@ -468,13 +470,13 @@ mod tests {
         ] {
             let bytes = unhex(big);
             let err = loads(&bytes).unwrap_err();
-            assert!(err.0.contains("beyond 64 bits"), "{err}");
+            assert!(err.to_string().contains("beyond 64 bits"), "{err}");
         }
         // 2**63 - 1 with a redundant sign byte still fits.
         let mut ok = vec![0x80, 4, 0x8a, 9];
         ok.extend(i64::MAX.to_le_bytes());
         ok.extend([0, b'.']);
-        assert_eq!(loads(&ok), Ok(Value::Int(i64::MAX)));
+        assert_eq!(loads(&ok).ok(), Some(Value::Int(i64::MAX)));
     }
 
     #[test]
@@ -509,18 +511,18 @@ mod tests {
         ];
         for bytes in no_args {
             let err = loads(&bytes).unwrap_err();
-            assert!(err.0.contains("the global os.system"), "{err}");
+            assert!(err.to_string().contains("the global os.system"), "{err}");
         }
         // The allowed class, by protocol 2's GLOBAL opcode too.
-        assert_eq!(loads(b"c_queue\nEmpty\n)R."), Ok(Value::QueueEmpty));
+        assert_eq!(loads(b"c_queue\nEmpty\n)R.").ok(), Some(Value::QueueEmpty));
     }
 
     #[test]
     fn caps_hold_against_deep_wide_and_copied_pickles() {
         let deep: Vec<u8> = [vec![0x80, 4, b'N'], vec![0x85; 1000], vec![b'.']].concat();
-        assert!(loads(&deep).unwrap_err().0.contains("nested"));
+        assert!(loads(&deep).unwrap_err().to_string().contains("nested"));
         let wide: Vec<u8> = [vec![b'('], vec![b'N'; MAX_ELEMENTS + 1], vec![b't', b'.']].concat();
-        assert!(loads(&wide).unwrap_err().0.contains("values"));
+        assert!(loads(&wide).unwrap_err().to_string().contains("values"));
         // A 60 KiB string named again 100 times would be 6 MiB.
         let mut copies = vec![b'(', b'X'];
         copies.extend(60_000u32.to_le_bytes());
@@ -528,7 +530,7 @@ mod tests {
         copies.push(0x94);
         copies.extend([b'h', 0].repeat(100));
         copies.extend([b't', b'.']);
-        assert!(loads(&copies).unwrap_err().0.contains("copies"));
+        assert!(loads(&copies).unwrap_err().to_string().contains("copies"));
         // A tuple of 9,990 values memoized 9,000 times: 10 KB that would be 3 GB of copies.
         let memo_bomb = [
             vec![0x80, 4, b'('],
@@ -537,7 +539,12 @@ mod tests {
             vec![0x94; 9000],
         ];
         let memo_bomb = [&memo_bomb.concat()[..], b"."].concat();
-        assert!(loads(&memo_bomb).unwrap_err().0.contains("copies"));
+        assert!(
+            loads(&memo_bomb)
+                .unwrap_err()
+                .to_string()
+                .contains("copies")
+        );
         // A list named twice is refused rather than read wrong.
         assert!(loads(b"(]q\x00K\x01ah\x00t.").is_err());
     }
@@ -603,7 +610,11 @@ mod tests {
             };
             if let Ok(value) = read {
                 if !repr(&value).contains("nan") {
-                    assert_eq!(loads(&dumps(&value)), Ok(value), "input {i}: {data:02x?}");
+                    assert_eq!(
+                        loads(&dumps(&value)).ok(),
+                        Some(value),
+                        "input {i}: {data:02x?}"
+                    );
                 }
             }
         }

@@ -1,11 +1,14 @@
 //! A `multiprocessing.managers.BaseManager` that serves queues, and its client side, on
-//! Python's own wire, so that either side talks to the tutorial's Python scripts.
+//! Python's own wire, so that either side talks to Python's.
 //!
 //! - [`queue`]: the queue itself, Python's `queue.Queue`, shared by threads.
-//! - [`server`]: what `task_master` runs ([`BaseManager::start`]): a thread per connection, as
-//!   Python's manager has.
-//! - [`client`]: what `task_worker` runs ([`BaseManager::connect`]): proxies whose `get` and
-//!   `put` go over the network.
+//! - [`server`]: a server ([`BaseManager::start`]), a thread per connection, as Python's
+//!   manager has.
+//! - [`client`]: a client ([`BaseManager::connect`]), proxies whose `get` and `put` go over the
+//!   network.
+//!
+//! A server is made from the queues it serves ([`Served`]), a client from the names it asks for
+//! ([`Names`]): a server without its queue, or a client that serves, does not compile.
 //!
 //! Every connection starts with the authkey handshake both ways ([`crate::wire`]); then each
 //! request is a pickle ([`crate::pickle`]) of `(ident, method, args, kwds)` and each reply one of
@@ -23,71 +26,76 @@ pub use queue::Queue;
 pub use server::{MAX_CONNECTIONS, MAX_HANDSHAKES, Server};
 
 use crate::pickle::{self, Value, repr};
-use shared::printable;
-use std::fmt;
+use crate::{Error, Result, printable};
 
-/// What a queue operation can end with, besides a value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Error {
-    /// `queue.Empty`: nothing came within the timeout.
-    Empty,
-    /// Anything else, in one line: the network, the peer, a value we do not read.
-    Failed(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Empty => f.write_str("queue.Empty"),
-            Error::Failed(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-/// The typeids a manager knows: Python's `QueueManager.register(...)` calls.
+/// The queues a server serves, each under its typeid: Python's
+/// `QueueManager.register(typeid, callable=lambda: queue)` on the serving side.
 #[derive(Default, Clone)]
-pub struct Registry {
-    typeids: Vec<(String, Option<Queue>)>,
+pub struct Served {
+    queues: Vec<(String, Queue)>,
 }
 
-impl Registry {
-    pub fn new() -> Registry {
-        Registry::default()
+impl Served {
+    /// No queue yet.
+    pub fn new() -> Served {
+        Served::default()
     }
 
-    /// `register(typeid, callable)`: a server serves `queue` under `typeid`; a client registers
-    /// the name only (`None`).
-    pub fn register(&mut self, typeid: &str, queue: Option<&Queue>) {
-        self.typeids.push((typeid.to_string(), queue.cloned()));
+    /// Serves `queue` under `typeid` (a client's `m.get_task_queue()` reaches it).
+    pub fn register(&mut self, typeid: &str, queue: &Queue) {
+        self.queues.push((typeid.to_string(), queue.clone()));
     }
 }
 
-/// Python's `BaseManager(address, authkey)`: [`start`](Self::start) serves the registered
-/// queues, [`connect`](Self::connect) reaches a server.
-pub struct BaseManager {
-    registry: Registry,
+/// The typeids a client asks a server for: Python's `QueueManager.register(typeid)` on the
+/// connecting side, a name only.
+#[derive(Default, Clone)]
+pub struct Names {
+    typeids: Vec<String>,
+}
+
+impl Names {
+    /// No name yet.
+    pub fn new() -> Names {
+        Names::default()
+    }
+
+    /// Asks for the queue the server serves under `typeid`.
+    pub fn register(&mut self, typeid: &str) {
+        self.typeids.push(typeid.to_string());
+    }
+}
+
+/// Python's `BaseManager(address, authkey)`: with the queues it serves ([`Served`]) it can
+/// [`start`](BaseManager::start), with the names it asks for ([`Names`]) it can
+/// [`connect`](BaseManager::connect).
+pub struct BaseManager<R> {
+    registry: R,
     address: String,
     authkey: Vec<u8>,
 }
 
-impl BaseManager {
-    pub fn new(registry: Registry, address: &str, authkey: &[u8]) -> BaseManager {
+impl<R> BaseManager<R> {
+    /// A manager for `address` (`HOST:PORT`) and `authkey`, which never crosses the wire.
+    pub fn new(registry: R, address: &str, authkey: &[u8]) -> BaseManager<R> {
         BaseManager {
             registry,
             address: address.to_string(),
             authkey: authkey.to_vec(),
         }
     }
+}
 
+impl BaseManager<Served> {
     /// Binds the address and serves the queues on threads of their own (Python's `start()`).
-    pub fn start(self) -> shared::Result<Server> {
+    pub fn start(self) -> Result<Server> {
         server::start(self.registry, &self.address, self.authkey)
     }
+}
 
+impl BaseManager<Names> {
     /// Connects to a server and checks the key (Python's `connect()`, a `dummy` request).
-    pub fn connect(self) -> shared::Result<Client> {
+    pub fn connect(self) -> Result<Client> {
         client::connect(self.registry, self.address, self.authkey)
     }
 }
@@ -95,9 +103,13 @@ impl BaseManager {
 /// A request: `(ident, method, args, kwds)`; `ident` is `None` for the manager itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
+    /// The object called: a queue's ident, or `None` for the manager.
     pub ident: Value,
+    /// The method's name: `get`, `put`, `create`...
     pub method: String,
+    /// Positional arguments.
     pub args: Vec<Value>,
+    /// Keyword arguments.
     pub kwds: Vec<(Value, Value)>,
 }
 
@@ -122,11 +134,18 @@ impl Request {
         ]))
     }
 
-    /// The request in a frame, or why it is not one (in words, for the log and the traceback).
-    pub fn decode(frame: &[u8]) -> Result<Request, String> {
-        let parts = match pickle::loads(frame).map_err(|e| e.to_string())? {
+    /// The request in a frame, or why it is not one ([`Error::Protocol`], for the log and the
+    /// traceback).
+    pub fn decode(frame: &[u8]) -> Result<Request> {
+        let not_one = |why: String| Error::Protocol(why);
+        let parts = match pickle::loads(frame)? {
             Value::Tuple(parts) => <[Value; 4]>::try_from(parts),
-            other => return Err(format!("a request that is not a tuple: {}", repr(&other))),
+            other => {
+                return Err(not_one(format!(
+                    "a request that is not a tuple: {}",
+                    repr(&other)
+                )));
+            }
         };
         match parts {
             Ok(
@@ -142,7 +161,9 @@ impl Request {
                 args,
                 kwds,
             }),
-            _ => Err("a request that is not (ident, method, args, kwds)".into()),
+            _ => Err(not_one(
+                "a request that is not (ident, method, args, kwds)".into(),
+            )),
         }
     }
 
@@ -185,7 +206,7 @@ impl Reply {
     }
 
     /// The reply to `method` in a frame: its value, `Error::Empty`, or the failure in words.
-    pub fn decode(frame: &[u8], method: &str) -> Result<Value, Error> {
+    pub fn decode(frame: &[u8], method: &str) -> Result<Value> {
         let failed = |why: String| Error::Failed(format!("the master's answer to {method}{why}"));
         let reply = pickle::loads(frame).map_err(|e| failed(format!(": {e}")))?;
         let Value::Tuple(parts) = reply else {
@@ -222,7 +243,7 @@ mod tests {
     fn requests_and_replies_come_back_as_they_went() {
         let mut get = Request::new("7f00".into(), "get", vec![]);
         get.kwds.push(("timeout".into(), Value::Float(0.5)));
-        assert_eq!(Request::decode(&get.encode()), Ok(get.clone()));
+        assert_eq!(Request::decode(&get.encode()).unwrap(), get);
         assert_eq!(get.arg(1, "timeout"), Some(&Value::Float(0.5)));
         assert_eq!(get.arg(0, "block"), None);
         assert!(Request::decode(&pickle::dumps(&Value::Int(1))).is_err());
@@ -230,11 +251,9 @@ mod tests {
         assert_eq!(put.arg(1, "timeout"), Some(&Value::Int(2)));
 
         let returned = Reply::Return(Value::Int(7)).encode();
-        assert_eq!(Reply::decode(&returned, "get"), Ok(Value::Int(7)));
-        assert_eq!(
-            Reply::decode(&Reply::Empty.encode(), "get"),
-            Err(Error::Empty)
-        );
+        assert_eq!(Reply::decode(&returned, "get").unwrap(), Value::Int(7));
+        let empty = Reply::decode(&Reply::Empty.encode(), "get");
+        assert!(matches!(empty, Err(Error::Empty)));
         let traceback = Reply::not_served("join()").encode();
         let Err(Error::Failed(why)) = Reply::decode(&traceback, "join") else {
             panic!("a traceback is a failure");
@@ -255,20 +274,20 @@ mod end_to_end {
 
     fn start(key: &[u8]) -> (Server, Queue, Queue) {
         let (task, result) = (Queue::new(), Queue::new());
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", Some(&task));
-        registry.register("get_result_queue", Some(&result));
-        let server = BaseManager::new(registry, "127.0.0.1:0", key)
+        let mut served = Served::new();
+        served.register("get_task_queue", &task);
+        served.register("get_result_queue", &result);
+        let server = BaseManager::new(served, "127.0.0.1:0", key)
             .start()
             .unwrap();
         (server, task, result)
     }
 
-    fn client(server: &Server, key: &[u8]) -> shared::Result<Client> {
-        let mut registry = Registry::new();
-        registry.register("get_task_queue", None);
-        registry.register("get_result_queue", None);
-        BaseManager::new(registry, &server.address().to_string(), key).connect()
+    fn client(server: &Server, key: &[u8]) -> Result<Client> {
+        let mut names = Names::new();
+        names.register("get_task_queue");
+        names.register("get_result_queue");
+        BaseManager::new(names, &server.address().to_string(), key).connect()
     }
 
     #[test]
@@ -280,10 +299,13 @@ mod end_to_end {
             m.queue("get_task_queue").unwrap(),
             m.queue("get_result_queue").unwrap(),
         );
-        assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(7)));
+        assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(7));
         r.put("7 * 7 = 49").unwrap();
         assert_eq!(result.get(Duration::ZERO), Some(Value::from("7 * 7 = 49")));
-        assert_eq!(t.get(Duration::from_millis(50)), Err(Error::Empty));
+        assert!(matches!(
+            t.get(Duration::from_millis(50)),
+            Err(Error::Empty)
+        ));
         assert!(m.queue("get_other_queue").is_err());
         server.shutdown();
     }
@@ -316,9 +338,9 @@ mod end_to_end {
                 m.queue("get_task_queue").unwrap(),
                 m.queue("get_result_queue").unwrap(),
             );
-            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(1)));
+            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(1));
             r.put("1 done").unwrap(); // one task, one result: task 1 is done
-            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(2)));
+            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(2));
         } // gone with task 2
         assert_eq!(drain(&task, 2), [Value::Int(2), Value::Int(3)]);
         assert_eq!(result.qsize(), 1);
@@ -336,8 +358,8 @@ mod end_to_end {
                 m.queue("get_task_queue").unwrap(),
                 m.queue("get_result_queue").unwrap(),
             );
-            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(1)));
-            assert_eq!(t.get(Duration::from_secs(1)), Ok(Value::Int(2)));
+            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(1));
+            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(2));
             r.put("2 done").unwrap(); // two tasks, one result: either may still be running
         }
         // Both go back, in order: task 2 may run twice, task 1 is not lost.
@@ -356,7 +378,7 @@ mod end_to_end {
             thread::sleep(Duration::from_millis(100));
             server.shutdown();
         });
-        assert_eq!(t.get(Duration::from_secs(20)), Err(Error::Empty));
+        assert!(matches!(t.get(Duration::from_secs(20)), Err(Error::Empty)));
         assert!(started.elapsed() < Duration::from_secs(5));
         waiter.join().unwrap();
     }
@@ -365,7 +387,7 @@ mod end_to_end {
 /// What a worker does with a task: it must be an integer.
 impl Value {
     /// The integer in it, or an error naming what came instead.
-    pub fn into_int(self) -> Result<i64, Error> {
+    pub fn into_int(self) -> Result<i64> {
         self.as_int()
             .ok_or_else(|| Error::Failed(format!("not an integer: {}", printable(&repr(&self)))))
     }

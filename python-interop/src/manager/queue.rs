@@ -1,7 +1,7 @@
 //! Python's `queue.Queue` (unbounded): a FIFO shared by threads, with `task_done` and `join`.
 
+use crate::lock;
 use crate::pickle::Value;
-use shared::lock;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -27,6 +27,7 @@ struct State {
 }
 
 impl Queue {
+    /// An empty queue.
     pub fn new() -> Queue {
         Queue::default()
     }

@@ -1,6 +1,6 @@
-"""Capture what Python's own multiprocessing.managers sends on the wire, for examples-ipc's tests.
+"""Capture what Python's own multiprocessing.managers sends on the wire, for python-interop's tests.
 
-    python3 examples-ipc/tests/wire/capture.py [OUTPUT]
+    python3 python-interop/tests/wire/capture.py [OUTPUT]
 
 A BaseManager server with two queue.Queues (get_task_queue, get_result_queue, authkey b'abc')
 runs in a thread on 127.0.0.1; a relay on another port passes every connection through to it,
@@ -171,7 +171,7 @@ def write(connections, path):
     lines = [
         '# %s %s, multiprocessing.managers on 127.0.0.1, authkey %r: every frame of every'
         % (platform.python_implementation(), platform.python_version(), AUTHKEY),
-        '# connection. Regenerate: python3 examples-ipc/tests/wire/capture.py (see README.md).',
+        '# connection. Regenerate: python3 python-interop/tests/wire/capture.py (see README.md).',
         '# "connection N" starts a connection (in the order the client opened them); then one frame',
         '# a line, in the order sent: direction, label, the payload in hex. After "#", a comment:',
         '# what a pickle reads to in Python.',

@@ -1,6 +1,6 @@
 //! The server's log, on a thread of its own.
 
-use shared::Context;
+use crate::{Error, Result};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +27,7 @@ struct LogCounts {
 impl Log {
     const BACKLOG: usize = 1024;
 
-    pub(super) fn start() -> shared::Result<Log> {
+    pub(super) fn start() -> Result<Log> {
         let (lines, rx) = mpsc::sync_channel::<String>(Self::BACKLOG);
         let counts = Arc::new(LogCounts::default());
         let shared = Arc::clone(&counts);
@@ -47,7 +47,7 @@ impl Log {
                     shared.written.fetch_add(1, Ordering::SeqCst);
                 }
             })
-            .context("cannot start the log thread")?;
+            .map_err(|e| Error::Failed(format!("cannot start the log thread: {e}")))?;
         Ok(Log { lines, counts })
     }
 

@@ -187,7 +187,7 @@ mod tests {
         ];
         for (value, bytes) in cases {
             assert_eq!(hex(&dumps(&value)), bytes, "{value:?}");
-            assert_eq!(loads(&unhex(bytes)), Ok(value));
+            assert_eq!(loads(&unhex(bytes)).ok(), Some(value));
         }
     }
 }

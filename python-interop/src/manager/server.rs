@@ -23,12 +23,11 @@
 
 use super::log::Log;
 use super::slots::{Slot, Slots};
-use super::{Queue, Registry, Reply, Request};
+use super::{Queue, Reply, Request, Served};
 use crate::pickle::{Value, repr};
-use crate::wire::{self, AuthError, Connection, MAX_FRAME};
-use shared::{Context, lock, printable};
+use crate::wire::{self, Connection, MAX_FRAME};
+use crate::{Error, Result, lock, printable};
 use std::collections::VecDeque;
-use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -54,7 +53,7 @@ const STACK: usize = 256 * 1024;
 const EXPOSED: &str = "empty full get get_nowait join put put_nowait qsize task_done";
 
 /// A queue as the network knows it: its typeid and its ident.
-struct Served {
+struct ServedQueue {
     typeid: String,
     ident: String,
     queue: Queue,
@@ -62,7 +61,7 @@ struct Served {
 
 struct State {
     key: Vec<u8>,
-    queues: Vec<Served>,
+    queues: Vec<ServedQueue>,
     log: Log,
     closed: AtomicBool,
     /// The connections still in their handshake, oldest first: a number each, and the socket
@@ -81,10 +80,10 @@ pub struct Server {
     address: SocketAddr,
 }
 
-/// Binds `address` and serves the queues of `registry` on threads of their own.
-pub(super) fn start(registry: Registry, address: &str, key: Vec<u8>) -> shared::Result<Server> {
-    let listener =
-        TcpListener::bind(address).context(format_args!("cannot listen on {address}"))?;
+/// Binds `address` and serves the queues of `served` on threads of their own.
+pub(super) fn start(served: Served, address: &str, key: Vec<u8>) -> Result<Server> {
+    let listener = TcpListener::bind(address)
+        .map_err(|e| Error::Failed(format!("cannot listen on {address}: {e}")))?;
     let address = listener.local_addr()?;
     let log = Log::start()?;
     if !address.ip().is_loopback() {
@@ -95,12 +94,9 @@ pub(super) fn start(registry: Registry, address: &str, key: Vec<u8>) -> shared::
     // Idents like Python's (`'%x' % id(obj)`, opaque to clients), distinct by construction.
     let base = fastrand::u64(0x7f00_0000_0000..0x7ff0_0000_0000) & !0xfff;
     let mut queues = Vec::new();
-    for (i, (typeid, queue)) in registry.typeids.into_iter().enumerate() {
-        let queue = queue.ok_or_else(|| {
-            shared::Error::new(format_args!("{typeid} is registered without a queue"))
-        })?;
+    for (i, (typeid, queue)) in served.queues.into_iter().enumerate() {
         let ident = format!("{:x}", base + 0x50 * i as u64);
-        queues.push(Served {
+        queues.push(ServedQueue {
             typeid,
             ident,
             queue,
@@ -119,7 +115,7 @@ pub(super) fn start(registry: Registry, address: &str, key: Vec<u8>) -> shared::
     thread::Builder::new()
         .name("manager-accept".into())
         .spawn(move || accept_loop(listener, shared))
-        .context("cannot start the server thread")?;
+        .map_err(|e| Error::Failed(format!("cannot start the server thread: {e}")))?;
     Ok(Server { state, address })
 }
 
@@ -241,14 +237,12 @@ fn serve(
     id: u64,
     _thread: Option<Slot>,
 ) {
-    let handshake = Connection::new(stream, WRITE_WAIT)
-        .map_err(AuthError::from)
-        .and_then(|mut conn| {
-            conn.set_deadline(Some(Instant::now() + AUTH_WAIT));
-            wire::deliver_challenge(&mut conn, &state.key)?;
-            wire::answer_challenge(&mut conn, &state.key)?;
-            Ok(conn)
-        });
+    let handshake = Connection::new(stream, WRITE_WAIT).and_then(|mut conn| {
+        conn.set_deadline(Some(Instant::now() + AUTH_WAIT));
+        wire::deliver_challenge(&mut conn, &state.key)?;
+        wire::answer_challenge(&mut conn, &state.key)?;
+        Ok(conn)
+    });
     let made_room = closed_to_make_room(state, id);
     if handshake.is_err() && state.closed.load(Ordering::SeqCst) {
         return; // closed by `shutdown`: the manager is going, not the peer misbehaving
@@ -277,7 +271,7 @@ fn serve(
         let frame = match conn.recv_bytes(MAX_FRAME) {
             Ok(Some(frame)) => frame,
             Ok(None) => break,
-            Err(e) if is_timeout(&e) => {
+            Err(e) if e.is_timeout() => {
                 let why = format!("no request within {} s", AUTH_WAIT.as_secs());
                 break state.log(peer, &format!("dropped: {why}"));
             }
@@ -285,6 +279,7 @@ fn serve(
         };
         let reply = match Request::decode(&frame) {
             Err(why) => {
+                let why = why.to_string();
                 state.log(peer, &why);
                 Reply::not_served(&why)
             }
@@ -302,22 +297,13 @@ fn serve(
     session.put_back_held(state, peer);
 }
 
-fn handshake_failure(e: AuthError) -> String {
+fn handshake_failure(e: Error) -> String {
     match e {
-        AuthError::WrongAnswer => "wrong authkey, connection refused".to_string(),
-        AuthError::Refused => "it refused our answer: it has another authkey".to_string(),
-        AuthError::Protocol(e) if is_timeout(&e) => {
-            format!("no handshake within {} s", AUTH_WAIT.as_secs())
-        }
-        AuthError::Protocol(e) => e.to_string(),
+        Error::WrongKey => "wrong authkey, connection refused".to_string(),
+        Error::Refused => "it refused our answer: it has another authkey".to_string(),
+        e if e.is_timeout() => format!("no handshake within {} s", AUTH_WAIT.as_secs()),
+        e => e.to_string(),
     }
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// What one connection has done: whether it is a proxy's, and the tasks it holds.

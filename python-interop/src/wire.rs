@@ -15,6 +15,7 @@
 //!   which we accept, as Python 3.12 does), and answer each challenge in the style it was asked.
 //!   Then `#WELCOME#` or `#FAILURE#`.
 
+use crate::{Error, Result};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha2::Sha256;
@@ -69,14 +70,10 @@ impl Read for Socket {
     }
 }
 
-fn invalid(why: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, why)
-}
-
 impl Connection {
     /// A connection on `stream`; a write that cannot go out within `write_wait` (a peer that
     /// does not read) fails.
-    pub fn new(stream: Arc<TcpStream>, write_wait: Duration) -> io::Result<Connection> {
+    pub fn new(stream: Arc<TcpStream>, write_wait: Duration) -> Result<Connection> {
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(write_wait))?;
         let socket = Socket {
@@ -100,7 +97,7 @@ impl Connection {
     }
 
     /// Sends one frame (header and payload in one write, like Python for small frames).
-    pub fn send_bytes(&mut self, payload: &[u8]) -> io::Result<()> {
+    pub fn send_bytes(&mut self, payload: &[u8]) -> Result<()> {
         let mut frame = Vec::with_capacity(payload.len() + 12);
         match i32::try_from(payload.len()) {
             Ok(n) => frame.extend(n.to_be_bytes()),
@@ -110,18 +107,19 @@ impl Connection {
             }
         }
         frame.extend(payload);
-        (&*self.reader.get_ref().stream).write_all(&frame)
+        Ok((&*self.reader.get_ref().stream).write_all(&frame)?)
     }
 
     /// Receives one frame of at most `max` bytes; `Ok(None)` if the peer closed the connection
-    /// between frames.
-    pub fn recv_bytes(&mut self, max: usize) -> io::Result<Option<Vec<u8>>> {
+    /// between frames. A longer frame is [`Error::Protocol`], and not read: the connection
+    /// cannot be used any more.
+    pub fn recv_bytes(&mut self, max: usize) -> Result<Option<Vec<u8>>> {
         let mut header = [0u8; 4];
         let first = loop {
             match self.reader.read(&mut header[..1]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         };
         if first == 0 {
@@ -134,11 +132,13 @@ impl Connection {
                 self.reader.read_exact(&mut long).map_err(cut)?;
                 u64::from_be_bytes(long)
             }
-            n if n < 0 => return Err(invalid(format!("a frame of negative length {n}"))),
+            n if n < 0 => {
+                return Err(Error::Protocol(format!("a frame of negative length {n}")));
+            }
             n => n as u64,
         };
         if len > max as u64 {
-            return Err(invalid(format!(
+            return Err(Error::Protocol(format!(
                 "a frame of {len} bytes, more than the {max} accepted"
             )));
         }
@@ -148,57 +148,29 @@ impl Connection {
     }
 
     /// A frame that must come (the handshake): a closed connection is an error.
-    fn recv_auth(&mut self) -> io::Result<Vec<u8>> {
+    fn recv_auth(&mut self) -> Result<Vec<u8>> {
         self.recv_bytes(MAX_AUTH_FRAME)?.ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "closed the connection during the handshake",
-            )
+            let eof = io::ErrorKind::UnexpectedEof;
+            io::Error::new(eof, "closed the connection during the handshake").into()
         })
     }
 }
 
-fn cut(e: io::Error) -> io::Error {
+fn cut(e: io::Error) -> Error {
     if e.kind() == io::ErrorKind::UnexpectedEof {
-        io::Error::new(e.kind(), "closed the connection in the middle of a frame")
+        io::Error::new(e.kind(), "closed the connection in the middle of a frame").into()
     } else {
-        e
-    }
-}
-
-/// How the handshake failed.
-#[derive(Debug)]
-pub enum AuthError {
-    /// The peer's answer to our challenge was wrong: it does not know the key.
-    WrongAnswer,
-    /// The peer said `#FAILURE#` to our answer: we do not know its key.
-    Refused,
-    /// Not the protocol, or the connection broke.
-    Protocol(io::Error),
-}
-
-impl std::fmt::Display for AuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AuthError::WrongAnswer => f.write_str("wrong authkey (its answer to our challenge)"),
-            AuthError::Refused => f.write_str("our authkey was refused"),
-            AuthError::Protocol(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl From<io::Error> for AuthError {
-    fn from(e: io::Error) -> AuthError {
-        AuthError::Protocol(e)
+        e.into()
     }
 }
 
 /// Challenges the peer: sends `#CHALLENGE#{sha256}` and 40 random bytes, checks the answer,
-/// says `#WELCOME#` or `#FAILURE#`.
-pub fn deliver_challenge(conn: &mut Connection, key: &[u8]) -> Result<(), AuthError> {
+/// says `#WELCOME#` or `#FAILURE#`: [`Error::WrongKey`] if the peer does not know the key.
+pub fn deliver_challenge(conn: &mut Connection, key: &[u8]) -> Result<()> {
     let mut message = b"{sha256}".to_vec();
     let mut nonce = [0u8; 40];
-    getrandom::getrandom(&mut nonce).map_err(|e| io::Error::other(e.to_string()))?;
+    getrandom::getrandom(&mut nonce)
+        .map_err(|e| Error::Failed(format!("no random bytes for a challenge: {e}")))?;
     message.extend(nonce);
     conn.send_bytes(&[CHALLENGE, &message].concat())?;
     let response = conn.recv_auth()?;
@@ -207,26 +179,23 @@ pub fn deliver_challenge(conn: &mut Connection, key: &[u8]) -> Result<(), AuthEr
         Ok(())
     } else {
         let _ = conn.send_bytes(FAILURE);
-        Err(AuthError::WrongAnswer)
+        Err(Error::WrongKey)
     }
 }
 
-/// Answers the peer's challenge, in the style it was asked, and reads its verdict.
-pub fn answer_challenge(conn: &mut Connection, key: &[u8]) -> Result<(), AuthError> {
+/// Answers the peer's challenge, in the style it was asked, and reads its verdict:
+/// [`Error::Refused`] if it does not take our key.
+pub fn answer_challenge(conn: &mut Connection, key: &[u8]) -> Result<()> {
     let challenge = conn.recv_auth()?;
     let Some(message) = challenge.strip_prefix(CHALLENGE) else {
-        return Err(AuthError::Protocol(invalid(
-            "expected a challenge, not Python's manager protocol".into(),
-        )));
+        let why = "expected a challenge, not Python's manager protocol";
+        return Err(Error::Protocol(why.into()));
     };
-    let response = create_response(key, message).map_err(|e| AuthError::Protocol(invalid(e)))?;
-    conn.send_bytes(&response)?;
+    conn.send_bytes(&create_response(key, message)?)?;
     match conn.recv_auth()? {
         verdict if verdict == WELCOME => Ok(()),
-        verdict if verdict == FAILURE => Err(AuthError::Refused),
-        _ => Err(AuthError::Protocol(invalid(
-            "neither #WELCOME# nor #FAILURE#".into(),
-        ))),
+        verdict if verdict == FAILURE => Err(Error::Refused),
+        _ => Err(Error::Protocol("neither #WELCOME# nor #FAILURE#".into())),
     }
 }
 
@@ -240,7 +209,7 @@ fn sha256(key: &[u8]) -> Hmac<Sha256> {
 
 /// The digest a message names with its `{name}` prefix, and the rest; `None` for the legacy
 /// style (a bare 16- or 20-byte message, HMAC-MD5).
-fn digest_name(message: &[u8]) -> Result<Option<(&str, &[u8])>, String> {
+fn digest_name(message: &[u8]) -> Result<Option<(&str, &[u8])>> {
     if message.len() == 16 || message.len() == 20 {
         return Ok(None);
     }
@@ -249,15 +218,15 @@ fn digest_name(message: &[u8]) -> Result<Option<(&str, &[u8])>, String> {
             return Ok(Some((name, rest)));
         }
     }
-    Err(format!(
+    Err(Error::Protocol(format!(
         "a challenge or answer of {} bytes without a digest we support (md5, sha256)",
         message.len()
-    ))
+    )))
 }
 
 /// Our answer to a challenge `message` (what follows `#CHALLENGE#`): the raw HMAC-MD5 for the
 /// legacy style, else `{name}` and the HMAC named, over the whole message.
-pub fn create_response(key: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
+pub fn create_response(key: &[u8], message: &[u8]) -> Result<Vec<u8>> {
     Ok(match digest_name(message)? {
         None => md5(key)
             .chain_update(message)
@@ -323,7 +292,7 @@ mod tests {
                 (20, 16),
                 "the legacy style"
             );
-            assert_eq!(create_response(b"abc", challenge), Ok(digest.to_vec()));
+            assert_eq!(create_response(b"abc", challenge).unwrap(), digest.to_vec());
             assert!(verify_response(b"abc", challenge, digest));
             assert!(!verify_response(b"abd", challenge, digest));
         }
@@ -421,13 +390,7 @@ mod tests {
         let started = Instant::now();
         b.set_deadline(Some(started + Duration::from_millis(300)));
         let e = b.recv_bytes(MAX_FRAME).unwrap_err();
-        assert!(
-            matches!(
-                e.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            ),
-            "{e}"
-        );
+        assert!(e.is_timeout(), "{e}");
         let took = started.elapsed();
         assert!(took < Duration::from_millis(1000), "took {took:?}");
         drop(b);
@@ -456,8 +419,8 @@ mod tests {
                 answer_challenge(&mut server, server_key).unwrap();
                 t.join().unwrap().unwrap();
             } else {
-                assert!(matches!(r, Err(AuthError::WrongAnswer)));
-                assert!(matches!(t.join().unwrap(), Err(AuthError::Refused)));
+                assert!(matches!(r, Err(Error::WrongKey)));
+                assert!(matches!(t.join().unwrap(), Err(Error::Refused)));
             }
         }
     }
