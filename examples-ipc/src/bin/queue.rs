@@ -44,7 +44,7 @@
 //! reader, finding the queue at its end again and again, spins on a whole core. That is why
 //! do_queue.py must `terminate()` its reader.
 
-use examples_ipc::channel::{self, Queue};
+use examples_ipc::channel::{self, QueueReader, QueueWriter};
 use shared::Context;
 use std::process::{ExitCode, Stdio};
 
@@ -55,7 +55,7 @@ The parent makes a queue (a pipe); a writer process puts A, B and C, a reader pr
 (--child write|read is how the children are started; you do not need to type it.)";
 
 // 写数据进程执行的代码 (the code the writer process runs):
-fn write(mut q: Queue) -> shared::Result {
+fn write(q: QueueWriter) -> shared::Result {
     println!("Process to write: {}", std::process::id());
     for value in ["A", "B", "C"] {
         println!("Put {value} to queue...");
@@ -66,7 +66,7 @@ fn write(mut q: Queue) -> shared::Result {
 }
 
 // 读数据进程执行的代码 (the code the reader process runs):
-fn read(mut q: Queue) -> shared::Result {
+fn read(mut q: QueueReader) -> shared::Result {
     println!("Process to read: {}", std::process::id());
     // Python loops for ever; this loop ends with the queue: once the writer has exited.
     while let Some(value) = q.get()? {
@@ -78,8 +78,8 @@ fn read(mut q: Queue) -> shared::Result {
 fn main() -> ExitCode {
     // In a child (this program started again with `--child write` or `--child read`): its role.
     shared::run_if_child(|role| match role {
-        "write" => write(Queue::writer_end()?),
-        "read" => read(Queue::reader_end()),
+        "write" => write(QueueWriter::new()?),
+        "read" => read(QueueReader::new()),
         other => shared::exit_usage(format!("unknown child role {other:?}")),
     });
     shared::start(USAGE).no_options();

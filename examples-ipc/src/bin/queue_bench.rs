@@ -47,7 +47,7 @@
 //! Try: in `examples-ipc/src/channel/frame.rs`, set `PIPE_BUF` to `8`: each message now goes in
 //! a `write` of its own, and the rate falls to about a third.
 
-use examples_ipc::channel::{self, Queue};
+use examples_ipc::channel::{self, QueueReader, QueueWriter};
 use shared::{Arg::Long, Context, OrExit};
 use std::process::{ExitCode, Stdio};
 
@@ -67,7 +67,7 @@ const PYTHON_COUNT: u64 = 200_000;
 const END: &str = "end";
 
 /// The writer: `count` messages, with no pause, then [`END`].
-fn write(mut q: Queue, count: u64) -> shared::Result {
+fn write(q: QueueWriter, count: u64) -> shared::Result {
     for _ in 0..count {
         q.put("m")?;
     }
@@ -76,7 +76,7 @@ fn write(mut q: Queue, count: u64) -> shared::Result {
 
 /// The reader: counts the messages until [`END`], and fails unless it got them all. A queue
 /// that ends without it is a writer that failed: the parent reports the writer.
-fn read(mut q: Queue, count: u64) -> shared::Result {
+fn read(mut q: QueueReader, count: u64) -> shared::Result {
     let mut got = 0;
     loop {
         match q.get()?.as_deref() {
@@ -120,8 +120,8 @@ fn main() -> ExitCode {
             .parse()
             .unwrap_or_else(|_| shared::exit_usage("--child ROLE=COUNT"));
         match role {
-            "write" => write(Queue::writer_end()?, count),
-            "read" => read(Queue::reader_end(), count),
+            "write" => write(QueueWriter::new()?, count),
+            "read" => read(QueueReader::new(), count),
             other => shared::exit_usage(format!("unknown child role {other:?}")),
         }
     });

@@ -9,13 +9,14 @@
 //! so the wiring is:
 //!
 //! - **queue**: the writer's *stderr* is the queue's write end; the parent hands the read end
-//!   (`ChildStderr`) to the reader as its *stdin* ([`Queue::put`], [`Queue::get`]).
+//!   (`ChildStderr`) to the reader as its *stdin* ([`QueueWriter::put`], [`QueueReader::get`]:
+//!   two types, so that a `get` on the writer's end does not compile).
 //! - **pipe**: the parent writes to the child's stdin and reads the child's stderr: a duplex
 //!   connection ([`Conn`]) made of two one-way pipes.
 //!
 //! **Messages are framed** ([`frame`]): a stderr also carries `eprintln!` and panic messages, so
 //! the reader takes only frames as messages and passes anything else on to the terminal. As in
-//! Python, `Queue::put` returns at once and a feeder thread writes what has gathered; `Conn::send`
+//! Python, `QueueWriter::put` returns at once and a feeder thread writes what has gathered; `Conn::send`
 //! writes at once.
 //!
 //! **The trap**: a reader sees the end of a pipe only once *every* copy of its write end is
@@ -49,50 +50,52 @@ pub const READER_GONE: i32 = 3;
 /// own status says why (a writer killed by a signal cannot say it itself).
 pub const WRITER_GONE: i32 = 4;
 
-/// One end of a queue between two processes.
-pub struct Queue {
-    put: Option<Feeder>,
-    get: Option<FrameReader<io::StdinLock<'static>, io::Stderr>>,
-}
+/// The writer's end of a queue between two processes: `q.put(value)`.
+pub struct QueueWriter(Feeder);
 
-impl Queue {
-    /// The writer's end: this process's stderr, which the parent piped to the reader's stdin,
-    /// fed by a thread of its own. Also starts [`exit_with_parent`], since the writer's stdin
-    /// is the parent's lifeline.
-    pub fn writer_end() -> shared::Result<Queue> {
+/// The reader's end of a queue between two processes: `q.get()`.
+pub struct QueueReader(FrameReader<io::StdinLock<'static>, io::Stderr>);
+
+impl QueueWriter {
+    /// The writer's end in a writer process: its stderr, which the parent piped to the reader's
+    /// stdin, fed by a thread of its own. Also starts [`exit_with_parent`], since the writer's
+    /// stdin is the parent's lifeline.
+    pub fn new() -> shared::Result<QueueWriter> {
         exit_with_parent()?;
         let feeder = Feeder::to_stderr().context("cannot start the queue's feeder thread")?;
-        Ok(Queue {
-            put: Some(feeder),
-            get: None,
-        })
+        Ok(QueueWriter(feeder))
     }
 
-    /// The reader's end: this process's stdin, which the parent made the writer's stderr.
-    /// Whatever the writer prints on that stderr besides messages goes on to ours.
-    pub fn reader_end() -> Queue {
-        Queue {
-            put: None,
-            get: Some(FrameReader::new(io::stdin().lock(), io::stderr())),
-        }
-    }
-
-    /// Puts one message, Python's `q.put(value)`: it returns at once, and the feeder writes it
-    /// at once. An error once nobody reads the queue any more (status [`READER_GONE`]).
-    pub fn put(&mut self, value: &str) -> shared::Result {
-        let feeder = self.put.as_ref().expect("put on the writer's end");
-        feeder.put(value.as_bytes()).map_err(|why| {
+    /// Puts one message, Python's `q.put(value)`: it returns at once (unless 64 KiB wait
+    /// already), and the feeder writes it at once. An error once nobody reads the queue any
+    /// more (status [`READER_GONE`]).
+    pub fn put(&self, value: &str) -> shared::Result {
+        self.0.put(value.as_bytes()).map_err(|why| {
             Error::new(format_args!("the reader has gone: {why}")).with_status(READER_GONE as u8)
         })
+    }
+}
+
+impl QueueReader {
+    /// The reader's end in a reader process: its stdin, which the parent made the writer's
+    /// stderr. Whatever the writer prints on that stderr besides messages goes on to ours.
+    pub fn new() -> QueueReader {
+        QueueReader(FrameReader::new(io::stdin().lock(), io::stderr()))
     }
 
     /// Gets the next message; `None` once the queue has ended: every write end is closed.
     pub fn get(&mut self) -> shared::Result<Option<String>> {
-        let reader = self.get.as_mut().expect("get on the reader's end");
-        let message = reader
+        let message = self
+            .0
             .next_message()
             .context("cannot read from the queue")?;
         Ok(message.map(|m| String::from_utf8_lossy(&m).into_owned()))
+    }
+}
+
+impl Default for QueueReader {
+    fn default() -> QueueReader {
+        QueueReader::new()
     }
 }
 
