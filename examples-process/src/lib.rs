@@ -24,8 +24,8 @@
 //!   (not shown; `--timeline` draws them), and the dispatcher sends it the next task.
 //! - **No worker left behind**: if a worker dies, the dispatcher kills and reaps the others and
 //!   `join()` says what happened; if the parent's stdout closes (`| head -3`) the same, quietly;
-//!   on SIGINT (Ctrl-C) or SIGTERM the pool kills and reaps its workers before the program ends
-//!   (130, 143). The workers run in a process group of their own (Unix), so that Ctrl-C, which
+//!   on SIGINT (Ctrl-C) or SIGTERM the pool kills and reaps its workers, and `join()` ends the
+//!   program quietly with 130 or 143, as the signal would have. The workers run in a process group of their own (Unix), so that Ctrl-C, which
 //!   the terminal sends to the whole foreground group, reaches the parent only, and the parent
 //!   alone decides: a worker that died of the same Ctrl-C would otherwise race the parent and be
 //!   reported as a failure. A signal the program was started with ignored (a background job's
@@ -75,6 +75,8 @@ enum Event {
     Exited(usize),
     /// Our stdout, where the workers' output goes, cannot be written.
     StdoutFailed(std::io::Error),
+    /// SIGINT (Ctrl-C) or SIGTERM, with its number.
+    Signal(i32),
 }
 
 impl Pool {
@@ -122,9 +124,9 @@ impl Pool {
     ) -> shared::Result<Pool> {
         // After the workers have started, who would inherit the blocked signals, and before the
         // threads, who must.
-        #[cfg(unix)]
-        stop_on_signals(Arc::clone(children))?;
         let (tx, events) = mpsc::channel();
+        #[cfg(unix)]
+        stop_on_signals(tx.clone())?;
         for (index, output) in outputs.into_iter().enumerate() {
             let tx = tx.clone();
             std::thread::Builder::new()
@@ -175,7 +177,8 @@ impl Pool {
     }
 
     /// Waits until every worker process has exited. If a worker died, or our stdout closed,
-    /// the others have been killed and reaped, and the error says what happened.
+    /// the others have been killed and reaped, and the error says what happened; after SIGINT
+    /// or SIGTERM, the error ends the program quietly with 128 + the signal.
     pub fn join(&mut self) -> shared::Result {
         assert!(self.closed, "call close() before join(), as in Python");
         match self.running.take().map(JoinHandle::join) {
@@ -233,6 +236,12 @@ impl Dispatcher {
                     running -= 1;
                     self.exited(index)
                         .inspect_err(|_| stop_all(&mut lock(&self.children)))?;
+                }
+                Event::Signal(signal) => {
+                    // What the signal asks for, once the workers are put away: the end of the
+                    // program, with 128 + its number, quietly (`join` returns it).
+                    stop_all(&mut lock(&self.children));
+                    return Err(Error::quiet((128 + signal) as u8));
                 }
                 Event::StdoutFailed(e) => {
                     stop_all(&mut lock(&self.children));
@@ -316,13 +325,13 @@ fn stop_all(children: &mut [Child]) {
 }
 
 /// Blocks SIGINT and SIGTERM here (and so in every thread started from now on), and starts a
-/// thread that waits for them: it kills and reaps the workers, then ends the program with
-/// 128 + the signal, as the signal itself would have. (Ending the program is what the signal
-/// asks for; the thread only puts the workers away first.) A signal this program was started
-/// with ignored is left alone: blocked and waited for, it would be taken after all (Linux
-/// queues a blocked signal even when it is ignored).
+/// thread that waits for them and tells the dispatcher, which kills and reaps the workers and
+/// ends the pool with 128 + the signal: `join` returns that, quietly, and `main` ends with it,
+/// as the signal itself would have ended the program. A signal this program was started with
+/// ignored is left alone: blocked and waited for, it would be taken after all (Linux queues a
+/// blocked signal even when it is ignored).
 #[cfg(unix)]
-fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) -> shared::Result {
+fn stop_on_signals(dispatcher: Sender<Event>) -> shared::Result {
     use nix::sys::signal::{SigSet, Signal};
     let mut signals = SigSet::empty();
     let heeded = [Signal::SIGINT, Signal::SIGTERM]
@@ -338,10 +347,9 @@ fn stop_on_signals(children: Arc<Mutex<Vec<Child>>>) -> shared::Result {
     std::thread::Builder::new()
         .name("pool-signals".into())
         .spawn(move || {
-            let Ok(signal) = signals.wait() else { return };
-            let mut children = lock(&children);
-            stop_all(&mut children);
-            std::process::exit(128 + signal as i32);
+            if let Ok(signal) = signals.wait() {
+                let _ = dispatcher.send(Event::Signal(signal as i32));
+            }
         })
         .context("cannot start a thread of the pool")?;
     Ok(())

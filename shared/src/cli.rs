@@ -58,8 +58,8 @@ pub fn unexpected(arg: Arg<'_>) -> ! {
 /// line, on which `-h`/`--help` prints `usage`.
 ///
 /// Why the panic part: `println!` panics when a write fails, `thread::spawn` when the system
-/// refuses a thread, `#[tokio::main]` when the runtime cannot be built (too few file
-/// descriptors). None of those is a bug of the example, so none deserves a backtrace:
+/// refuses a thread, tokio's signal driver when it gets no file descriptor. None of those is a
+/// bug of the example, so none deserves a backtrace:
 /// - the reader of stdout has gone (`cargo run ... | head`, a closed pipe): a Unix tool ends
 ///   quietly with status 141, as if killed by SIGPIPE;
 /// - any other failed write to stdout (a full disk: `> /dev/full`): an `error:` line, status 1;
@@ -76,7 +76,8 @@ pub fn start(usage: &'static str) -> Args {
 /// What [`start`] does before it reads the command line: for a child process of the program
 /// (`run_if_child`), which has no options of its own.
 pub(crate) fn init() {
-    crate::time::time_scale();
+    // A start helper: a bad time scale ends the program here, before any output.
+    crate::time::from_env().unwrap_or_else(|why| exit_usage(why));
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(one_line_for_what_std_panics_on);
 }
@@ -103,14 +104,16 @@ fn one_line_for_what_std_panics_on() {
             }
             exit_error(format_args!("cannot write to stdout: {why}"));
         }
-        // std's `thread::spawn` and `Scope::spawn`; tokio's `#[tokio::main]`, its pool and its
-        // signal driver (which panic where the std calls they make return errors).
+        // Why panic messages are matched here, where an error value would be better: these
+        // panics come from calls that return no error. The lessons call `thread::spawn` and
+        // `Scope::spawn` as the tutorial calls `Thread(...).start()` (their fallible twin,
+        // `thread::Builder`, would be machinery in a ten-line lesson; library code uses it and
+        // returns the error); tokio starts its blocking pool's threads and its signal driver
+        // inside calls that return none. (Runtimes are built with `Builder::build`, which does
+        // return its error.) Should std or tokio reword a message, the panic is reported as
+        // usual, and the tests under RLIMIT_NPROC and RLIMIT_NOFILE fail.
         for (prefix, what) in [
             ("failed to spawn thread: ", "cannot start a thread"),
-            (
-                "Failed building the Runtime: ",
-                "cannot start the async runtime",
-            ),
             ("OS can't spawn worker thread: ", "cannot start a thread"),
             // tokio's signal driver, when the runtime is built without a descriptor to spare.
             (

@@ -14,25 +14,29 @@ pub const TIME_SCALE_VAR: &str = "TUTORIAL_TIME_SCALE";
 /// The largest accepted scale: enough to slow a demo down for a class, small enough never to overflow.
 const MAX_SCALE: f64 = 1000.0;
 
-/// The scale factor from `TUTORIAL_TIME_SCALE` (1 when unset). An invalid value ends the program
-/// with one line on stderr and exit status 2.
+/// The scale factor from `TUTORIAL_TIME_SCALE` (1 when unset). [`crate::start`] has refused a
+/// bad value before anything runs; a program that did not call it gets 1 for one.
 pub fn time_scale() -> f64 {
     static SCALE: OnceLock<f64> = OnceLock::new();
-    *SCALE.get_or_init(|| match std::env::var(TIME_SCALE_VAR) {
-        Err(std::env::VarError::NotPresent) => 1.0,
-        Ok(text) => match text.trim().parse::<f64>() {
-            Ok(x) if (0.0..=MAX_SCALE).contains(&x) => x,
-            _ => invalid(&text),
-        },
-        Err(std::env::VarError::NotUnicode(text)) => invalid(&text.to_string_lossy()),
-    })
+    *SCALE.get_or_init(|| from_env().unwrap_or(1.0))
 }
 
-fn invalid(text: &str) -> ! {
-    crate::cli::exit_usage(format!(
-        "{TIME_SCALE_VAR} must be a number from 0 to {MAX_SCALE} \
-         (1 = the tutorial's timings, 0 = no waiting), not {text:?}"
-    ))
+/// The scale `TUTORIAL_TIME_SCALE` asks for, or why it is refused.
+pub(crate) fn from_env() -> Result<f64, String> {
+    let refused = |text: &str| {
+        Err(format!(
+            "{TIME_SCALE_VAR} must be a number from 0 to {MAX_SCALE} \
+             (1 = the tutorial's timings, 0 = no waiting), not {text:?}"
+        ))
+    };
+    match std::env::var(TIME_SCALE_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(1.0),
+        Ok(text) => match text.trim().parse::<f64>() {
+            Ok(x) if (0.0..=MAX_SCALE).contains(&x) => Ok(x),
+            _ => refused(&text),
+        },
+        Err(std::env::VarError::NotUnicode(text)) => refused(&text.to_string_lossy()),
+    }
 }
 
 /// A tutorial duration multiplied by the time scale.

@@ -67,8 +67,15 @@ impl Python {
         let mut child = command
             .spawn()
             .map_err(|e| self.error(format!("cannot start: {e}")))?;
-        let stdout = bounded_reader(child.stdout.take());
-        let stderr = bounded_reader(child.stderr.take());
+        let readers = bounded_reader(child.stdout.take())
+            .and_then(|out| Ok((out, bounded_reader(child.stderr.take())?)));
+        let (stdout, stderr) = match readers {
+            Ok(readers) => readers,
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(self.error(format!("cannot start a thread to read it: {e}")));
+            }
+        };
         let status = wait_timeout(&mut child, timeout);
         // Also what the script left behind (pool workers, forked children), if anything.
         kill_group(&mut child);
@@ -145,9 +152,9 @@ fn remove_stale(base: &Path) {
 }
 
 /// Reads a pipe to its end on a thread, keeping at most [`MAX_OUTPUT`] bytes.
-fn bounded_reader(pipe: Option<impl Read + Send + 'static>) -> Reader {
-    Reader(pipe.map(|mut pipe| {
-        std::thread::spawn(move || {
+fn bounded_reader(pipe: Option<impl Read + Send + 'static>) -> std::io::Result<Reader> {
+    let reader = pipe.map(|mut pipe| {
+        std::thread::Builder::new().spawn(move || {
             let mut kept = Vec::new();
             let mut buffer = [0u8; 8192];
             loop {
@@ -163,7 +170,8 @@ fn bounded_reader(pipe: Option<impl Read + Send + 'static>) -> Reader {
             }
             kept
         })
-    }))
+    });
+    Ok(Reader(reader.transpose()?))
 }
 
 struct Reader(Option<std::thread::JoinHandle<Vec<u8>>>);
