@@ -18,6 +18,7 @@
 //! and exits 2. Never a panic. Reading options is part of starting a program, so these helpers
 //! end it themselves; everything after returns errors ([`crate::error`]).
 
+use std::ffi::OsString;
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
@@ -71,6 +72,58 @@ pub fn unexpected(arg: Arg<'_>) -> ! {
 pub fn start(usage: &'static str) -> Args {
     init();
     Args::from_args(usage, std::env::args_os().skip(1))
+}
+
+/// [`start`] for a program that draws a timeline: `--timeline` (the chart after the run) and
+/// `--trace FILE` (Chrome trace-event JSON) are taken here, once for every such program, and
+/// the returned command line holds the program's other arguments.
+pub fn start_with_timeline(usage: &'static str) -> Args {
+    init();
+    let found = TimelineOptions::take(std::env::args_os().skip(1));
+    if found.chart {
+        crate::timeline::enable();
+    }
+    if let Some(path) = found.trace {
+        crate::timeline::trace_to(path).unwrap_or_else(|e| exit_error(e));
+    }
+    Args::from_args(usage, found.rest)
+}
+
+/// `--timeline` and `--trace FILE` (or `--trace=FILE`) before a `--`, and the other arguments.
+#[derive(Debug, PartialEq)]
+struct TimelineOptions {
+    chart: bool,
+    trace: Option<String>,
+    rest: Vec<OsString>,
+}
+
+impl TimelineOptions {
+    fn take(args: impl IntoIterator<Item = OsString>) -> TimelineOptions {
+        let (mut chart, mut trace, mut rest) = (false, None, Vec::new());
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let text = arg.to_str().unwrap_or("");
+            let path = match text.strip_prefix("--trace") {
+                Some("") => Some(args.next()),
+                Some(value) if value.starts_with('=') => Some(Some(value[1..].into())),
+                _ => None,
+            };
+            match (text, path) {
+                ("--", _) => {
+                    rest.push(arg);
+                    rest.extend(args.by_ref());
+                }
+                ("--timeline", _) => chart = true,
+                (_, Some(Some(path))) => match path.into_string() {
+                    Ok(path) => trace = Some(path),
+                    Err(_) => bad_args("--trace: the file name is not valid text"),
+                },
+                (_, Some(None)) => bad_args("missing argument for option '--trace'"),
+                _ => rest.push(arg),
+            }
+        }
+        TimelineOptions { chart, trace, rest }
+    }
 }
 
 /// What [`start`] does before it reads the command line: for a child process of the program
@@ -246,4 +299,46 @@ where
         .unwrap_or_else(|raw| bad_args(format!("{raw:?} is not valid text")));
     text.parse()
         .unwrap_or_else(|e| bad_args(format!("invalid value {text:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_options_are_taken_and_the_rest_kept_in_order() {
+        let args = [
+            "--count",
+            "3",
+            "--timeline",
+            "-x",
+            "--trace",
+            "t.json",
+            "--",
+            "--timeline",
+        ];
+        let found = TimelineOptions::take(args.map(OsString::from));
+        let rest = ["--count", "3", "-x", "--", "--timeline"]
+            .map(OsString::from)
+            .to_vec();
+        let trace = Some("t.json".to_string());
+        assert_eq!(
+            found,
+            TimelineOptions {
+                chart: true,
+                trace,
+                rest
+            }
+        );
+        let found = TimelineOptions::take(["--trace=u.json", "--tracer"].map(OsString::from));
+        assert_eq!(
+            (found.chart, found.trace.as_deref()),
+            (false, Some("u.json"))
+        );
+        assert_eq!(
+            found.rest,
+            ["--tracer"],
+            "not --trace: refused later as unknown"
+        );
+    }
 }

@@ -23,7 +23,7 @@ pub mod python;
 pub mod time;
 pub mod timeline;
 
-pub use cli::{Arg, Args, exit_error, exit_usage, start, unexpected};
+pub use cli::{Arg, Args, exit_error, exit_usage, start, start_with_timeline, unexpected};
 pub use error::{Context, Error, OrExit, Result, finish};
 
 use std::sync::{Mutex, MutexGuard};

@@ -44,11 +44,15 @@
 //! Try: replace `tokio::time::sleep(...).await` with `std::thread::sleep(...)` (a blocking
 //! wait): the second "Hello world!" now comes after the first "Hello again!", and the run takes 2 s.
 
-use shared::{Arg::Long, OrExit, timeline};
+use shared::{OrExit, timeline};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: async_hello [--timeline]\n\nTwo hello() tasks each wait 1 s on one thread; the run takes about 1 s.
---timeline draws both tasks' waits, on the one thread, after the output.";
+const USAGE: &str = "\
+usage: async_hello [--timeline] [--trace FILE]
+
+Two hello() tasks each wait 1 s on one thread; the run takes about 1 s. --timeline draws both
+tasks' waits, on the one thread, after the output; --trace FILE writes the same as Chrome
+trace-event JSON (for ui.perfetto.dev).";
 
 /// The current thread, as Python's `threading.current_thread()` shows it.
 fn current_thread() -> String {
@@ -71,13 +75,7 @@ async fn hello(task: u32) {
 }
 
 fn main() {
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("timeline") => timeline::enable(),
-            other => shared::unexpected(other),
-        }
-    }
+    shared::start_with_timeline(USAGE).no_options();
     // loop = asyncio.get_event_loop(): one thread runs every task.
     let event_loop = tokio::runtime::Builder::new_current_thread()
         .enable_time()

@@ -61,10 +61,11 @@ use std::{io, time::Duration};
 use tokio::{io::AsyncWriteExt, io::BufReader, net::TcpStream};
 
 const USAGE: &str = "\
-usage: async_wget [--timeout S] [--timeline] [HOST[:PORT]...]
+usage: async_wget [--timeout S] [--timeline] [--trace FILE] [HOST[:PORT]...]
 
 Fetches the headers of every host at once (default: the sample's three; port 80; [::1]:8000 for
-IPv6); each may take S seconds (default 10). --timeline draws each host's download.";
+IPv6); each may take S seconds (default 10). --timeline draws each host's download; --trace FILE
+writes the same as Chrome trace-event JSON (for ui.perfetto.dev).";
 
 async fn wget(host: &str, port: u16) -> io::Result<()> {
     println!("wget {host}...");
@@ -89,11 +90,10 @@ async fn wget(host: &str, port: u16) -> io::Result<()> {
 
 fn main() -> std::process::ExitCode {
     let (mut hosts, mut timeout) = (Vec::new(), 10.0);
-    let mut args = shared::start(USAGE);
+    let mut args = shared::start_with_timeline(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("timeout") => timeout = args.value_in(0.001..=3600.0),
-            Long("timeline") => timeline::enable(),
             Value(host) => hosts.push(shared::cli::parse(host)), // a bad one: a usage error
             other => shared::unexpected(other),
         }

@@ -43,12 +43,13 @@ use shared::{Arg::Long, OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
-usage: io_bound [--count N] [--max-threads T] [--samples K] [--timeline] [--vs-python]
+usage: io_bound [--count N] [--max-threads T] [--samples K] [--timeline] [--trace FILE] [--vs-python]
 
 Runs N waits of 1 s (default 10000, at most 1000000) at once as tasks on one thread, then as one
 OS thread each (at most T threads, default 10000), K times each (default 3); prints the median wall time and
-the memory of the first run. --timeline draws how many waits are in flight over time;
---vs-python runs the same waits as asyncio tasks in python3, beside ours.";
+the memory of the first run. --timeline draws how many waits are in flight over time; --trace
+FILE writes the same as Chrome trace-event JSON (for ui.perfetto.dev); --vs-python runs the same
+waits as asyncio tasks in python3, beside ours.";
 
 /// One wait: what an IO-bound job does most of the time.
 fn wait_time() -> Duration {
@@ -145,13 +146,12 @@ fn main() {
     let mut max_threads: usize = 10_000;
     let mut samples: usize = 3;
     let mut vs_python = false;
-    let mut args = shared::start(USAGE);
+    let mut args = shared::start_with_timeline(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("count") => count = args.value_in(1..=1_000_000),
             Long("max-threads") => max_threads = args.value_in(1..=1_000_000),
             Long("samples") => samples = args.value_in(1..=100),
-            Long("timeline") => timeline::enable(),
             Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }

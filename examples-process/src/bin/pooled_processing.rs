@@ -49,7 +49,7 @@
 //! Try: change `Pool::new(4)` to `Pool::new(5)`: all five tasks start at once, each with its own PID.
 
 use examples_process::Pool;
-use shared::{Arg::Long, OrExit, timeline};
+use shared::{OrExit, timeline};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
@@ -73,14 +73,7 @@ fn long_time_task(name: u32) {
 fn main() {
     // In a worker process (this program started again by the pool): run tasks, never return.
     examples_process::serve_if_worker(long_time_task);
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
-            other => shared::unexpected(other),
-        }
-    }
+    shared::start_with_timeline(USAGE).no_options();
     println!("Parent process {}.", std::process::id());
     let mut p = Pool::new(4).or_exit();
     for i in 0..5 {

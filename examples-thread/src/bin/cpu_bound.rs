@@ -133,14 +133,12 @@ fn cores() -> u64 {
 fn main() {
     let cores = cores();
     let (mut limit, mut samples, mut many, mut vs_python) = (None, 5, 32 * cores, false);
-    let mut args = shared::start(USAGE);
+    let mut args = shared::start_with_timeline(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("limit") => limit = Some(args.value_in(1_000..=100_000_000)),
             Long("samples") => samples = args.value_in(1..=1000),
             Long("many") => many = args.value_in(1..=4096),
-            Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             Long("vs-python") => vs_python = true,
             other => shared::unexpected(other),
         }

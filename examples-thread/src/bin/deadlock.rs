@@ -43,7 +43,7 @@
 //! times and sooner or later both hold one when they ask for the other.
 
 use parking_lot::Mutex;
-use shared::{Arg::Long, Context, OrExit, timeline};
+use shared::{Context, OrExit, timeline};
 use std::sync::Barrier;
 use std::thread;
 use std::time::Duration;
@@ -146,14 +146,7 @@ fn spawn_named<'scope, 'env>(
 }
 
 fn main() {
-    let mut args = shared::start(USAGE);
-    while let Some(arg) = args.next() {
-        match arg {
-            Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
-            other => shared::unexpected(other),
-        }
-    }
+    shared::start_with_timeline(USAGE).no_options();
     let a = NamedLock::new("A");
     let b = NamedLock::new("B");
     let both_hold = Barrier::new(2);

@@ -97,13 +97,11 @@ fn run_worker(worker: usize, tasks: channel::Receiver<Task>, results: channel::S
 
 fn main() {
     let (mut workers, mut tasks) = (2, 10);
-    let mut args = shared::start(USAGE);
+    let mut args = shared::start_with_timeline(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("workers") => workers = args.value_in(1..=1000),
             Long("tasks") => tasks = args.value_in(1..=100_000),
-            Long("timeline") => timeline::enable(),
-            Long("trace") => timeline::trace_to(args.value::<String>()).or_exit(),
             other => shared::unexpected(other),
         }
     }
