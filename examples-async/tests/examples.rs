@@ -919,26 +919,7 @@ mod refused {
 /// async_wget run together, on a free port that stands for the headers' 8000.
 #[test]
 fn every_header_output_is_what_a_run_prints() {
-    for (file, exe, source) in [
-        (
-            "coroutine",
-            env!("CARGO_BIN_EXE_coroutine"),
-            include_str!("../src/bin/coroutine.rs"),
-        ),
-        (
-            "async_hello",
-            env!("CARGO_BIN_EXE_async_hello"),
-            include_str!("../src/bin/async_hello.rs"),
-        ),
-        (
-            "io_bound",
-            env!("CARGO_BIN_EXE_io_bound"),
-            include_str!("../src/bin/io_bound.rs"),
-        ),
-    ] {
-        let file = format!("examples-async/src/bin/{file}.rs");
-        harness::expected::check_header(&file, exe, source);
-    }
+    harness::check_headers!(coroutine, async_hello, io_bound);
     let readme = include_str!("../../README.md");
     harness::expected::check_readme(readme, "async_hello", env!("CARGO_BIN_EXE_async_hello"));
     harness::expected::check_readme(readme, "io_bound", env!("CARGO_BIN_EXE_io_bound"));

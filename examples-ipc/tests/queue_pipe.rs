@@ -558,24 +558,5 @@ mod refused {
 /// Every output a header shows is what a real run prints (`[..]` for what varies).
 #[test]
 fn every_header_output_is_what_a_run_prints() {
-    for (file, exe, source) in [
-        (
-            "queue",
-            env!("CARGO_BIN_EXE_queue"),
-            include_str!("../src/bin/queue.rs"),
-        ),
-        (
-            "pipe",
-            env!("CARGO_BIN_EXE_pipe"),
-            include_str!("../src/bin/pipe.rs"),
-        ),
-        (
-            "queue_bench",
-            env!("CARGO_BIN_EXE_queue_bench"),
-            include_str!("../src/bin/queue_bench.rs"),
-        ),
-    ] {
-        let file = format!("examples-ipc/src/bin/{file}.rs");
-        harness::expected::check_header(&file, exe, source);
-    }
+    harness::check_headers!(queue, pipe, queue_bench);
 }

@@ -891,43 +891,15 @@ fn fork_says_it_is_unix_only() {
 /// Every output a header shows is what a real run prints (`[..]` for what varies).
 #[test]
 fn every_header_output_is_what_a_run_prints() {
-    let binaries = [
-        #[cfg(unix)]
-        (
-            "fork",
-            env!("CARGO_BIN_EXE_fork"),
-            include_str!("../src/bin/fork.rs"),
-        ),
-        (
-            "multi_processing",
-            env!("CARGO_BIN_EXE_multi_processing"),
-            include_str!("../src/bin/multi_processing.rs"),
-        ),
-        (
-            "pooled_processing",
-            env!("CARGO_BIN_EXE_pooled_processing"),
-            include_str!("../src/bin/pooled_processing.rs"),
-        ),
-        (
-            "subprocess",
-            env!("CARGO_BIN_EXE_subprocess"),
-            include_str!("../src/bin/subprocess.rs"),
-        ),
-        (
-            "crash_isolation",
-            env!("CARGO_BIN_EXE_crash_isolation"),
-            include_str!("../src/bin/crash_isolation.rs"),
-        ),
-        (
-            "spawn_cost",
-            env!("CARGO_BIN_EXE_spawn_cost"),
-            include_str!("../src/bin/spawn_cost.rs"),
-        ),
-    ];
-    for (file, exe, source) in binaries {
-        let file = format!("examples-process/src/bin/{file}.rs");
-        harness::expected::check_header(&file, exe, source);
-    }
+    #[cfg(unix)]
+    harness::check_headers!(fork);
+    harness::check_headers!(
+        multi_processing,
+        pooled_processing,
+        subprocess,
+        crash_isolation,
+        spawn_cost
+    );
     let readme = include_str!("../../README.md");
     harness::expected::check_readme(
         readme,

@@ -1097,51 +1097,16 @@ mod refused {
 #[test]
 fn every_header_output_is_what_a_run_prints() {
     let _cpu = cpu_to_myself();
-    for (file, exe, source) in [
-        (
-            "multi_threading",
-            env!("CARGO_BIN_EXE_multi_threading"),
-            include_str!("../src/bin/multi_threading.rs"),
-        ),
-        (
-            "lock",
-            env!("CARGO_BIN_EXE_lock"),
-            include_str!("../src/bin/lock.rs"),
-        ),
-        (
-            "lost_update",
-            env!("CARGO_BIN_EXE_lost_update"),
-            include_str!("../src/bin/lost_update.rs"),
-        ),
-        (
-            "multicore",
-            env!("CARGO_BIN_EXE_multicore"),
-            include_str!("../src/bin/multicore.rs"),
-        ),
-        (
-            "threadlocal",
-            env!("CARGO_BIN_EXE_threadlocal"),
-            include_str!("../src/bin/threadlocal.rs"),
-        ),
-        (
-            "deadlock",
-            env!("CARGO_BIN_EXE_deadlock"),
-            include_str!("../src/bin/deadlock.rs"),
-        ),
-        (
-            "master_worker",
-            env!("CARGO_BIN_EXE_master_worker"),
-            include_str!("../src/bin/master_worker.rs"),
-        ),
-        (
-            "cpu_bound",
-            env!("CARGO_BIN_EXE_cpu_bound"),
-            include_str!("../src/bin/cpu_bound.rs"),
-        ),
-    ] {
-        let file = format!("examples-thread/src/bin/{file}.rs");
-        harness::expected::check_header(&file, exe, source);
-    }
+    harness::check_headers!(
+        multi_threading,
+        lock,
+        lost_update,
+        multicore,
+        threadlocal,
+        deadlock,
+        master_worker,
+        cpu_bound
+    );
     let readme = include_str!("../../README.md");
     for (bin, exe) in [
         ("deadlock", env!("CARGO_BIN_EXE_deadlock")),

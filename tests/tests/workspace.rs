@@ -103,7 +103,7 @@ const GOOD_HEADER: &str = "\
 fn main() {}
 ";
 const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
-const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\")); include_str!(\"../src/bin/demo.rs\")";
+const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\")); harness::check_headers!(other, demo);";
 
 #[test]
 fn a_complete_made_up_workspace_passes() {
@@ -247,19 +247,19 @@ fn a_header_without_an_output_block_or_a_test_of_it_fails() {
             .any(|p| p.contains("header shows no output")),
         "{problems:?}"
     );
-    let fake = Fake::new(
-        "unchecked",
-        GOOD_HEADER,
-        GOOD_ROW,
+    for test in [
         "bin(env!(\"CARGO_BIN_EXE_demo\"))",
-    );
-    let problems = workspace_problems(&fake.0);
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("checks its header's outputs")),
-        "{problems:?}"
-    );
+        "bin(env!(\"CARGO_BIN_EXE_demo\")); harness::check_headers!(demos, other);",
+    ] {
+        let fake = Fake::new("unchecked", GOOD_HEADER, GOOD_ROW, test);
+        let problems = workspace_problems(&fake.0);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("checks its header's outputs")),
+            "{test}: {problems:?}"
+        );
+    }
 }
 
 #[test]
