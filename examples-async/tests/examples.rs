@@ -22,8 +22,9 @@ mod coroutine {
 
 /// Lesson: two tasks wait at the same time on one thread, so two 1 s waits take 1 s, not 2.
 mod async_hello {
+    use harness::timeline::{max_concurrent, parse_listing};
     use harness::{bin, shape};
-    use shared::timeline::{Kind, lanes, max_concurrent, parse_listing};
+    use shared::timeline::{Kind, lanes};
 
     #[test]
     fn async_hello_waits_twice_at_once_on_one_thread() {
@@ -76,7 +77,8 @@ mod async_hello {
 /// the others; what a server sends is bounded and cannot steer the terminal.
 mod async_wget {
     use harness::bin;
-    use shared::timeline::{lanes, max_concurrent, overlap_in_lane, parse_listing};
+    use harness::timeline::{max_concurrent, overlap_in_lane, parse_listing};
+    use shared::timeline::lanes;
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
 
@@ -671,8 +673,8 @@ mod aio_web {
 /// Lesson: ten thousand waits fit on one thread as tasks, at a fraction of the memory of one OS
 /// thread each.
 mod io_bound {
+    use harness::timeline::parse_listing;
     use harness::{bin, shape};
-    use shared::timeline::parse_listing;
 
     /// Seconds from a duration as `shared::bench::human` prints it: `1.23 s`, `4.56 ms`, `7.8 µs`.
     fn seconds(text: &str) -> f64 {

@@ -298,7 +298,8 @@ mod pooled_processing {
     /// `--timeline` (issue 11): the same run, drawn; the exact listing under the chart is read.
     #[test]
     fn the_timeline_shows_four_worker_lanes_and_task_4_in_a_freed_one() {
-        use shared::timeline::{lanes, max_concurrent, overlap_in_lane, parse_listing};
+        use harness::timeline::{max_concurrent, overlap_in_lane, parse_listing};
+        use shared::timeline::lanes;
         for _ in 0..3 {
             let out = bin(POOL)
                 .env("TUTORIAL_TIME_SCALE", "0.02")

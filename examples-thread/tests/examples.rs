@@ -65,9 +65,9 @@ fn timeline_of(out: &Output) -> (&str, Vec<shared::timeline::Span>) {
         .stdout
         .split_once("\n\ntimeline: ")
         .unwrap_or_else(|| panic!("no chart after a blank line\n{out}"));
-    let listing = shared::timeline::parse_listing(chart).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    let listing = harness::timeline::parse_listing(chart).unwrap_or_else(|e| panic!("{e}\n{out}"));
     assert_eq!(
-        shared::timeline::overlap_in_lane(&listing.spans),
+        harness::timeline::overlap_in_lane(&listing.spans),
         None,
         "two bars of one lane overlap\n{out}"
     );
@@ -573,7 +573,8 @@ mod deadlock {
 
     #[test]
     fn the_timeline_shows_both_threads_waiting_at_once() {
-        use shared::timeline::{Kind, lanes, max_concurrent};
+        use harness::timeline::max_concurrent;
+        use shared::timeline::{Kind, lanes};
         let out = bin(env!("CARGO_BIN_EXE_deadlock"))
             .env("TUTORIAL_TIME_SCALE", "0.05")
             .arg("--timeline")
@@ -702,7 +703,8 @@ mod master_worker {
 
     #[test]
     fn the_timeline_shows_a_lane_per_worker_and_every_task_once() {
-        use shared::timeline::{lanes, max_concurrent};
+        use harness::timeline::max_concurrent;
+        use shared::timeline::lanes;
         // Each task's 0.1 s of work takes 5 ms at this scale.
         let out = bin(PATH)
             .args(["--workers", "3", "--tasks", "9", "--timeline"])
@@ -905,7 +907,8 @@ mod cpu_bound {
 
     #[test]
     fn the_timeline_shows_one_busy_lane_per_thread() {
-        use shared::timeline::{lanes, max_concurrent};
+        use harness::timeline::max_concurrent;
+        use shared::timeline::lanes;
         let _cpu = cpu_to_myself();
         let out = bin(PATH)
             .args([

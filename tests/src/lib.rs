@@ -4,6 +4,7 @@
 //! - [`run`] (re-exported here): run an example binary as a real process, with a timeout, in a
 //!   process group of its own, and check what it printed. `assert_cmd` cannot kill a whole process
 //!   group on a hang, nor notice a child left behind holding stdout; this can.
+//! - [`check`] (re-exported here): what a run printed, and the assertions on it.
 //! - [`book`]: the companion book's pages, generated from the headers and the README.
 //! - [`expected`]: the outputs that headers and the README show, checked against real runs
 //!   (with snapbox's wildcards).
@@ -11,14 +12,18 @@
 //!   or file descriptors.
 //! - [`manager`]: Python's manager protocol by hand, and Python's own peers, for the tests of
 //!   `python-interop` and of `task_master` and `task_worker`.
+//! - [`timeline`]: a `--timeline` listing read back, and the checks made on it.
 //! - [`workspace`]: every binary has its header, its README row and a test.
 
 pub mod book;
+pub mod check;
 pub mod expected;
 #[cfg(target_os = "linux")]
 pub mod limits;
 pub mod manager;
 pub mod run;
+pub mod timeline;
 pub mod workspace;
 
+pub use check::*;
 pub use run::*;

@@ -1,5 +1,4 @@
-//! The exact listing under the chart, reading it back, and the checks that the tests of the
-//! examples make on it.
+//! The exact listing under the chart. (The tests read it back with `harness::timeline`.)
 //!
 //! The listing is what the chart cannot be: exact. Under a fixed heading, one line per span,
 //! lane by lane in the chart's order, `lane | label | start_s | end_s | kind` (seconds since
@@ -12,10 +11,10 @@ use std::fmt::Write as _;
 
 use super::{Kind, Recording, Span};
 
-/// The heading of the spans, which [`parse_listing`] looks for.
-const SPANS: &str = "timeline spans (lane | label | start_s | end_s | kind):";
+/// The heading of the spans, which a reader of the listing looks for.
+pub const SPANS: &str = "timeline spans (lane | label | start_s | end_s | kind):";
 /// The heading of the counters, after the spans.
-const COUNTERS: &str = "timeline counters (name | peak | end):";
+pub const COUNTERS: &str = "timeline counters (name | peak | end):";
 
 /// `us` microseconds as seconds with 6 decimals: `-1.500000`.
 fn secs(us: i64) -> String {
@@ -47,68 +46,6 @@ pub fn listing(rec: &Recording) -> String {
     out
 }
 
-/// What [`parse_listing`] reads back: the spans, and each counter's name, peak and last value.
-#[doc(hidden)]
-#[derive(Debug, Default)]
-pub struct Listing {
-    /// The spans, lane by lane in the chart's order, each lane's in order of start.
-    pub spans: Vec<Span>,
-    /// Each counter's name, peak and last value, in order of first use.
-    pub counters: Vec<(String, i64, i64)>,
-}
-
-/// Reads the listing back out of a program's whole output (for the examples' tests).
-#[doc(hidden)]
-pub fn parse_listing(output: &str) -> Result<Listing, String> {
-    let mut lines = output.lines().skip_while(|l| *l != SPANS);
-    lines
-        .next()
-        .ok_or(format!("no line {SPANS:?} in the output"))?;
-    let (mut listing, mut counters) = (Listing::default(), false);
-    for line in lines.take_while(|l| !l.is_empty()) {
-        let bad = || format!("not a line of the timeline listing: {line:?}");
-        let fields: Vec<&str> = line.split(" | ").collect();
-        match (counters, &fields[..]) {
-            (false, _) if line == COUNTERS => counters = true,
-            (false, [lane, label, start, end, kind]) => {
-                let unfinished = kind.ends_with(" unfinished");
-                let kind = match kind.trim_end_matches(" unfinished") {
-                    "work" => Kind::Work,
-                    "wait" => Kind::Wait,
-                    _ => return Err(bad()),
-                };
-                let (start_us, end_us) = (
-                    parse_secs(start).ok_or_else(bad)?,
-                    parse_secs(end).ok_or_else(bad)?,
-                );
-                let (lane, label) = (lane.to_string(), label.to_string());
-                listing.spans.push(Span {
-                    lane,
-                    label,
-                    kind,
-                    start_us,
-                    end_us,
-                    unfinished,
-                });
-            }
-            (true, [name, peak, end]) => listing.counters.push((
-                name.to_string(),
-                peak.parse().map_err(|_| bad())?,
-                end.parse().map_err(|_| bad())?,
-            )),
-            _ => return Err(bad()),
-        }
-    }
-    Ok(listing)
-}
-
-/// The microseconds that [`secs`] wrote; `None` for anything else.
-fn parse_secs(text: &str) -> Option<i64> {
-    let (sign, digits) = text.strip_prefix('-').map_or((1, text), |t| (-1, t));
-    let (whole, micros) = digits.split_once('.').filter(|(_, f)| f.len() == 6)?;
-    Some(sign * (whole.parse::<i64>().ok()? * 1_000_000 + micros.parse::<i64>().ok()?))
-}
-
 /// The lanes in order of their first start (ties: of recording): the rows of the chart.
 pub fn lanes(spans: &[Span]) -> Vec<&str> {
     let mut first: Vec<(&str, i64)> = Vec::new();
@@ -122,35 +59,10 @@ pub fn lanes(spans: &[Span]) -> Vec<&str> {
     first.into_iter().map(|(lane, _)| lane).collect()
 }
 
-/// The most spans running at one instant. A span is `[start, end)`: one ending as another
-/// starts do not overlap.
-pub fn max_concurrent<'a>(spans: impl IntoIterator<Item = &'a Span>) -> usize {
-    let mut edges: Vec<(i64, i64)> = Vec::new();
-    for s in spans {
-        edges.extend([(s.start_us, 1), (s.end_us, -1)]);
-    }
-    edges.sort(); // at one instant, ends (-1) before starts (+1)
-    let (mut running, mut most) = (0, 0);
-    for (_, step) in edges {
-        running += step;
-        most = most.max(running);
-    }
-    most as usize
-}
-
-/// Two spans of one lane that overlap in time, if any.
-pub fn overlap_in_lane(spans: &[Span]) -> Option<(&Span, &Span)> {
-    let mut sorted: Vec<&Span> = spans.iter().collect();
-    sorted.sort_by_key(|s| (&s.lane, s.start_us));
-    let overlap = |w: &&[&Span]| w[0].lane == w[1].lane && w[1].start_us < w[0].end_us;
-    sorted.windows(2).find(overlap).map(|w| (w[0], w[1]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::Kind::{Wait, Work};
     use super::super::fixtures::{POOL, rec};
-    use super::super::render;
     use super::*;
 
     #[test]
@@ -166,59 +78,5 @@ mod tests {
             lanes(&rec(POOL).spans),
             ["main", "pid 11", "pid 12", "pid 13", "pid 14"]
         );
-    }
-
-    #[test]
-    fn concurrency_counts_half_open_spans_and_overlaps_are_found_per_lane() {
-        let pool = rec(POOL);
-        assert_eq!(
-            max_concurrent(pool.spans.iter().filter(|s| s.lane.starts_with("pid"))),
-            4
-        );
-        assert_eq!(
-            max_concurrent(&rec(&[("a", "", Work, 0, 10), ("b", "", Work, 10, 20)]).spans),
-            1
-        );
-        assert_eq!(max_concurrent(&[]), 0);
-        assert_eq!(overlap_in_lane(&pool.spans), None);
-        let nested = rec(&[
-            ("a", "hold A", Work, 0, 10),
-            ("a", "wait B", Wait, 5, 20),
-            ("b", "", Work, 0, 30),
-        ]);
-        let pair = overlap_in_lane(&nested.spans).map(|(x, y)| (&*x.label, &*y.label));
-        assert_eq!(pair, Some(("hold A", "wait B")));
-    }
-
-    #[test]
-    fn the_listing_reads_back_exactly() {
-        let mut pool = rec(POOL);
-        let early = Span {
-            start_us: -1_500_000,
-            end_us: -1,
-            unfinished: true,
-            ..pool.spans[5].clone()
-        };
-        pool.spans.push(Span {
-            lane: "t".into(),
-            ..early
-        });
-        pool.count_at("n", 3, 7);
-        let output = format!(
-            "Run task 0...\n\n{}\n{}",
-            render(&pool, 80, false),
-            listing(&pool)
-        );
-        let parsed = parse_listing(&output).unwrap();
-        let order: Vec<String> = lanes(&pool.spans).into_iter().map(String::from).collect();
-        pool.spans
-            .sort_by_key(|s| (order.iter().position(|l| *l == s.lane), s.start_us));
-        assert_eq!(
-            (parsed.spans, parsed.counters),
-            (pool.spans, vec![("n".to_string(), 3, 3)])
-        );
-        assert!(parse_listing("Run task 0...\n").is_err());
-        assert!(parse_listing(&format!("{SPANS}\na | b | 0.000001 | 0.2 | work\n")).is_err());
-        assert!(parse_listing(&format!("{SPANS}\na | b | 0.000001 | 0.200000 | idle\n")).is_err());
     }
 }

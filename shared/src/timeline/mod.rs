@@ -20,17 +20,16 @@
 //!
 //! Columns are too coarse to test "task 4 starts after task 0 ends", so an exact listing follows
 //! the chart: one line per span, `lane | label | start_s | end_s | kind`, to the microsecond,
-//! under a fixed heading. Tests of the examples read it with [`parse_listing`] and check it with
-//! [`lanes`], [`max_concurrent`] and [`overlap_in_lane`]. (Parsing the `--trace` JSON instead
-//! would need a JSON parser in every test, and a learner reads a listing too.)
+//! under a fixed heading. Tests of the examples read it back with the harness's `timeline`
+//! module. (Parsing the `--trace` JSON instead would need a JSON parser in every test, and a
+//! learner reads a listing too.)
 //!
 //! One job per file. This one records: the only global state, behind the API above. The others
 //! draw, each a pure function of a [`Recording`] (a copy, [`snapshot`]), which is what makes them
 //! testable with a recording written by hand:
 //!
 //! - `chart.rs`: [`render`], the chart, drawn part by part, top to bottom.
-//! - `listing.rs`: [`listing()`], the exact listing; [`parse_listing`] reads it back, and
-//!   [`lanes`] (also the rows' order), [`max_concurrent`] and [`overlap_in_lane`] check it.
+//! - `listing.rs`: [`listing()`], the exact listing, and [`lanes`], the rows' order.
 //! - `trace.rs`: [`trace_json`], the same recording for a trace viewer.
 //!
 //! Library code does not end the program: [`trace_to`] and [`print()`] return an error when the
@@ -41,7 +40,7 @@ mod listing;
 mod trace;
 
 pub use chart::render;
-pub use listing::{Listing, lanes, listing, max_concurrent, overlap_in_lane, parse_listing};
+pub use listing::{COUNTERS, SPANS, lanes, listing};
 pub use trace::trace_json;
 
 use std::fmt::Display;
