@@ -317,55 +317,45 @@ mod end_to_end {
         assert!(err.contains("refused the authkey"), "{err}");
     }
 
-    /// Waits until `queue` holds `n` items (5 s at most), and takes them.
-    fn drain(queue: &Queue, n: usize) -> Vec<Value> {
+    /// A server with the tasks 1, 2 and 3; a client that does `work` with the task and result
+    /// queues and leaves; then what is in the task queue (waiting up to 5 s for `left` tasks),
+    /// and how many results.
+    fn leaves_behind(left: usize, work: impl FnOnce(&Proxy, &Proxy)) -> (Vec<Value>, usize) {
+        let (server, task, result) = start(b"abc");
+        [1i64, 2, 3].into_iter().for_each(|n| task.put(n));
+        {
+            let m = client(&server, b"abc").unwrap();
+            let queue = |typeid| m.queue(typeid).unwrap();
+            work(&queue("get_task_queue"), &queue("get_result_queue"));
+        }
         let deadline = Instant::now() + Duration::from_secs(5);
-        while queue.qsize() < n && Instant::now() < deadline {
+        while task.qsize() < left && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(10));
         }
-        std::iter::from_fn(|| queue.get(Duration::ZERO)).collect()
+        let tasks = std::iter::from_fn(|| task.get(Duration::ZERO)).collect();
+        (tasks, result.qsize())
     }
 
     #[test]
     fn a_task_with_its_result_is_done_and_one_without_goes_back() {
-        let (server, task, result) = start(b"abc");
-        for n in [1i64, 2, 3] {
-            task.put(n);
-        }
-        {
-            let m = client(&server, b"abc").unwrap();
-            let (t, r) = (
-                m.queue("get_task_queue").unwrap(),
-                m.queue("get_result_queue").unwrap(),
-            );
-            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(1));
+        let got = |t: &Proxy| t.get(Duration::from_secs(1)).unwrap();
+        let left = leaves_behind(2, |t, r| {
+            assert_eq!(got(t), Value::Int(1));
             r.put("1 done").unwrap(); // one task, one result: task 1 is done
-            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(2));
-        } // gone with task 2
-        assert_eq!(drain(&task, 2), [Value::Int(2), Value::Int(3)]);
-        assert_eq!(result.qsize(), 1);
+            assert_eq!(got(t), Value::Int(2));
+        }); // gone with task 2
+        assert_eq!(left, (vec![Value::Int(2), Value::Int(3)], 1));
     }
 
     #[test]
     fn a_result_that_cannot_say_for_which_task_settles_none() {
-        let (server, task, result) = start(b"abc");
-        for n in [1i64, 2, 3] {
-            task.put(n);
-        }
-        {
-            let m = client(&server, b"abc").unwrap();
-            let (t, r) = (
-                m.queue("get_task_queue").unwrap(),
-                m.queue("get_result_queue").unwrap(),
-            );
-            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(1));
-            assert_eq!(t.get(Duration::from_secs(1)).unwrap(), Value::Int(2));
+        let got = |t: &Proxy| t.get(Duration::from_secs(1)).unwrap();
+        let left = leaves_behind(3, |t, r| {
+            assert_eq!((got(t), got(t)), (Value::Int(1), Value::Int(2)));
             r.put("2 done").unwrap(); // two tasks, one result: either may still be running
-        }
+        });
         // Both go back, in order: task 2 may run twice, task 1 is not lost.
-        let back = drain(&task, 3);
-        assert_eq!(back, [Value::Int(1), Value::Int(2), Value::Int(3)]);
-        assert_eq!(result.qsize(), 1);
+        assert_eq!(left, (vec![Value::Int(1), Value::Int(2), Value::Int(3)], 1));
     }
 
     #[test]
