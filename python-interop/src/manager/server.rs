@@ -35,17 +35,23 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long a new connection has to authenticate and send its request: one deadline for the
-/// whole handshake, not a timeout per read.
+/// whole handshake, not a timeout per read, so that a peer trickling a byte a second cannot
+/// keep a thread for ever. A real client needs a few milliseconds.
 pub const AUTH_WAIT: Duration = Duration::from_secs(5);
-/// The most authenticated connections served at once (a worker keeps one open while it works).
+/// The most authenticated connections served at once. A worker keeps one open while it works,
+/// and each costs a thread: the cap bounds threads and memory (512 threads of [`STACK`], 128 MiB
+/// of address space at most), far above what a lesson's workers need.
 pub const MAX_CONNECTIONS: usize = 512;
-/// The most connections in their handshake at once; at the cap the oldest makes room.
+/// The most connections in their handshake at once; at the cap the oldest makes room (see
+/// [`admit`]). Apart from [`MAX_CONNECTIONS`], so that peers that never authenticate cannot
+/// take the places of those that do.
 pub const MAX_HANDSHAKES: usize = 256;
-/// The most items a queue takes from the network.
+/// The most items a queue takes from the network: a peer that only puts cannot fill our memory.
 pub const MAX_QUEUE: usize = 100_000;
-/// How long a write to a peer may block (a peer that does not read).
+/// How long a write to a peer may block: a peer that stops reading gives its thread back.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
-/// How long `shutdown` lets connections finish.
+/// How long `shutdown` lets connections finish (so that workers hear the end, and the log says
+/// what happened to each), before the master exits anyway.
 const GOODBYE_WAIT: Duration = Duration::from_secs(2);
 /// The stack of a connection's thread: it only reads, decodes and waits.
 const STACK: usize = 256 * 1024;
