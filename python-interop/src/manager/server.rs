@@ -10,15 +10,15 @@
 //! **Better than Python**, on Python's wire:
 //! - a task that a connection took with `get` and that is not known to be done goes back to the
 //!   front of its queue when the connection closes: a worker killed mid-task loses nothing, and
-//!   a task may run twice but never zero times ([`Session::record_put`]);
+//!   a task may run twice but never zero times (`Session::record_put`);
 //! - a wrong key, garbage, an oversized frame, a peer that has not authenticated and sent its
 //!   request within [`AUTH_WAIT`] (however slowly it trickles bytes): one line on stderr, that
 //!   connection ends, the others carry on;
 //! - at most [`MAX_CONNECTIONS`] authenticated connections at any moment, each holding a
-//!   [`Slot`] that its drop gives back; peers that never authenticate cannot lock out the workers
-//!   that do ([`admit`]);
+//!   slot that its drop gives back (`slots.rs`); peers that never authenticate cannot lock out the workers
+//!   that do (`admit`);
 //! - the log never holds anything up: a full disk or a stderr nobody reads loses log lines,
-//!   never a connection ([`super::log`]);
+//!   never a connection (`log.rs`);
 //! - pickles are read without running anything, with caps.
 
 use super::log::Log;
@@ -39,11 +39,11 @@ use std::time::{Duration, Instant};
 /// keep a thread for ever. A real client needs a few milliseconds.
 pub const AUTH_WAIT: Duration = Duration::from_secs(5);
 /// The most authenticated connections served at once. A worker keeps one open while it works,
-/// and each costs a thread: the cap bounds threads and memory (512 threads of [`STACK`], 128 MiB
+/// and each costs a thread: the cap bounds threads and memory (512 threads of 256 KiB stacks, 128 MiB
 /// of address space at most), far above what a lesson's workers need.
 pub const MAX_CONNECTIONS: usize = 512;
 /// The most connections in their handshake at once; at the cap the oldest makes room (see
-/// [`admit`]). Apart from [`MAX_CONNECTIONS`], so that peers that never authenticate cannot
+/// `admit`). Apart from [`MAX_CONNECTIONS`], so that peers that never authenticate cannot
 /// take the places of those that do.
 pub const MAX_HANDSHAKES: usize = 256;
 /// The most items a queue takes from the network: a peer that only puts cannot fill our memory.
