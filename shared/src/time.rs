@@ -22,12 +22,12 @@ pub fn time_scale() -> f64 {
 }
 
 /// The scale `TUTORIAL_TIME_SCALE` asks for, or why it is refused.
-pub(crate) fn from_env() -> Result<f64, String> {
+pub(crate) fn from_env() -> crate::Result<f64> {
     let refused = |text: &str| {
-        Err(format!(
+        Err(crate::Error::new(format!(
             "{TIME_SCALE_VAR} must be a number from 0 to {MAX_SCALE} \
              (1 = the tutorial's timings, 0 = no waiting), not {text:?}"
-        ))
+        )))
     };
     match std::env::var(TIME_SCALE_VAR) {
         Err(std::env::VarError::NotPresent) => Ok(1.0),

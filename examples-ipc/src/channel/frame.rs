@@ -179,8 +179,9 @@ impl Feeder {
     }
 
     /// Queues one message for the feeder, first waiting while [`MAX_WAITING`] bytes wait to be
-    /// written; `Err` with why once the feeder has had to stop.
-    pub fn put(&self, message: &[u8]) -> Result<(), String> {
+    /// written; once the feeder has had to stop, an error that says why and ends the writer
+    /// with [`READER_GONE`](super::READER_GONE).
+    pub fn put(&self, message: &[u8]) -> shared::Result {
         let mut state = lock(&self.feed.state);
         while state.frames.len() >= MAX_WAITING && state.failed.is_none() {
             state = self
@@ -190,7 +191,8 @@ impl Feeder {
                 .unwrap_or_else(|e| e.into_inner());
         }
         if let Some(why) = &state.failed {
-            return Err(why.clone());
+            let gone = shared::Error::new(format_args!("the reader has gone: {why}"));
+            return Err(gone.with_status(super::READER_GONE as u8));
         }
         let was_empty = state.frames.is_empty();
         encode(message, &mut state.frames);

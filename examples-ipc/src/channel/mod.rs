@@ -70,9 +70,7 @@ impl QueueWriter {
     /// already), and the feeder writes it at once. An error once nobody reads the queue any
     /// more (status [`READER_GONE`]).
     pub fn put(&self, value: &str) -> shared::Result {
-        self.0.put(value.as_bytes()).map_err(|why| {
-            Error::new(format_args!("the reader has gone: {why}")).with_status(READER_GONE as u8)
-        })
+        self.0.put(value.as_bytes())
     }
 }
 
