@@ -991,3 +991,247 @@ mod task_worker {
         harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_worker"));
     }
 }
+
+/// Lesson: 分布式进程 across machines, as the tutorial runs it: the master listens on every
+/// interface (`--addr 0.0.0.0:5000`), a worker on another computer connects to the master's
+/// address; a host that vanishes mid-task (its link down, no goodbye) gives its task back.
+///
+/// The two computers are two network namespaces that the test makes, joined by a veth pair:
+/// host A at 10.231.0.1, host B at 10.231.0.2, addresses that exist only inside them. Making
+/// them takes root and `ip` (iproute2): elsewhere these tests say so in one line and pass,
+/// unless TUTORIAL_REQUIRE_NETNS=1 (CI, as root).
+#[cfg(target_os = "linux")]
+mod two_hosts {
+    use super::*;
+    use nix::sys::signal::Signal;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const A: &str = "10.231.0.1";
+    const B: &str = "10.231.0.2";
+
+    /// Two hosts, taken down again when dropped.
+    struct Hosts {
+        a: String,
+        b: String,
+    }
+
+    /// Runs `ip ARGS`; `Err` with what it said.
+    fn ip(args: &[&str]) -> Result<(), String> {
+        let out = Command::new("ip")
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        }
+    }
+
+    impl Hosts {
+        /// Two fresh hosts, or `None` (after one line on stderr) where they cannot be made.
+        fn make(test: &str) -> Option<Hosts> {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let tag = format!(
+                "{}{}",
+                std::process::id() % 100_000,
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            );
+            let hosts = Hosts {
+                a: format!("lp3a{tag}"),
+                b: format!("lp3b{tag}"),
+            };
+            let (va, vb) = (format!("va{tag}"), format!("vb{tag}"));
+            let made = ip(&["netns", "add", &hosts.a])
+                .and_then(|()| ip(&["netns", "add", &hosts.b]))
+                .and_then(|()| {
+                    ip(&[
+                        "link", "add", &va, "netns", &hosts.a, "type", "veth", "peer", "name", &vb,
+                        "netns", &hosts.b,
+                    ])
+                })
+                .and_then(|()| {
+                    ip(&[
+                        "-n",
+                        &hosts.a,
+                        "addr",
+                        "add",
+                        &format!("{A}/24"),
+                        "dev",
+                        &va,
+                    ])
+                })
+                .and_then(|()| {
+                    ip(&[
+                        "-n",
+                        &hosts.b,
+                        "addr",
+                        "add",
+                        &format!("{B}/24"),
+                        "dev",
+                        &vb,
+                    ])
+                })
+                .and_then(|()| ip(&["-n", &hosts.a, "link", "set", &va, "up"]))
+                .and_then(|()| ip(&["-n", &hosts.b, "link", "set", &vb, "up"]))
+                .and_then(|()| ip(&["-n", &hosts.a, "link", "set", "lo", "up"]))
+                .and_then(|()| ip(&["-n", &hosts.b, "link", "set", "lo", "up"]));
+            match made {
+                Ok(()) => Some(hosts),
+                Err(why)
+                    if std::env::var_os("TUTORIAL_REQUIRE_NETNS").is_some_and(|v| v == "1") =>
+                {
+                    panic!("{test}: cannot make two hosts (TUTORIAL_REQUIRE_NETNS=1): {why}")
+                }
+                Err(why) => {
+                    eprintln!(
+                        "{test}: skipped, cannot make two hosts (network namespaces need root and ip): {why}"
+                    );
+                    None
+                }
+            }
+        }
+
+        /// `exe ARGS` on host A or B.
+        fn on(&self, host: &str, exe: &str) -> harness::Cmd {
+            bin("ip").args(["netns", "exec", host, exe])
+        }
+
+        /// The host's link goes down: it vanishes from the network, without a goodbye.
+        fn vanish(&self, host: &str) {
+            ip(&["-n", host, "link", "set", "dev", &self.link(host), "down"]).unwrap();
+        }
+
+        fn link(&self, host: &str) -> String {
+            let tag = &host[4..];
+            format!("{}{tag}", if host == self.a { "va" } else { "vb" })
+        }
+    }
+
+    impl Drop for Hosts {
+        fn drop(&mut self) {
+            let _ = ip(&["netns", "del", &self.a]);
+            let _ = ip(&["netns", "del", &self.b]);
+        }
+    }
+
+    const MASTER: &str = env!("CARGO_BIN_EXE_task_master");
+    const WORKER: &str = env!("CARGO_BIN_EXE_task_worker");
+
+    /// The master on host A, on every interface, as the tutorial's `address=('', 5000)`.
+    fn master_on_a(hosts: &Hosts, tasks: &str) -> Running {
+        let mut master = hosts
+            .on(&hosts.a, MASTER)
+            .args(["--addr", "0.0.0.0:5000", "--tasks", tasks])
+            .spawn();
+        master.wait_for_line(|l| l == "Master listening on 0.0.0.0:5000...");
+        master
+    }
+
+    #[test]
+    fn a_worker_on_another_host_runs_the_tasks() {
+        let Some(hosts) = Hosts::make("a_worker_on_another_host_runs_the_tasks") else {
+            return;
+        };
+        let master = master_on_a(&hosts, "3");
+        let addr = format!("{A}:5000");
+        let out = hosts.on(&hosts.b, WORKER).args(["--addr", &addr]).run();
+        out.assert_success();
+        assert_eq!(check_worker(&out.stdout).len(), 3, "{out}");
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 3);
+        assert!(
+            out.stderr.contains("is reachable from other machines"),
+            "{out}"
+        );
+        // Python's own worker, on host B, the same.
+        if let Some(python) = python() {
+            let master = master_on_a(&hosts, "2");
+            let py = hosts
+                .on(&hosts.b, python)
+                .args(["-c", PY_WORKER, &addr, "abc"])
+                .run();
+            py.assert_success();
+            check_master(&master.finish().stdout, 2);
+        }
+    }
+
+    /// Host B's link goes down while its worker holds a task, and the worker is killed there:
+    /// no goodbye reaches the master. Its keepalive notices within about 5 s, the task goes
+    /// back, and a worker on host A runs it: every result arrives, none is lost.
+    #[test]
+    fn a_vanished_host_gives_its_task_back() {
+        let Some(hosts) = Hosts::make("a_vanished_host_gives_its_task_back") else {
+            return;
+        };
+        let mut master = master_on_a(&hosts, "4");
+        let addr = format!("{A}:5000");
+        // 100 s a task: it still holds its first when its host vanishes.
+        let mut slow = hosts
+            .on(&hosts.b, WORKER)
+            .args(["--addr", &addr])
+            .env("TUTORIAL_TIME_SCALE", "100")
+            .spawn();
+        let held = numbers(&slow.wait_for_line(|l| l.starts_with("run task ")))[0];
+        let vanished = Instant::now();
+        hosts.vanish(&hosts.b);
+        slow.signal(Signal::SIGKILL);
+        drop(slow.finish());
+        let back = format!(" left holding task {held}: put back into the queue");
+        master.wait_for_stderr_line(|l| l.ends_with(&back));
+        let took = vanished.elapsed();
+        assert!(
+            took < Duration::from_secs(9),
+            "the task came back after {took:?}"
+        );
+        let local = hosts
+            .on(&hosts.a, WORKER)
+            .args(["--addr", "127.0.0.1:5000"])
+            .run();
+        local.assert_success();
+        let ran = check_worker(&local.stdout);
+        assert!(ran.contains(&held) && ran.len() == 4, "{local}");
+        let out = master.finish();
+        out.assert_success();
+        check_master(&out.stdout, 4);
+        let gone = format!("master: {B}:");
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.starts_with(&gone)
+                    && l.contains(": dropped: its host stopped answering (")),
+            "{out}"
+        );
+    }
+
+    /// Host A, the master's, vanishes while the worker on host B works: the worker ends with one
+    /// line and a non-zero status instead of waiting for ever.
+    #[test]
+    fn a_vanished_master_ends_the_worker() {
+        let Some(hosts) = Hosts::make("a_vanished_master_ends_the_worker") else {
+            return;
+        };
+        let master = master_on_a(&hosts, "3");
+        let addr = format!("{A}:5000");
+        let mut worker = hosts
+            .on(&hosts.b, WORKER)
+            .args(["--addr", &addr])
+            .env("TUTORIAL_TIME_SCALE", "2")
+            .spawn();
+        worker.wait_for_line(|l| l.starts_with("run task "));
+        let vanished = Instant::now();
+        hosts.vanish(&hosts.a);
+        let out = worker.timeout_from_now(Duration::from_secs(30)).finish();
+        let took = vanished.elapsed();
+        out.assert_code(1);
+        let said = format!("error: the master at {addr} stopped answering: its host is gone (");
+        assert!(out.stderr.starts_with(&said), "{out}");
+        assert_eq!(out.stderr.lines().count(), 1, "{out}");
+        assert!(
+            took < Duration::from_secs(15),
+            "the worker ended after {took:?}"
+        );
+        master.signal(Signal::SIGKILL);
+        drop(master.finish());
+    }
+}

@@ -75,7 +75,11 @@ enum Event {
     Exited(usize),
     /// Our stdout, where the workers' output goes, cannot be written.
     StdoutFailed(std::io::Error),
-    /// SIGINT (Ctrl-C) or SIGTERM, with its number.
+    /// SIGINT (Ctrl-C) or SIGTERM, with its number (Unix).
+    #[cfg_attr(
+        not(unix),
+        expect(dead_code, reason = "only Unix's signal thread sends it")
+    )]
     Signal(i32),
 }
 

@@ -90,9 +90,21 @@ impl From<io::Error> for Error {
 }
 
 impl Error {
-    /// Whether a deadline passed (a read that timed out), rather than the peer failing.
+    /// Whether a deadline we set passed ([`wire::Connection::set_deadline`]), rather than the
+    /// peer failing or its host vanishing.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Io(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+        let deadline = |e: &io::Error| e.get_ref().is_some_and(|e| e.is::<wire::DeadlinePassed>());
+        matches!(self, Error::Io(e) if deadline(e))
+    }
+
+    /// Whether the peer's host stopped answering: it has vanished without a goodbye, and TCP
+    /// keepalive or TCP_USER_TIMEOUT noticed (the connection timed out), or the network says
+    /// there is no way to it any more (no route to it, or to its network).
+    pub fn is_host_gone(&self) -> bool {
+        use io::ErrorKind::{HostUnreachable, NetworkUnreachable, TimedOut};
+        let gone =
+            |e: &io::Error| matches!(e.kind(), TimedOut | HostUnreachable | NetworkUnreachable);
+        matches!(self, Error::Io(e) if gone(e) && !self.is_timeout())
     }
 }
 

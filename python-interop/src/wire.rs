@@ -29,6 +29,13 @@ pub const MAX_FRAME: usize = 64 * 1024;
 /// The largest frame we accept during the handshake (Python's `recv_bytes(256)`).
 pub const MAX_AUTH_FRAME: usize = 256;
 
+/// How long a connection may be silent before the peer's host is asked whether it is still
+/// there (a TCP keepalive probe), how often it is asked again, and how many unanswered probes
+/// mean it is gone: 2 s + 3 × 1 s, so that a vanished host is noticed within about 5 s.
+pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(2);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(1);
+const KEEPALIVE_PROBES: u32 = 3;
+
 const CHALLENGE: &[u8] = b"#CHALLENGE#";
 const WELCOME: &[u8] = b"#WELCOME#";
 const FAILURE: &[u8] = b"#FAILURE#";
@@ -55,10 +62,23 @@ impl Read for Socket {
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+                    return Err(DeadlinePassed.into());
                 }
                 self.stream.set_read_timeout(Some(left))?;
                 self.timed = true;
+                // The read timeout ran out: EAGAIN on Unix, WSAETIMEDOUT on Windows. (On Unix,
+                // ETIMEDOUT is something else: the peer's host stopped answering.)
+                let ran_out = |e: &io::Error| {
+                    e.kind() == io::ErrorKind::WouldBlock
+                        || (cfg!(windows) && e.kind() == io::ErrorKind::TimedOut)
+                };
+                return (&*self.stream).read(buf).map_err(|e| {
+                    if ran_out(&e) {
+                        DeadlinePassed.into()
+                    } else {
+                        e
+                    }
+                });
             }
             None if self.timed => {
                 self.stream.set_read_timeout(None)?;
@@ -70,12 +90,62 @@ impl Read for Socket {
     }
 }
 
+/// A read that did not meet its deadline ([`Connection::set_deadline`]); see [`Error::is_timeout`].
+#[derive(Debug)]
+pub(crate) struct DeadlinePassed;
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("deadline passed")
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
+impl From<DeadlinePassed> for io::Error {
+    fn from(e: DeadlinePassed) -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, e)
+    }
+}
+
+/// Makes the system notice by itself a peer whose host has vanished (its power, its network, a
+/// laptop lid): such a peer sends no goodbye, and a connection that waits for it would wait for
+/// ever, holding the task its worker took. Why TCP keepalive: Python's wire has no heartbeat to
+/// add (the tutorial's scripts must keep working as they are), and a lease on each task would
+/// have to guess how long a task may take; a keepalive probe is answered by the peer's kernel
+/// however long its worker computes, and it crosses the wire as TCP, invisible to Python. And
+/// on Linux, TCP_USER_TIMEOUT: data the peer has not acknowledged within the same 5 s also
+/// means it is gone (keepalive probes only an idle connection). The cost of a false alarm, a
+/// network that stalls for longer than that: the task is given back and may run twice.
+fn notice_a_vanished_peer(stream: &TcpStream) -> io::Result<()> {
+    let socket = socket2::SockRef::from(stream);
+    let keepalive = socket2::TcpKeepalive::new().with_time(KEEPALIVE_IDLE);
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "windows"
+    ))]
+    let keepalive = keepalive
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    socket.set_tcp_keepalive(&keepalive)?;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    socket.set_tcp_user_timeout(Some(KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES))?;
+    Ok(())
+}
+
 impl Connection {
     /// A connection on `stream`; a write that cannot go out within `write_wait` (a peer that
-    /// does not read) fails.
+    /// does not read) fails, and a peer whose host has vanished is noticed within about 5 s
+    /// ([`KEEPALIVE_IDLE`]).
     pub fn new(stream: Arc<TcpStream>, write_wait: Duration) -> Result<Connection> {
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(write_wait))?;
+        notice_a_vanished_peer(&stream)?;
         let socket = Socket {
             stream,
             deadline: None,

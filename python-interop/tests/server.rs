@@ -7,11 +7,8 @@
 
 use harness::manager::*;
 use python_interop::Error;
-use python_interop::manager::MAX_CONNECTIONS;
-use python_interop::pickle::{Value, dumps};
-use python_interop::wire::{self, Connection, MAX_FRAME};
+use python_interop::pickle::Value;
 use std::collections::BTreeSet;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Python's own client (a worker written with the standard library) uses the queues this crate
@@ -123,71 +120,81 @@ fn task_done_and_join_are_served_as_python_serves_them() {
     server.shutdown();
 }
 
-/// A connection that authenticates, then asks to be a proxy's: `Some` if it is served.
-fn served(mut conn: Connection) -> Option<Connection> {
-    conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
-    wire::answer_challenge(&mut conn, b"abc").ok()?;
-    wire::deliver_challenge(&mut conn, b"abc").ok()?;
-    let accept = request(Value::None, "accept_connection", vec!["test".into()]);
-    conn.send_bytes(&dumps(&accept)).ok()?;
-    conn.recv_bytes(MAX_FRAME).ok()??;
-    Some(conn)
-}
-
-/// A connection to `addr` that the server has admitted: its challenge has come, and the
-/// server waits for the answer.
-fn admitted(addr: &str) -> Connection {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    stream.peek(&mut [0u8; 1]).unwrap();
-    Connection::new(std::sync::Arc::new(stream), Duration::from_secs(20)).unwrap()
-}
-
-/// Clients on 4 threads at once, each client made by `make` as its turn comes (so that few
-/// are in their handshake at a time): those that are served.
-fn served_at_once(n: usize, make: impl Fn(usize) -> Connection + Sync) -> Vec<Connection> {
-    std::thread::scope(|s| {
-        let threads: Vec<_> = (0..4)
-            .map(|t| {
-                let make = &make;
-                s.spawn(move || {
-                    let mine = (t..n).step_by(4);
-                    mine.filter_map(|i| served(make(i))).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap())
-            .collect()
-    })
-}
-
-/// The cap on working connections holds at every moment. 800 clients, all held open: 200
-/// start their handshake, 400 more are served meanwhile, then the 200 finish theirs, then
-/// 200 more come. A check made only when a connection is accepted would let the first 200
-/// all through (600 at once); exactly MAX_CONNECTIONS are served, the rest turned away.
+/// The cap on connections, with 800 clients at once (Unix: the test raises its own limit of
+/// file descriptors).
 #[cfg(unix)]
-#[test]
-fn never_more_working_connections_than_the_cap() {
-    use nix::sys::resource::{Resource::RLIMIT_NOFILE, getrlimit, setrlimit};
-    let _heavy = one_at_a_time();
-    // Both ends of every connection are in this process: room for 2 × 800 descriptors.
-    let (soft, hard) = getrlimit(RLIMIT_NOFILE).unwrap();
-    setrlimit(RLIMIT_NOFILE, soft.max(4096).min(hard), hard).unwrap();
-    let (server, addr) = empty_server();
-    let pending: Vec<_> = (0..200)
-        .map(|_| std::sync::Mutex::new(Some(admitted(&addr))))
-        .collect();
-    let mut working = served_at_once(400, |_| admitted(&addr));
-    assert_eq!(working.len(), 400);
-    working.extend(served_at_once(200, |i| {
-        pending[i].lock().unwrap().take().unwrap()
-    }));
-    working.extend(served_at_once(200, |_| admitted(&addr)));
-    assert_eq!(working.len(), MAX_CONNECTIONS, "served at once");
-    drop(working);
-    server.shutdown();
+mod the_cap {
+    use super::*;
+    use python_interop::manager::MAX_CONNECTIONS;
+    use python_interop::pickle::dumps;
+    use python_interop::wire::{self, Connection, MAX_FRAME};
+    use std::net::TcpStream;
+
+    /// A connection that authenticates, then asks to be a proxy's: `Some` if it is served.
+    fn served(mut conn: Connection) -> Option<Connection> {
+        conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
+        wire::answer_challenge(&mut conn, b"abc").ok()?;
+        wire::deliver_challenge(&mut conn, b"abc").ok()?;
+        let accept = request(Value::None, "accept_connection", vec!["test".into()]);
+        conn.send_bytes(&dumps(&accept)).ok()?;
+        conn.recv_bytes(MAX_FRAME).ok()??;
+        Some(conn)
+    }
+
+    /// A connection to `addr` that the server has admitted: its challenge has come, and the
+    /// server waits for the answer.
+    fn admitted(addr: &str) -> Connection {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream.peek(&mut [0u8; 1]).unwrap();
+        Connection::new(std::sync::Arc::new(stream), Duration::from_secs(20)).unwrap()
+    }
+
+    /// Clients on 4 threads at once, each client made by `make` as its turn comes (so that few
+    /// are in their handshake at a time): those that are served.
+    fn served_at_once(n: usize, make: impl Fn(usize) -> Connection + Sync) -> Vec<Connection> {
+        std::thread::scope(|s| {
+            let threads: Vec<_> = (0..4)
+                .map(|t| {
+                    let make = &make;
+                    s.spawn(move || {
+                        let mine = (t..n).step_by(4);
+                        mine.filter_map(|i| served(make(i))).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        })
+    }
+
+    /// The cap on working connections holds at every moment. 800 clients, all held open: 200
+    /// start their handshake, 400 more are served meanwhile, then the 200 finish theirs, then
+    /// 200 more come. A check made only when a connection is accepted would let the first 200
+    /// all through (600 at once); exactly MAX_CONNECTIONS are served, the rest turned away.
+    #[test]
+    fn never_more_working_connections_than_the_cap() {
+        use nix::sys::resource::{Resource::RLIMIT_NOFILE, getrlimit, setrlimit};
+        let _heavy = one_at_a_time();
+        // Both ends of every connection are in this process: room for 2 × 800 descriptors.
+        let (soft, hard) = getrlimit(RLIMIT_NOFILE).unwrap();
+        setrlimit(RLIMIT_NOFILE, soft.max(4096).min(hard), hard).unwrap();
+        let (server, addr) = empty_server();
+        let pending: Vec<_> = (0..200)
+            .map(|_| std::sync::Mutex::new(Some(admitted(&addr))))
+            .collect();
+        let mut working = served_at_once(400, |_| admitted(&addr));
+        assert_eq!(working.len(), 400);
+        working.extend(served_at_once(200, |i| {
+            pending[i].lock().unwrap().take().unwrap()
+        }));
+        working.extend(served_at_once(200, |_| admitted(&addr)));
+        assert_eq!(working.len(), MAX_CONNECTIONS, "served at once");
+        drop(working);
+        server.shutdown();
+    }
 }

@@ -37,11 +37,13 @@ pub fn exit_error(message: impl Display) -> ! {
     std::process::exit(1)
 }
 
-/// `error: <message>` on stderr; a stderr that cannot be written (`2>/dev/full`) costs the
-/// line, not a panic.
+/// `error: <message>` on stderr, in one `write` (so that, when stdout goes to the same file, no
+/// line of it can land inside this one); a stderr that cannot be written (`2>/dev/full`) costs
+/// the line, not a panic.
 pub(crate) fn say_error(message: impl Display) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "error: {message}");
+    let line = format!("error: {message}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// A usage error about the command line: `error: <message> (try --help)`, exit status 2.

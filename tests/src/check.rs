@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::process::ExitStatus;
-use std::time::{Duration, Instant};
 
 use crate::bin;
 
@@ -169,6 +168,7 @@ pub fn process_alive(pid: u32) -> bool {
 #[cfg(unix)]
 pub fn assert_all_gone(pids: &[u32]) {
     // A process that has just been killed takes a moment to disappear.
+    use std::time::{Duration, Instant};
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         let alive: Vec<u32> = pids.iter().copied().filter(|&p| process_alive(p)).collect();

@@ -147,6 +147,7 @@ impl Cmd {
             out_open: true,
             err_open: !self.stderr_elsewhere,
             scanned: 0,
+            err_scanned: 0,
             status: None,
         }
     }
@@ -216,6 +217,8 @@ pub struct Running {
     err_open: bool,
     /// How much of `stdout` [`Running::wait_for_line`] has looked at.
     scanned: usize,
+    /// How much of `stderr` [`Running::wait_for_stderr_line`] has looked at.
+    err_scanned: usize,
     status: Option<ExitStatus>,
 }
 
@@ -234,15 +237,28 @@ impl Running {
     /// Waits for the next stdout line for which `wanted` is true and returns it (without its
     /// newline). Fails the test if the program ends or the timeout passes first.
     pub fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        self.wait_in(Stream::Out, wanted)
+    }
+
+    /// [`Running::wait_for_line`] on stderr: a server's log line, say.
+    pub fn wait_for_stderr_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        self.wait_in(Stream::Err, wanted)
+    }
+
+    fn wait_in(&mut self, stream: Stream, wanted: impl Fn(&str) -> bool) -> String {
         loop {
-            while let Some(end) = self.stdout[self.scanned..].find('\n') {
-                let line = self.stdout[self.scanned..self.scanned + end].to_string();
-                self.scanned += end + 1;
+            let (text, scanned, open) = match stream {
+                Stream::Out => (&self.stdout, &mut self.scanned, self.out_open),
+                Stream::Err => (&self.stderr, &mut self.err_scanned, self.err_open),
+            };
+            while let Some(end) = text[*scanned..].find('\n') {
+                let line = text[*scanned..*scanned + end].to_string();
+                *scanned += end + 1;
                 if wanted(&line) {
                     return line;
                 }
             }
-            if !self.out_open || !self.pump() {
+            if !open || !self.pump() {
                 self.fail("ended or timed out before printing the expected line");
             }
         }
@@ -350,11 +366,10 @@ pub fn python3_present(test: &str) -> bool {
     shared::python::python3_for_tests(test)
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn runs_a_real_process() {
         let out = bin("sh")
@@ -366,7 +381,6 @@ mod tests {
         assert_eq!(out.status.code(), Some(3));
     }
 
-    #[cfg(unix)]
     #[test]
     #[should_panic(expected = "timed out")]
     fn a_hang_fails_with_what_was_printed() {
@@ -376,7 +390,6 @@ mod tests {
             .run();
     }
 
-    #[cfg(unix)]
     #[test]
     #[should_panic(expected = "still holds its stdout")]
     fn a_child_left_behind_fails() {
@@ -386,7 +399,6 @@ mod tests {
             .run();
     }
 
-    #[cfg(unix)]
     #[test]
     fn waits_for_a_line() {
         let mut running = bin("sh")

@@ -84,6 +84,10 @@ impl Inner {
     fn broken(&self, e: &Error) -> String {
         match e {
             e if e.is_timeout() => format!("the master at {} did not answer", self.address),
+            e if e.is_host_gone() => format!(
+                "the master at {} stopped answering: its host is gone ({e})",
+                self.address
+            ),
             Error::Protocol(why) => format!("the master at {} sent {why}", self.address),
             _ => format!("the master at {} went away", self.address),
         }

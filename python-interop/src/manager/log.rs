@@ -38,12 +38,10 @@ impl Log {
                     let mut stderr = io::stderr().lock();
                     let lost = shared.dropped.swap(0, Ordering::Relaxed);
                     if lost > 0 {
-                        let _ = writeln!(
-                            stderr,
-                            "master: ({lost} log lines dropped: stderr too slow)"
-                        );
+                        let note = format!("master: ({lost} log lines dropped: stderr too slow)");
+                        let _ = write_line(&mut stderr, &note);
                     }
-                    let _ = writeln!(stderr, "{line}"); // a failed write costs the line, nothing else
+                    let _ = write_line(&mut stderr, &line); // a failed write costs the line, nothing else
                     shared.written.fetch_add(1, Ordering::SeqCst);
                 }
             })
@@ -67,5 +65,42 @@ impl Log {
         while self.counts.written.load(Ordering::SeqCst) < queued && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(1));
         }
+    }
+}
+
+/// Writes `line` and its line break in one `write`: when stderr and stdout go to one file
+/// (`task_master > log 2>&1`), each `write` lands whole, so a log line and a line of the
+/// master's output can follow each other but never split each other. (`writeln!` would write
+/// the text and the line break apart, and a `Put task ...` could land between them.)
+fn write_line(out: &mut impl Write, line: &str) -> io::Result<()> {
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    out.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each `write` call it receives, as it came.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_is_one_write() {
+        let mut out = Writes::default();
+        write_line(&mut out, "master: 10.0.0.2:5000: dropped").unwrap();
+        assert_eq!(out.0, [b"master: 10.0.0.2:5000: dropped\n".to_vec()]);
     }
 }

@@ -53,6 +53,8 @@ const WRITE_WAIT: Duration = Duration::from_secs(10);
 /// How long `shutdown` lets connections finish (so that workers hear the end, and the log says
 /// what happened to each), before the master exits anyway.
 const GOODBYE_WAIT: Duration = Duration::from_secs(2);
+/// What the log says of a peer whose host vanished (see `wire::KEEPALIVE_IDLE`).
+const HOST_GONE: &str = "its host stopped answering";
 /// The stack of a connection's thread: it only reads, decodes and waits.
 const STACK: usize = 256 * 1024;
 /// The method names of a queue, as Python's `create` lists them for `queue.Queue`: all served.
@@ -280,6 +282,9 @@ fn serve(
             Err(e) if e.is_timeout() => {
                 let why = format!("no request within {} s", AUTH_WAIT.as_secs());
                 break state.log(peer, &format!("dropped: {why}"));
+            }
+            Err(e) if e.is_host_gone() => {
+                break state.log(peer, &format!("dropped: {HOST_GONE} ({e})"));
             }
             Err(e) => break state.log(peer, &format!("dropped: {e}")),
         };
