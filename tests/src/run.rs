@@ -32,6 +32,7 @@ pub struct Cmd {
     /// A folder made for this run (a copy of the program), removed when the run is over.
     pub(crate) scratch: Option<std::path::PathBuf>,
     stderr_elsewhere: bool,
+    stdout_elsewhere: bool,
 }
 
 #[cfg(target_os = "linux")]
@@ -75,6 +76,7 @@ pub fn bin(path: impl AsRef<OsStr>) -> Cmd {
         timeout: DEFAULT_TIMEOUT,
         scratch: None,
         stderr_elsewhere: false,
+        stdout_elsewhere: false,
     }
 }
 
@@ -99,6 +101,14 @@ impl Cmd {
     pub fn stderr_to(mut self, stdio: impl Into<Stdio>) -> Self {
         self.command.stderr(stdio.into());
         self.stderr_elsewhere = true;
+        self
+    }
+
+    /// The program's stdout goes to `stdio` (a file, for a measurement that the test's reading
+    /// of every line must not slow down) instead of to the test: the output then has no stdout.
+    pub fn stdout_to(mut self, stdio: impl Into<Stdio>) -> Self {
+        self.command.stdout(stdio.into());
+        self.stdout_elsewhere = true;
         self
     }
 
@@ -131,8 +141,9 @@ impl Cmd {
             });
         }
         let (tx, events) = mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout is piped");
-        forward(stdout, Stream::Out, tx.clone());
+        if let Some(stdout) = child.stdout.take() {
+            forward(stdout, Stream::Out, tx.clone());
+        }
         if let Some(stderr) = child.stderr.take() {
             forward(stderr, Stream::Err, tx);
         }
@@ -144,7 +155,7 @@ impl Cmd {
             events,
             stdout: String::new(),
             stderr: String::new(),
-            out_open: true,
+            out_open: !self.stdout_elsewhere,
             err_open: !self.stderr_elsewhere,
             scanned: 0,
             err_scanned: 0,
