@@ -30,24 +30,34 @@
 //!
 //! What to notice: the master only puts tasks into one queue and reads results from another; it
 //! never knows how many workers there are or where they run. Start two workers and they share
-//! the tasks; start one on another machine (`--addr 0.0.0.0:5000` here, `--addr <this
-//! machine>:5000` there) and it takes part just the same.
+//! the tasks.
+//!
+//! On two machines, as the tutorial does it: here `-- --addr 0.0.0.0:5000` (every network
+//! interface, the sample's `address=('', 5000)`); there `task_worker -- --addr <this
+//! machine's address>:5000`, or the sample's `task_worker.py` with that address for
+//! `127.0.0.1`. A worker whose host vanishes mid-task (its power, its network) sends no goodbye;
+//! the master notices within about 5 s (TCP keepalive) and puts its task back, as a run of the
+//! tests on two hosts logged it:
+//!
+//! ```text
+//! master: 10.231.0.2:47932: dropped: its host stopped answering (No route to host (os error 113))
+//! master: 10.231.0.2:47932 left holding task 7241: put back into the queue
+//! ```
+//!
+//! So every task runs at least once, and one may run twice: the vanished worker may have
+//! finished it and lost only its result (a second result prints `(again)`). The same holds for
+//! a worker that held two tasks and put one result, since a result does not say whose it is.
 //!
 //! What Rust does differently: Python's `manager.start()` runs the server in a second process and
 //! the master reaches its own queues over the network; here the server runs on threads of this
-//! process (`python-interop/src/manager/server.rs`, one per connection, like Python's) and the
-//! master uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake
-//! both ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it. Our pickle
-//! reader runs no code. A task goes back into the queue when the worker that took it leaves
-//! before it has put its result, so a worker that dies loses nothing, where Python's loses its
-//! task. A result does not say which task it is for, so a worker that held two tasks and put one
-//! result gives both back: a task may run twice (`Result: ... (again)`), never zero times. A
-//! wrong key, garbage, a huge
-//! frame or a silent peer costs one line on stderr. The sample's `address=('', 5000)` listens on
-//! every network interface; this master listens on 127.0.0.1 unless `--addr` says otherwise.
-//! The sample itself needs a fork: under Python's "spawn" (Windows, macOS, Linux from Python
-//! 3.14) its `lambda`s cannot be pickled (`PicklingError`); module-level functions under
-//! `if __name__ == '__main__':` fix it.
+//! process (the `python-interop` crate, one thread per connection, like Python's) and the master
+//! uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake both
+//! ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it; our pickle
+//! reader runs no code. Python's manager loses the task of a worker that dies; a wrong key,
+//! garbage, a huge frame or a silent peer costs ours one line on stderr. This master listens on
+//! 127.0.0.1 unless `--addr` says otherwise. The sample itself needs a fork: under Python's
+//! "spawn" (Windows, macOS, Linux from Python 3.14) its `lambda`s cannot be pickled
+//! (`PicklingError`); module-level functions under `if __name__ == '__main__':` fix it.
 //!
 //! Try: run the tutorial's `task_worker.py` against this master, stop it with Ctrl-C while it
 //! runs a task, and start it again within 10 s: the master prints `left holding task ...: put
