@@ -1191,6 +1191,20 @@ mod two_hosts {
                 .run();
             py.assert_success();
             check_master(&master.finish().stdout, 2);
+            // And our worker on host B against Python's own master on host A.
+            let mut py_master = hosts
+                .on(&hosts.a, python)
+                .args(["-c", PY_MASTER, "abc", "6", "7"])
+                .env("PY_MASTER_HOST", "0.0.0.0")
+                .spawn();
+            let port = py_master.wait_for_value("Master listening on 0.0.0.0:", "...");
+            let out = hosts
+                .on(&hosts.b, WORKER)
+                .args(["--addr", &format!("{A}:{port}")])
+                .run();
+            out.assert_success();
+            assert_eq!(check_worker(&out.stdout).len(), 2, "{out}");
+            check_master(&py_master.finish().stdout, 2);
         }
     }
 

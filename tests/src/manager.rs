@@ -77,15 +77,17 @@ print('worker exit.')
 "#;
 
 /// A master written with Python's standard library, its server on a thread (no fork needed):
-/// argv is the authkey and the tasks. It prints its address as ours does.
+/// argv is the authkey and the tasks; it listens on 127.0.0.1, or on `PY_MASTER_HOST`. It
+/// prints its address as ours does.
 pub const PY_MASTER: &str = r#"
-import sys, queue, threading
+import os, sys, queue, threading
 from multiprocessing.managers import BaseManager
 task_queue, result_queue = queue.Queue(), queue.Queue()
 class Manager(BaseManager): pass
 Manager.register('get_task_queue', callable=lambda: task_queue)
 Manager.register('get_result_queue', callable=lambda: result_queue)
-server = Manager(address=('127.0.0.1', 0), authkey=sys.argv[1].encode()).get_server()
+host = os.environ.get('PY_MASTER_HOST', '127.0.0.1')
+server = Manager(address=(host, 0), authkey=sys.argv[1].encode()).get_server()
 threading.Thread(target=server.serve_forever, daemon=True).start()
 print('Master listening on %s:%d...' % server.address, flush=True)
 tasks = [int(n) for n in sys.argv[2:]]
