@@ -67,6 +67,36 @@ pub mod vs_python {
         );
         Ok(())
     }
+
+    /// The most handoffs Python is asked for: each costs it tens of microseconds.
+    pub const PYTHON_ROUNDS: u32 = 20_000;
+
+    /// `context_switch`: the same handoffs in Python, two threads (a `queue.Queue` each way),
+    /// two processes (a `multiprocessing.Pipe`), two asyncio tasks, beside our three medians.
+    pub fn context_switch(
+        rounds: u32,
+        samples: usize,
+        rust: &[std::time::Duration],
+    ) -> shared::Result {
+        let Some(py) = python::find()? else {
+            return Ok(());
+        };
+        let rounds = rounds.min(PYTHON_ROUNDS);
+        let python = py.context_switch(rounds, samples)?;
+        println!(
+            "{}, {rounds} handoffs, median of {samples} runs:",
+            py.describe()
+        );
+        let rows = [
+            ("thread switch", &python.threads),
+            ("process switch", &python.processes),
+            ("task switch", &python.tasks),
+        ];
+        for ((label, python), rust) in rows.into_iter().zip(rust) {
+            println!("{}", time_row(label, *rust, python.median));
+        }
+        Ok(())
+    }
 }
 
 /// CPU time used so far by this process: user plus system time, summed over all its threads.

@@ -72,12 +72,13 @@ pub const PAGES: [Page; 9] = [
         title: "进程 vs. 线程 Processes vs. threads",
         tutorial: "1017631469467456",
         intro: "The tutorial's claims, measured on your machine: the Master-Worker model, what a \
-                crash takes down, what a process costs, compute-bound work wants as many tasks as \
-                cores, IO-bound work suits async IO.",
+                crash takes down, what a process costs, what a switch costs (线程切换), \
+                compute-bound work wants as many tasks as cores, IO-bound work suits async IO.",
         examples: &[
             "examples-thread/master_worker",
             "examples-process/crash_isolation",
             "examples-process/spawn_cost",
+            "examples-thread/context_switch",
             "examples-thread/cpu_bound",
             "examples-async/io_bound",
         ],

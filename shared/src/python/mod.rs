@@ -62,6 +62,10 @@ const CPU_BOUND: Script = Script::new("cpu_bound", include_str!("../../python/cp
 const SPAWN_COST: Script = Script::new("spawn_cost", include_str!("../../python/spawn_cost.py"));
 const IO_BOUND: Script = Script::new("io_bound", include_str!("../../python/io_bound.py"));
 const QUEUE: Script = Script::new("mp_queue", include_str!("../../python/mp_queue.py"));
+const CONTEXT_SWITCH: Script = Script::new(
+    "context_switch",
+    include_str!("../../python/context_switch.py"),
+);
 
 /// A Python interpreter found on `PATH`, with what the probe script learnt about it.
 #[derive(Clone, Debug)]
@@ -194,6 +198,17 @@ pub struct SpawnCost {
     pub spawn: Stats,
 }
 
+/// `context_switch`: the cost of one switch, a token handed back and forth.
+#[derive(Clone, Debug)]
+pub struct ContextSwitch {
+    /// Two threads, a `queue.Queue` each way.
+    pub threads: Stats,
+    /// Two processes, a `multiprocessing.Pipe`.
+    pub processes: Stats,
+    /// Two asyncio tasks on one thread, an `asyncio.Queue` each way.
+    pub tasks: Stats,
+}
+
 /// `io_bound`: many `asyncio.sleep` at once, on one thread.
 #[derive(Clone, Debug)]
 pub struct IoBound {
@@ -306,6 +321,21 @@ impl Python {
         Ok(QueueRate {
             count: fields.number("count")?,
             wall: fields.samples("samples")?,
+        })
+    }
+
+    /// A token handed back and forth `rounds` times between two threads, two processes and two
+    /// asyncio tasks, `samples` times each after a warm-up: the cost of one switch.
+    pub fn context_switch(&self, rounds: u32, samples: usize) -> Result<ContextSwitch> {
+        let args = [rounds.to_string(), samples.to_string()];
+        // Beyond the usual timeout, 100 µs a handoff, three rows, the warm-ups too.
+        let handoffs = u64::from(rounds.min(1_000_000)) * (samples.min(100) as u64 + 1) * 3;
+        let timeout = TIMEOUT + Duration::from_micros(handoffs * 100);
+        let fields = self.run(&CONTEXT_SWITCH, &args, timeout)?;
+        Ok(ContextSwitch {
+            threads: fields.samples("threads")?,
+            processes: fields.samples("processes")?,
+            tasks: fields.samples("tasks")?,
         })
     }
 
