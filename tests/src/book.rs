@@ -22,6 +22,8 @@ pub struct Page {
     pub examples: &'static [&'static str],
     /// What else names a measurement row of the section (a test's command, say).
     pub measured_by: &'static [&'static str],
+    /// Its exercises: files of `exercises/exercises/`, without `.rs`.
+    pub exercises: &'static [&'static str],
 }
 
 /// The tutorial's table of contents for the two chapters, with the examples of each section.
@@ -42,6 +44,7 @@ pub const PAGES: [Page; 9] = [
             "examples-ipc/pipe",
             "examples-ipc/queue_bench",
         ],
+        exercises: &["01_pool_of_five", "02_communicate", "03_queue_end"],
         measured_by: &[],
     },
     Page {
@@ -57,6 +60,7 @@ pub const PAGES: [Page; 9] = [
             "examples-thread/multicore",
             "examples-thread/deadlock",
         ],
+        exercises: &["04_share_counter", "05_deadlock_order"],
         measured_by: &[],
     },
     Page {
@@ -65,6 +69,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017630786314240",
         intro: "One name, a value of its own in every thread.",
         examples: &["examples-thread/threadlocal"],
+        exercises: &["06_thread_local"],
         measured_by: &[],
     },
     Page {
@@ -82,6 +87,7 @@ pub const PAGES: [Page; 9] = [
             "examples-thread/cpu_bound",
             "examples-async/io_bound",
         ],
+        exercises: &["07_primes_rayon", "08_threads_for_cores"],
         measured_by: &[],
     },
     Page {
@@ -91,6 +97,7 @@ pub const PAGES: [Page; 9] = [
         intro: "A master and its workers over the network, on Python's own manager protocol: \
                 each side works with the tutorial's Python script too.",
         examples: &["examples-ipc/task_master", "examples-ipc/task_worker"],
+        exercises: &["09_worker"],
         measured_by: &["--test manager"],
     },
     Page {
@@ -99,6 +106,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017968846697824",
         intro: "A producer and a consumer taking turns on one thread, no lock.",
         examples: &["examples-async/coroutine"],
+        exercises: &["10_coroutine"],
         measured_by: &[],
     },
     Page {
@@ -108,6 +116,7 @@ pub const PAGES: [Page; 9] = [
         intro: "An event loop, and three connections at once on one thread. The tutorial's first \
                 example here, `hello`, is on the next page in its async/await form.",
         examples: &["examples-async/async_wget"],
+        exercises: &["11_fetch_concurrently"],
         measured_by: &[],
     },
     Page {
@@ -116,6 +125,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1048430311230688",
         intro: "The same waits written with `async` and `await`, as Rust writes them.",
         examples: &["examples-async/async_hello"],
+        exercises: &["12_two_waits"],
         measured_by: &[],
     },
     Page {
@@ -124,6 +134,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017985577429536",
         intro: "An async web server: many waiting requests, one event loop.",
         examples: &["examples-async/aio_web"],
+        exercises: &["13_escaped_route"],
         measured_by: &[],
     },
 ];
@@ -154,6 +165,13 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         let rows = measurement_rows(&readme, page.examples, page.measured_by);
         if !rows.is_empty() {
             let _ = write!(text, "\n## Measured on one machine\n\n{rows}");
+        }
+        if !page.exercises.is_empty() {
+            text += EXERCISES_INTRO;
+            for exercise in page.exercises {
+                let file = format!("exercises/exercises/{exercise}.rs");
+                text += &exercise_section(&file, &read(&root.join(&file))?);
+            }
         }
         files.push((PathBuf::from("book/src").join(page.file), text));
     }
@@ -210,6 +228,40 @@ fn example_section(file: &str, name: &str, source: &str, readme: &str) -> String
             block.text
         );
     }
+    out
+}
+
+/// What every page's exercises start with.
+const EXERCISES_INTRO: &str = "\n## 练习 Exercises\n\nEach is a small program with a gap to fill or a bug \
+    to fix that is this section's lesson. `cargo run -p exercises` lists them all and checks the \
+    first one not done, again each time you save it; `cargo run -p exercises -- check NAME` \
+    checks one: it builds it, runs it and checks the lesson itself (that the work ran in \
+    parallel, that nothing was lost), not only an output. Solutions are in \
+    `exercises/solutions/`, to compare once yours passes.\n";
+
+/// An exercise: its header as Markdown (the title a level down) and how to check it.
+fn exercise_section(file: &str, source: &str) -> String {
+    let name = file
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.strip_suffix(".rs"))
+        .and_then(|f| f.split_once('_'))
+        .map_or("", |(_, name)| name);
+    let mut out = String::from("\n");
+    for line in source.lines().take_while(|l| l.starts_with("//!")) {
+        let line = line
+            .trim_start_matches("//!")
+            .strip_prefix(' ')
+            .unwrap_or("");
+        match line.strip_prefix("# ") {
+            Some(title) => _ = writeln!(out, "### {title}"),
+            None => _ = writeln!(out, "{line}"),
+        }
+    }
+    let _ = write!(
+        out,
+        "\nIn `{file}`; check it: `cargo run -p exercises -- check {name}`.\n"
+    );
     out
 }
 

@@ -57,3 +57,26 @@ fn help_writes_nothing() {
     harness::bin(book).arg("--pages").run().assert_usage_error();
     assert_eq!(written(), before, "the pages were written");
 }
+
+/// Every exercise is on exactly one page of the book, the page of its section.
+#[test]
+fn every_exercise_is_on_one_page_of_the_book() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut on_pages: Vec<&str> = harness::book::PAGES
+        .iter()
+        .flat_map(|p| p.exercises.iter().copied())
+        .collect();
+    let mut files: Vec<String> = std::fs::read_dir(root.join("exercises/exercises"))
+        .unwrap()
+        .map(|f| {
+            f.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    on_pages.sort_unstable();
+    files.sort_unstable();
+    assert_eq!(on_pages, files, "each exercise on exactly one page");
+}
