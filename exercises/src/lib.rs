@@ -222,8 +222,8 @@ fn run(exe: &Path, args: &[&str], scale: &str, limit: Duration, hung: &str) -> R
 const LIMIT: Duration = Duration::from_secs(10);
 
 fn pool_of_five(exe: &Path) -> Result<(), String> {
-    let hung = "five tasks of a quarter second should take far less";
-    let out = run(exe, &[], "0.5", Duration::from_secs(30), hung)?;
+    let hung = "five tasks of half a second should take far less";
+    let out = run(exe, &[], "1", Duration::from_secs(30), hung)?;
     let lines = out.succeeded()?.lines();
     let started: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].starts_with("Run task "))

@@ -1,10 +1,17 @@
 //! Every check, twice: each solution passes it, and each exercise as shipped fails it with the
 //! message a learner would see. So no check passes without the work, and none fails a correct
-//! solution. One test, the exercises one after another: the checks of parallel work measure
-//! CPU time, which exercises run side by side would blur.
+//! solution. The exercises are checked one after another: the checks of parallel work measure CPU
+//! time, which exercises run side by side would blur.
 
 use exercises::{EXERCISES, find};
 use std::path::Path;
+
+/// The tests of this file take turns: the checks of parallel work measure the CPU time of this
+/// process's children, which another test's child (rustc) would add to, and its cores.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Each exercise's shipped program and solution, as this package's build made them.
 const BUILT: [(&str, Option<&str>, &str); 13] = [
@@ -112,6 +119,7 @@ const SHIPPED_SAYS: [(&str, &str); 12] = [
 
 #[test]
 fn every_solution_passes_and_every_exercise_as_shipped_fails() {
+    let _turn = one_at_a_time();
     assert_eq!(
         BUILT.map(|b| b.0),
         EXERCISES.map(|e| e.name),
@@ -136,6 +144,7 @@ fn every_solution_passes_and_every_exercise_as_shipped_fails() {
 /// `share_counter` as shipped is refused by the compiler, with the error that is its lesson.
 #[test]
 fn the_shared_counter_as_shipped_does_not_compile() {
+    let _turn = one_at_a_time();
     let source = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises/04_share_counter.rs");
     let rustc = Path::new(env!("CARGO")).with_file_name("rustc");
     let rustc = if rustc.exists() {
@@ -170,6 +179,7 @@ fn the_shared_counter_as_shipped_does_not_compile() {
 /// The checker's own commands, without building anything.
 #[test]
 fn the_checker_lists_hints_and_refuses_unknown_names() {
+    let _turn = one_at_a_time();
     let checker = env!("CARGO_BIN_EXE_exercises");
     let out = harness::bin(checker).arg("list").run();
     out.assert_success();
