@@ -106,12 +106,12 @@ pub const EXERCISES: [Exercise; 13] = [
         check: worker,
     },
     Exercise {
-        name: "coroutine",
+        name: "take_turns",
         section: "协程 Coroutines",
-        file: "exercises/exercises/10_coroutine.rs",
+        file: "exercises/exercises/10_take_turns.rs",
         hint: "`consumer.resume(n)` runs the consumer until its next `suspend`.",
         compile_error: false,
-        check: coroutine,
+        check: take_turns,
     },
     Exercise {
         name: "fetch_concurrently",
@@ -424,7 +424,7 @@ fn worker(exe: &Path) -> Result<(), String> {
     }
 }
 
-fn coroutine(exe: &Path) -> Result<(), String> {
+fn take_turns(exe: &Path) -> Result<(), String> {
     let out = run(exe, &[], "0", LIMIT, "five numbers take no time")?;
     let lines = out.succeeded()?.lines();
     let want: Vec<String> = (1..=5)

@@ -62,9 +62,9 @@ const BUILT: [(&str, Option<&str>, &str); 13] = [
         env!("CARGO_BIN_EXE_worker_solution"),
     ),
     (
-        "coroutine",
-        Some(env!("CARGO_BIN_EXE_coroutine")),
-        env!("CARGO_BIN_EXE_coroutine_solution"),
+        "take_turns",
+        Some(env!("CARGO_BIN_EXE_take_turns")),
+        env!("CARGO_BIN_EXE_take_turns_solution"),
     ),
     (
         "fetch_concurrently",
@@ -105,7 +105,7 @@ const SHIPPED_SAYS: [(&str, &str); 12] = [
     ("primes_rayon", "it used "),
     ("threads_for_cores", "64 threads for "),
     ("worker", "the master got [], not"),
-    ("coroutine", "producer and consumer should take turns"),
+    ("take_turns", "producer and consumer should take turns"),
     ("fetch_concurrently", "at most 1 fetch at a time"),
     (
         "two_waits",
@@ -227,6 +227,38 @@ fn every_exercise_file_has_its_header() {
             "//! Hint: ",
         ] {
             assert!(text.contains(part), "{}: no {part:?}", exercise.file);
+        }
+    }
+}
+
+/// No exercise, nor its solution, has the name of an example: two binaries of one name in a
+/// workspace overwrite each other in `target/`, and a check would run the wrong one.
+#[test]
+fn no_exercise_is_named_like_an_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut examples = Vec::new();
+    for package in std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()) {
+        if let Ok(bins) = std::fs::read_dir(package.join("src/bin")) {
+            examples.extend(bins.map(|b| {
+                b.unwrap()
+                    .path()
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            }));
+        }
+    }
+    assert!(examples.iter().any(|e| e == "coroutine"), "{examples:?}");
+    for exercise in &EXERCISES {
+        for name in [
+            exercise.name.to_string(),
+            format!("{}_solution", exercise.name),
+        ] {
+            assert!(
+                !examples.contains(&name),
+                "{name} is also an example's name"
+            );
         }
     }
 }

@@ -106,7 +106,7 @@ pub const PAGES: [Page; 9] = [
         tutorial: "1017968846697824",
         intro: "A producer and a consumer taking turns on one thread, no lock.",
         examples: &["examples-async/coroutine"],
-        exercises: &["10_coroutine"],
+        exercises: &["10_take_turns"],
         measured_by: &[],
     },
     Page {

@@ -1,4 +1,4 @@
-//! # 练习 10 · coroutine: producer and consumer take turns
+//! # 练习 10 · take_turns: producer and consumer take turns
 //!
 //! Section: 协程 (Coroutines), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017968846697824>
 //!
@@ -15,7 +15,7 @@
 use corosensei::Coroutine;
 
 fn main() {
-    shared::start("usage: coroutine\n\nA producer and a consumer coroutine.").no_options();
+    shared::start("usage: take_turns\n\nA producer and a consumer coroutine.").no_options();
     let mut consumer = Coroutine::<u32, &str, ()>::new(|yielder, mut n| {
         loop {
             println!("[CONSUMER] Consuming {n}...");
