@@ -44,7 +44,7 @@
 //! build with `--release`.
 //!
 //! Try: `-- --work 20000`, and watch `top` while the 512-thread row runs: every core at 100 %,
-//! and the row takes as long as the first: busy, not faster.
+//! and the row takes no less time than the first: busy, not faster.
 
 use shared::Arg::Long;
 use shared::bench::Stats;
