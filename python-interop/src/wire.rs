@@ -150,9 +150,9 @@ impl From<DeadlinePassed> for io::Error {
 /// on Linux, TCP_USER_TIMEOUT: data the peer has not acknowledged within the same 5 s also
 /// means it is gone (keepalive probes only an idle connection). The cost of a false alarm, a
 /// network that stalls for longer than that: the task is given back and may run twice.
-fn notice_a_vanished_peer(stream: &TcpStream) -> io::Result<()> {
+fn notice_a_vanished_peer(stream: &TcpStream) {
     let socket = socket2::SockRef::from(stream);
-    let keepalive = socket2::TcpKeepalive::new().with_time(KEEPALIVE_IDLE);
+    let plain = socket2::TcpKeepalive::new().with_time(KEEPALIVE_IDLE);
     #[cfg(any(
         target_os = "linux",
         target_os = "android",
@@ -162,13 +162,29 @@ fn notice_a_vanished_peer(stream: &TcpStream) -> io::Result<()> {
         target_os = "netbsd",
         target_os = "windows"
     ))]
-    let keepalive = keepalive
+    let keepalive = plain
+        .clone()
         .with_interval(KEEPALIVE_INTERVAL)
         .with_retries(KEEPALIVE_PROBES);
-    socket.set_tcp_keepalive(&keepalive)?;
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "windows"
+    )))]
+    let keepalive = plain.clone();
+    // A system that refuses the finer timers (Wine refuses the count of probes) gets the plain
+    // keepalive, which notices later; one that refuses that too, none: the connection works the
+    // same, it only waits longer for a peer that vanished.
+    if socket.set_tcp_keepalive(&keepalive).is_err() {
+        let _ = socket.set_tcp_keepalive(&plain);
+    }
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    socket.set_tcp_user_timeout(Some(KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES))?;
-    Ok(())
+    let _ =
+        socket.set_tcp_user_timeout(Some(KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES));
 }
 
 impl Connection {
@@ -178,7 +194,7 @@ impl Connection {
     pub fn new(stream: Arc<TcpStream>, write_wait: Duration) -> Result<Connection> {
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(write_wait))?;
-        notice_a_vanished_peer(&stream)?;
+        notice_a_vanished_peer(&stream);
         let socket = Socket {
             stream,
             deadline: None,
