@@ -27,8 +27,10 @@ fn main() {
         "upper" => upper(),
         other => shared::exit_usage(format!("unknown child role {other:?}")),
     });
-    shared::start("usage: communicate\n\nA child process reads a line and answers it in capitals.")
-        .no_options();
+    shared::start(
+        "usage: communicate\n\nA child process reads its input and answers it in capitals.",
+    )
+    .no_options();
     let mut child = shared::this_program()
         .args(["--child", "upper"])
         .stdin(Stdio::piped())

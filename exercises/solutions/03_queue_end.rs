@@ -4,9 +4,10 @@
 //!
 //! Read first: `examples-ipc/src/bin/queue.rs`.
 //!
-//! To do: the reader loops for ever, as Python's does, and the parent waits for it for ever:
-//! Python's parent must `terminate()` its reader. Make the reader end by itself once the queue
-//! has ended (every writer gone), so that the program ends.
+//! To do: the reader loops for ever, as Python's does (where Python's waits in `get()`, this one
+//! spins a whole core), and the parent waits for it for ever: Python's parent must `terminate()`
+//! its reader. Make the reader end by itself once the queue has ended (every writer gone), so
+//! that the program ends.
 //!
 //! Hint: `q.get()` returns `None` once the queue has ended.
 

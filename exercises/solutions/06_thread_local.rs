@@ -7,9 +7,10 @@
 //! To do: each thread binds its student, then `process_student` greets the student of its own
 //! thread. But `STUDENT` is one value for all threads: both greet the same student. Give each
 //! thread its own, so that the output is `Hello, Alice (in Thread-A)` and `Hello, Bob (in
-//! Thread-B)`, in either order.
+//! Thread-B)`, in either order. Keep the barrier: it makes both bind before either greets.
 //!
-//! Hint: `thread_local!` declares one value per thread; reach it with `with_borrow` and `set`.
+//! Hint: `thread_local!` declares one value per thread; a `RefCell<Option<String>>` in it is
+//! reached with `with_borrow` and `set`.
 
 use std::cell::RefCell;
 use std::sync::Barrier;
@@ -21,9 +22,9 @@ thread_local! {
 }
 
 fn process_student() {
-    let std = STUDENT.with_borrow(|s| s.clone().unwrap_or_default());
+    let student = STUDENT.with_borrow(|s| s.clone().unwrap_or_default());
     let name = thread::current().name().unwrap_or("?").to_string();
-    println!("Hello, {std} (in {name})");
+    println!("Hello, {student} (in {name})");
 }
 
 fn process_thread(name: &str, both_bound: &Barrier) {

@@ -6,7 +6,7 @@
 //!
 //! To do: this fetches the first line of each server's answer, one server after another: each
 //! waits for the one before. Start all the fetches at once, on the one thread of the event loop,
-//! and print each answer as it comes.
+//! then print each answer.
 //!
 //! Hint: `tokio::spawn(wget(addr))` starts a task at once and returns a handle to `.await` later.
 

@@ -5,8 +5,8 @@
 //! Read first: `examples-async/src/bin/aio_web.rs`.
 //!
 //! To do: the server answers `/` only. Add the sample's second route, `/hello/{name}`, which
-//! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<b>Bob</b>` must show
-//! the text `<b>Bob</b>`, not a bold Bob (nor a visitor's `<script>`).
+//! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<i>Bob` must show the
+//! text `<i>Bob`, not Bob in italics (nor run a visitor's `<script>`).
 //!
 //! Hint: `.route("/hello/{name}", get(hello))`, where `hello` takes `Path(name): Path<String>`;
 //! `examples_async::web::html_escape` escapes.

@@ -22,8 +22,6 @@ pub struct Exercise {
     pub section: &'static str,
     /// Its file, from the workspace's root.
     pub file: &'static str,
-    /// The hint, for `hint NAME` (the file's header has it too).
-    pub hint: &'static str,
     /// Whether the lesson, as shipped, is the compiler's refusal.
     pub compile_error: bool,
     /// Runs the built program at the given path and checks the lesson: `Err` says what is
@@ -37,7 +35,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "pool_of_five",
         section: "多进程 Multiprocessing",
         file: "exercises/exercises/01_pool_of_five.rs",
-        hint: "How many processes does `Pool::new` start?",
         compile_error: false,
         check: pool_of_five,
     },
@@ -45,7 +42,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "communicate",
         section: "子进程 Subprocesses",
         file: "exercises/exercises/02_communicate.rs",
-        hint: "The child reads until its input ends; when does its stdin end?",
         compile_error: false,
         check: communicate,
     },
@@ -53,7 +49,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "queue_end",
         section: "进程间通信 Inter-process communication",
         file: "exercises/exercises/03_queue_end.rs",
-        hint: "`q.get()` returns `None` once the queue has ended.",
         compile_error: false,
         check: queue_end,
     },
@@ -61,7 +56,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "share_counter",
         section: "多线程 Multithreading",
         file: "exercises/exercises/04_share_counter.rs",
-        hint: "A value that two threads change must be behind a lock (`Mutex`) or be an atomic.",
         compile_error: true,
         check: share_counter,
     },
@@ -69,7 +63,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "deadlock_order",
         section: "多线程 Multithreading",
         file: "exercises/exercises/05_deadlock_order.rs",
-        hint: "If every thread takes lock A before lock B, can one hold B and wait for A?",
         compile_error: false,
         check: deadlock_order,
     },
@@ -77,7 +70,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "thread_local",
         section: "ThreadLocal",
         file: "exercises/exercises/06_thread_local.rs",
-        hint: "`thread_local!` declares one value per thread; reach it with `with_borrow` and `set`.",
         compile_error: false,
         check: thread_local,
     },
@@ -85,7 +77,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "primes_rayon",
         section: "进程 vs. 线程 Processes vs. threads",
         file: "exercises/exercises/07_primes_rayon.rs",
-        hint: "rayon's `into_par_iter()` splits a range over its threads, one per core.",
         compile_error: false,
         check: primes_rayon,
     },
@@ -93,7 +84,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "threads_for_cores",
         section: "进程 vs. 线程 · 线程切换 Switching",
         file: "exercises/exercises/08_threads_for_cores.rs",
-        hint: "`std::thread::available_parallelism()` says how many threads can run at once.",
         compile_error: false,
         check: threads_for_cores,
     },
@@ -101,7 +91,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "worker",
         section: "分布式进程 Distributed processes",
         file: "exercises/exercises/09_worker.rs",
-        hint: "`task.get(Duration::from_secs(1))` is `Err(Error::Empty)` when no task came.",
         compile_error: false,
         check: worker,
     },
@@ -109,7 +98,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "take_turns",
         section: "协程 Coroutines",
         file: "exercises/exercises/10_take_turns.rs",
-        hint: "`consumer.resume(n)` runs the consumer until its next `suspend`.",
         compile_error: false,
         check: take_turns,
     },
@@ -117,7 +105,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "fetch_concurrently",
         section: "asyncio",
         file: "exercises/exercises/11_fetch_concurrently.rs",
-        hint: "`tokio::spawn(wget(addr))` starts a task at once; `.await` its handle later.",
         compile_error: false,
         check: fetch_concurrently,
     },
@@ -125,7 +112,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "two_waits",
         section: "async/await",
         file: "exercises/exercises/12_two_waits.rs",
-        hint: "`tokio::join!(a, b)` awaits two futures at once.",
         compile_error: false,
         check: two_waits,
     },
@@ -133,7 +119,6 @@ pub const EXERCISES: [Exercise; 13] = [
         name: "escaped_route",
         section: "aiohttp",
         file: "exercises/exercises/13_escaped_route.rs",
-        hint: "`.route(\"/hello/{name}\", get(hello))`; `examples_async::web::html_escape`.",
         compile_error: false,
         check: escaped_route,
     },
@@ -142,6 +127,23 @@ pub const EXERCISES: [Exercise; 13] = [
 /// The exercise called `name`.
 pub fn find(name: &str) -> Option<&'static Exercise> {
     EXERCISES.iter().find(|e| e.name == name)
+}
+
+impl Exercise {
+    /// Its hint, from its header (`//! Hint: ...`, up to the header's next blank line), given
+    /// the workspace's root: one text, in the file and for `hint NAME`.
+    pub fn hint(&self, root: &Path) -> Option<String> {
+        let text = std::fs::read_to_string(root.join(self.file)).ok()?;
+        let header = text
+            .lines()
+            .map_while(|l| l.strip_prefix("//!"))
+            .map(str::trim);
+        let hint: Vec<&str> = header
+            .skip_while(|l| !l.starts_with("Hint: "))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        (!hint.is_empty()).then(|| hint.join(" ").trim_start_matches("Hint: ").to_string())
+    }
 }
 
 /// What a run printed, and how it ended.
@@ -291,6 +293,13 @@ fn share_counter(exe: &Path) -> Result<(), String> {
         )?;
         match out.succeeded()?.stdout.trim() {
             "200000" => {}
+            "0" => {
+                return Err(
+                    "it printed 0: each thread changed a copy of its own (a `move` \
+                            closure copies a number); share one counter"
+                        .into(),
+                );
+            }
             other => return Err(format!("it printed {other}, not 200000: changes were lost")),
         }
     }
@@ -309,15 +318,23 @@ fn deadlock_order(exe: &Path) -> Result<(), String> {
 }
 
 fn thread_local(exe: &Path) -> Result<(), String> {
-    let out = run(exe, &[], "0", LIMIT, "two greetings take no time")?;
-    let mut lines = out.succeeded()?.lines();
-    lines.sort_unstable();
-    match lines[..] {
-        ["Hello, Alice (in Thread-A)", "Hello, Bob (in Thread-B)"] => Ok(()),
-        _ => Err(format!(
-            "the threads greeted {lines:?}: each should find its own student"
-        )),
+    for _ in 0..3 {
+        let out = run(
+            exe,
+            &[],
+            "0",
+            LIMIT,
+            "two greetings take no time: is the barrier kept?",
+        )?;
+        let mut lines = out.succeeded()?.lines();
+        lines.sort_unstable();
+        if lines[..] != ["Hello, Alice (in Thread-A)", "Hello, Bob (in Thread-B)"] {
+            return Err(format!(
+                "the threads greeted {lines:?}: each should find its own student"
+            ));
+        }
     }
+    Ok(())
 }
 
 /// CPU time of this process's waited-for children so far (Unix).
@@ -336,6 +353,22 @@ fn children_cpu() -> Option<Duration> {
 }
 
 fn primes_rayon(exe: &Path) -> Result<(), String> {
+    // Other programs can hold the cores: the CPU time must show in one of three runs.
+    let mut why = String::new();
+    for _ in 0..3 {
+        match primes_rayon_once(exe) {
+            Ok(true) => return Ok(()),
+            Ok(false) if why.is_empty() => unreachable!("a run that does not show says why"),
+            Ok(false) => {}
+            Err(said) if said.starts_with("it used ") => why = said,
+            Err(said) => return Err(said),
+        }
+    }
+    Err(why)
+}
+
+/// One run: `Ok(true)` if it counted right on every core; `Err` with why not.
+fn primes_rayon_once(exe: &Path) -> Result<bool, String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (cpu_before, started) = (children_cpu(), Instant::now());
     let out = run(
@@ -360,11 +393,12 @@ fn primes_rayon(exe: &Path) -> Result<(), String> {
     match cpu {
         // On every core: CPU time well above wall time (1.4x on 2 cores; more with more).
         Some(cpu) if cores >= 2 && cpu.as_secs_f64() < 1.4 * wall.as_secs_f64() => Err(format!(
-            "it used {:.2} s of CPU in {:.2} s: one core at a time, where {cores} could work",
+            "it used {:.2} s of CPU in {:.2} s, three times: one core at a time, where {cores} \
+             could work (or the machine is busy)",
             cpu.as_secs_f64(),
             wall.as_secs_f64()
         )),
-        _ => Ok(()),
+        _ => Ok(true),
     }
 }
 
@@ -375,19 +409,20 @@ fn threads_for_cores(exe: &Path) -> Result<(), String> {
         &[],
         "0",
         Duration::from_secs(60),
-        "the work takes seconds",
+        "the work takes a few seconds at most",
     )?;
     let lines = out.succeeded()?.lines();
+    // The count comes from the work itself (`RAN`): the threads that really did a share.
     let threads: Option<usize> = lines
         .first()
-        .and_then(|l| l.strip_suffix(" threads")?.parse().ok());
+        .and_then(|l| l.split(" threads").next()?.parse().ok());
     match threads {
         Some(n) if n == cores => Ok(()),
         Some(n) => Err(format!(
-            "{n} threads for {cores} cores: no faster, and the system switches between them; \
-             one a core is enough"
+            "{n} threads did the work on {cores} cores: no faster, and each costs a stack and \
+             switches; one a core is enough"
         )),
-        None => Err("its first line should say `N threads`".into()),
+        None => Err("its line should start `N threads`".into()),
     }
 }
 
@@ -425,7 +460,8 @@ fn worker(exe: &Path) -> Result<(), String> {
 }
 
 fn take_turns(exe: &Path) -> Result<(), String> {
-    let out = run(exe, &[], "0", LIMIT, "five numbers take no time")?;
+    let hung = "five numbers take no time: does the producer's loop end?";
+    let out = run(exe, &[], "0", LIMIT, hung)?;
     let lines = out.succeeded()?.lines();
     let want: Vec<String> = (1..=5)
         .flat_map(|n| {
@@ -492,7 +528,8 @@ fn fetch_concurrently(exe: &Path) -> Result<(), String> {
     match most.load(Ordering::SeqCst) {
         3 => Ok(()),
         n => Err(format!(
-            "at most {n} fetch at a time: each waited for the one before; start all three first"
+            "at most {n} fetch at a time: each waited for the one before; start all three \
+             first (a future does nothing until it is awaited or spawned: `tokio::spawn`)"
         )),
     }
 }
@@ -590,12 +627,12 @@ fn escaped_route(exe: &Path) -> Result<(), String> {
             }
             (status, body) => return Err(format!("GET /hello/Bob answered {status} {body:?}")),
         }
-        match http_get(addr, "/hello/%3Cb%3EBob%3C%2Fb%3E")? {
-            (200, body) if body == "<h1>hello, &lt;b&gt;Bob&lt;/b&gt;!</h1>" => Ok(()),
-            (_, body) if body.contains("<b>") => Err(format!(
+        match http_get(addr, "/hello/%3Ci%3EBob")? {
+            (_, body) if body.contains("<i>") => Err(format!(
                 "the name came back as HTML ({body}): a visitor's <script> would run; escape it"
             )),
-            (status, body) => Err(format!("GET /hello/<b>Bob</b> answered {status} {body:?}")),
+            (200, body) if body.contains("Bob") => Ok(()),
+            (status, body) => Err(format!("GET /hello/<i>Bob answered {status} {body:?}")),
         }
     })();
     shared::process::kill_group(&mut server);

@@ -204,7 +204,10 @@ fn main() -> ExitCode {
         }
         Some("hint") => {
             let exercise = named(&mut args);
-            println!("{}: {}", exercise.name, exercise.hint);
+            let hint = exercise
+                .hint(root())
+                .unwrap_or_else(|| "read its header".into());
+            println!("{}: {hint}", exercise.name);
             ExitCode::SUCCESS
         }
         Some("check") => match check(named(&mut args)) {

@@ -103,7 +103,7 @@ const SHIPPED_SAYS: [(&str, &str); 12] = [
     ),
     ("thread_local", "the threads greeted"),
     ("primes_rayon", "it used "),
-    ("threads_for_cores", "64 threads for "),
+    ("threads_for_cores", "64 threads did the work on "),
     ("worker", "the master got [], not"),
     ("take_turns", "producer and consumer should take turns"),
     ("fetch_concurrently", "at most 1 fetch at a time"),
@@ -193,7 +193,7 @@ fn the_checker_lists_hints_and_refuses_unknown_names() {
     out.assert_success();
     assert!(
         out.stdout
-            .starts_with("deadlock_order: If every thread takes lock A"),
+            .starts_with("deadlock_order: if every thread takes lock A"),
         "{out}"
     );
     harness::bin(checker)
@@ -218,6 +218,7 @@ fn every_exercise_file_has_its_header() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     for exercise in &EXERCISES {
         let text = std::fs::read_to_string(root.join(exercise.file)).unwrap();
+        assert!(exercise.hint(root).is_some(), "{}: no hint", exercise.file);
         for part in [
             "//! # 练习 ",
             "//! Section: ",

@@ -235,8 +235,9 @@ fn example_section(file: &str, name: &str, source: &str, readme: &str) -> String
 const EXERCISES_INTRO: &str = "\n## 练习 Exercises\n\nEach is a small program with a gap to fill or a bug \
     to fix that is this section's lesson. `cargo run -p exercises` lists them all and checks the \
     first one not done, again each time you save it; `cargo run -p exercises -- check NAME` \
-    checks one: it builds it, runs it and checks the lesson itself (that the work ran in \
-    parallel, that nothing was lost), not only an output. Solutions are in \
+    checks one: it builds it, runs it and checks the lesson where it can be measured (that the \
+    work ran in parallel, that nothing was lost, that the waits overlapped), the output \
+    otherwise. Solutions are in \
     `exercises/solutions/`, to compare once yours passes.\n";
 
 /// An exercise: its header as Markdown (the title a level down) and how to check it.

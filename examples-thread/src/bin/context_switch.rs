@@ -31,11 +31,12 @@
 //!
 //! What to notice: handing the token to another thread or process costs microseconds: the
 //! system puts one to sleep, wakes the other (on a virtual machine, through the hypervisor),
-//! saves and restores their state. Handing it to another async task on the same thread costs a
-//! hundred times less: no system call, no system switch; a function returns and another
+//! saves and restores their state. Handing it to another async task on the same thread costs
+//! two hundred times less: no system call, no system switch; a function returns and another
 //! resumes. With many more runnable threads than cores, the same work takes no less time (the
-//! cores were busy already; here it took a quarter more), and the system switches between them
-//! forty times as often: the tutorial's "busy switching", which costs without doing any work.
+//! cores were busy already; here it took a quarter more), and costs forty times as many switches
+//! (each thread sleeps at least once, waiting to start with the others, and the rest is the
+//! system taking turns): the tutorial's "busy switching", which costs without doing any work.
 //!
 //! What Rust does differently: nothing hides the switch. A thread is the system's own thread, a
 //! process is this program started again (`--child echo`, its stdin and stdout the pipes), and
@@ -43,7 +44,7 @@
 //! switch counts are the system's own (`getrusage`, Unix); timings of a debug build mean little:
 //! build with `--release`.
 //!
-//! Try: `-- --work 20000`, and watch `top` while the 512-thread row runs: every core at 100 %,
+//! Try: `-- --work 20000`, and watch `top` while the last row (256 × cores threads) runs: every core at 100 %,
 //! and the row takes no less time than the first: busy, not faster.
 
 use shared::Arg::Long;
