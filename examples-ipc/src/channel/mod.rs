@@ -16,8 +16,8 @@
 //!
 //! **Messages are framed** ([`frame`]): a stderr also carries `eprintln!` and panic messages, so
 //! the reader takes only frames as messages and passes anything else on to the terminal. As in
-//! Python, `QueueWriter::put` returns at once and a feeder thread writes what has gathered; `Conn::send`
-//! writes at once.
+//! Python, `QueueWriter::put` returns at once (unless 64 KiB wait already: `frame::MAX_WAITING`)
+//! and a feeder thread writes what has gathered; `Conn::send` writes at once.
 //!
 //! **The trap**: a reader sees the end of a pipe only once *every* copy of its write end is
 //! closed. The standard library closes the parent's copy of a child's end right after the spawn
