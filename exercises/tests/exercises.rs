@@ -6,13 +6,6 @@
 use exercises::{EXERCISES, find};
 use std::path::Path;
 
-/// The tests of this file take turns: the checks of parallel work measure the CPU time of this
-/// process's children, which another test's child (rustc) would add to, and its cores.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Each exercise's shipped program and solution, as this package's build made them.
 const BUILT: [(&str, Option<&str>, &str); 13] = [
     (
@@ -119,7 +112,7 @@ const SHIPPED_SAYS: [(&str, &str); 12] = [
 
 #[test]
 fn every_solution_passes_and_every_exercise_as_shipped_fails() {
-    let _turn = one_at_a_time();
+    let _turn = harness::one_at_a_time();
     assert_eq!(
         BUILT.map(|b| b.0),
         EXERCISES.map(|e| e.name),
@@ -144,7 +137,7 @@ fn every_solution_passes_and_every_exercise_as_shipped_fails() {
 /// `share_counter` as shipped is refused by the compiler, with the error that is its lesson.
 #[test]
 fn the_shared_counter_as_shipped_does_not_compile() {
-    let _turn = one_at_a_time();
+    let _turn = harness::one_at_a_time();
     let source = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises/04_share_counter.rs");
     let rustc = Path::new(env!("CARGO")).with_file_name("rustc");
     let rustc = if rustc.exists() {
@@ -179,7 +172,7 @@ fn the_shared_counter_as_shipped_does_not_compile() {
 /// The checker's own commands, without building anything.
 #[test]
 fn the_checker_lists_hints_and_refuses_unknown_names() {
-    let _turn = one_at_a_time();
+    let _turn = harness::one_at_a_time();
     let checker = env!("CARGO_BIN_EXE_exercises");
     let out = harness::bin(checker).arg("list").run();
     out.assert_success();

@@ -207,11 +207,4 @@ pub fn server_with_tasks(tasks: i64) -> (Server, String) {
     (server, addr)
 }
 
-/// The tests that load the machine (seventy Python workers, floods) or time a deadline take this
-/// lock, so that they do not slow each other down on a 2-core machine.
-pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    HEAVY
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub use crate::one_at_a_time;

@@ -369,6 +369,16 @@ impl Drop for Running {
     }
 }
 
+/// The tests of one test binary that load the machine (many processes, floods), time a
+/// deadline, or measure their children's CPU time take this lock: they take turns, so that on a
+/// 2-core machine they neither slow nor blur each other.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Whether `python3` is on PATH, for the tests that run Python beside Rust (interop,
 /// `--vs-python`). Without it such a test says so on stderr and passes, so that `cargo test`
 /// works on a machine without Python; with `TUTORIAL_REQUIRE_PYTHON=1` (CI sets it) it fails.
