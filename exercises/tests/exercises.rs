@@ -1,7 +1,7 @@
 //! Every check, twice: each solution passes it, and each exercise as shipped fails it with the
-//! message a learner would see. So no check passes without the work, and none fails a correct
-//! solution. The exercises are checked one after another: the checks of parallel work measure CPU
-//! time, which exercises run side by side would blur.
+//! message a learner would see: no check passes the exercise as shipped, and each passes the
+//! solution given. The tests take turns (`harness::one_at_a_time`): the checks of parallel work
+//! measure the CPU time of this process's children, which another test's child would blur.
 
 use exercises::{EXERCISES, find};
 use std::path::Path;
