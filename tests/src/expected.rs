@@ -4,13 +4,20 @@
 //! `Output` (`Output:`, `Output (a 2-core machine):`). It is the output of the binary run with no
 //! arguments, unless that paragraph names another command in backquotes, `cargo run ... --bin
 //! NAME -- ARGS`: then of NAME with ARGS. In the README, a block is an output when the paragraph
-//! before it ends with such a command and a colon. The run is compared with the block by
-//! [snapbox](https://docs.rs/snapbox): `[..]` in a line stands for what changes from run to run
-//! (a PID, a time, a random number), a line `...` for any lines (what a long listing repeats).
+//! before it ends with such a command and a colon.
 //! A command may set variables before `cargo run` (`TUTORIAL_TIME_SCALE=0.1 cargo run ...`);
 //! without, the run has no tutorial sleeps.
 //! When the paragraph says `in any order`, the lines are compared as a set (two processes or
 //! threads printing at once); otherwise in order. `on stderr` compares the run's stderr.
+//!
+//! A block is a real run, as a learner sees it: PIDs, times and random numbers included. What
+//! varies from run to run is redacted by the check, in the block and in the fresh run alike
+//! ([`redact`]): every number (a PID, a duration, a random number), a number's unit of time or
+//! size (`56 µs` may be `1.09 ms` next time), and the drawing of a `--timeline` chart (its lanes
+//! stay). The words and the lines are compared, in order: a line missing, added or changed
+//! fails. The numbers that are a lesson (a balance of 0, four worker PIDs) are asserted by the
+//! example's own tests. `cargo run -p harness --bin outputs` runs every command again and shows
+//! (or, with `--write`, writes) what a fresh run prints.
 
 use std::fmt;
 
@@ -30,7 +37,7 @@ pub struct Block {
     pub unordered: bool,
     /// Whether it shows stderr rather than stdout.
     pub stderr: bool,
-    /// The expected text, with snapbox's wildcards.
+    /// The text shown: a real run.
     pub text: String,
 }
 
@@ -41,20 +48,127 @@ impl fmt::Display for Block {
 }
 
 impl Block {
-    /// Fails unless `actual` (the run's stdout, or stderr for a block `on stderr`) matches.
+    /// Fails unless `actual` (the run's stdout, or stderr for a block `on stderr`) matches,
+    /// once both are redacted.
     pub fn check(&self, actual: &str) {
-        let expected = snapbox::Data::text(self.text.clone());
+        let expected = snapbox::Data::text(redact(&self.text));
         let expected = if self.unordered {
             expected.unordered()
         } else {
             expected
         };
         let assert = snapbox::Assert::new().normalize_paths(false);
-        let actual = snapbox::Data::text(actual.to_string());
-        if let Err(e) = assert.try_eq(Some(&"a real run"), actual, expected) {
-            panic!("the output shown at {self} is not what a real run prints:\n{e}");
+        let actual = snapbox::Data::text(redact(actual));
+        if let Err(e) = assert.try_eq(Some(&"a real run (redacted)"), actual, expected) {
+            panic!(
+                "the output shown at {self} is not what a real run prints (both redacted: \
+                 `N` a number, `TIME`/`SIZE` one with its unit; `cargo run -p harness --bin \
+                 outputs` shows a fresh run):\n{e}"
+            );
         }
     }
+}
+
+/// Units that a number may change from run to run (`56 µs`, `1.09 ms`).
+const TIME_UNITS: [&str; 6] = ["ns", "µs", "us", "ms", "s", "seconds"];
+const SIZE_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "KB", "MB"];
+
+/// `text` with what varies from run to run replaced: each number by `N` (digits, with the `.`
+/// and `,` inside them), a number with a unit of time or size by `TIME` or `SIZE`, a chart of
+/// `--timeline` by its title and its lanes' names (its bars, axis and legend change with every
+/// run, and are drawn from the listing that follows, which is compared), and runs of spaces by
+/// one (columns move with the numbers' widths).
+pub fn redact(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_chart = false;
+    for line in text.lines() {
+        if line.starts_with("timeline: who ran what") {
+            in_chart = true;
+        } else if in_chart && line.trim().is_empty() {
+            in_chart = false;
+        } else if in_chart {
+            match line.split_once('│') {
+                Some((lane, _)) if !lane.trim().is_empty() => {
+                    out += &format!("{} │\n", redact_line(lane));
+                }
+                _ => {} // the axis, the time scale, the legend
+            }
+            continue;
+        }
+        out += &redact_line(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn redact_line(line: &str) -> String {
+    // Numbers first: a digit, then digits, `.` and `,` (not a last `.` or `,`: punctuation).
+    let mut masked = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_ascii_digit() {
+            masked.push(c);
+            continue;
+        }
+        let mut number = String::from(c);
+        while let Some(&d) = chars.peek() {
+            if d.is_ascii_digit()
+                || ((d == '.' || d == ',') && number.ends_with(|c: char| c.is_ascii_digit()))
+            {
+                number.push(d);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let tail = number.trim_end_matches(['.', ',']);
+        masked.push('N');
+        masked += &number[tail.len()..];
+    }
+    // Then units: `N ms` (or `Nms`) is `TIME`, `N MiB` is `SIZE`.
+    let words: Vec<&str> = masked.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut at = 0;
+    while at < words.len() {
+        let word = words[at];
+        let unit_of = |w: &str| {
+            let w = w.trim_end_matches([',', ';', ')', '.', ':']);
+            let kind = if TIME_UNITS.contains(&w) {
+                "TIME"
+            } else if SIZE_UNITS.contains(&w) {
+                "SIZE"
+            } else {
+                return None;
+            };
+            Some((kind, w.len()))
+        };
+        let number_end = word.ends_with('N');
+        if number_end && at + 1 < words.len() {
+            if let Some((kind, len)) = unit_of(words[at + 1]) {
+                out.push(format!(
+                    "{}{kind}{}",
+                    &word[..word.len() - 1],
+                    &words[at + 1][len..]
+                ));
+                at += 2;
+                continue;
+            }
+        }
+        match word.rfind('N') {
+            Some(n) if n > 0 || word.starts_with('N') => {
+                let (head, unit) = word.split_at(n + 1);
+                match unit_of(unit) {
+                    Some((kind, len)) if !unit.is_empty() => {
+                        out.push(format!("{}{kind}{}", &head[..head.len() - 1], &unit[len..]));
+                    }
+                    _ => out.push(word.to_string()),
+                }
+            }
+            _ => out.push(word.to_string()),
+        }
+        at += 1;
+    }
+    out.join(" ")
 }
 
 /// Runs the command of every output block in the header of the binary at `exe` (its source is
@@ -235,7 +349,7 @@ mod tests {
 //! Output: (PIDs differ, lines in any order)
 //!
 //! ```text
-//! a [..]
+//! a 17
 //! b
 //! ```
 //!
@@ -258,7 +372,7 @@ fn main() {}
         let blocks = in_header("demo.rs", "demo", HEADER);
         assert_eq!(blocks.len(), 2, "{blocks:?}");
         assert_eq!((blocks[0].args.len(), blocks[0].unordered), (0, true));
-        assert_eq!(blocks[0].text, "a [..]\nb\n");
+        assert_eq!(blocks[0].text, "a 17\nb\n");
         assert_eq!(blocks[0].at, "demo.rs:5");
         assert_eq!(blocks[1].args, ["--fast", "3"]);
         assert!(!blocks[1].unordered && !blocks[1].stderr);
@@ -274,5 +388,37 @@ fn main() {}
         let scale = ("TUTORIAL_TIME_SCALE".to_string(), "0.1".to_string());
         assert_eq!(blocks[0].env, [scale]);
         assert!(in_readme(readme, "other").is_empty());
+    }
+
+    #[test]
+    fn the_check_redacts_numbers_units_and_charts_not_words_or_lines() {
+        let block = |text: &str| Block {
+            at: "x:1".into(),
+            bin: "x".into(),
+            args: vec![],
+            env: vec![],
+            unordered: false,
+            stderr: false,
+            text: text.into(),
+        };
+        let shown = "Run task 3 (7152)...\nthread: 56 µs, 1.5 MiB.\n\
+                     timeline: who ran what, and when (1 column = 1.0 ms)\n\
+                     PID 7152 │task 3███\n         └┬───\ntime (s)  0.0\n█ work  ░ wait\n\n\
+                     PID 7152 | task 3 | 0.0001 | 1.2 | work\n";
+        let fresh = "Run task 4 (99)...\nthread:   1.09 ms, 803 KiB.\n\
+                     timeline: who ran what, and when (1 column = 17.1 ms)\n\
+                     PID 99 │3████\n     └┬───┬──\ntime (s)  0.0  0.5\n█ work  ░ wait  a = task 3\n\n\
+                     PID 99 | task 4 | 0.02 | 0.9 | work\n";
+        block(shown).check(fresh);
+        for broken in [
+            fresh.replace("Run task", "Ran task"),
+            fresh.replace("PID 99 |", "Thread-1 |"),
+            fresh.replace("Run task 4 (99)...\n", ""),
+            fresh.replace("1.09 ms", "1.09 ms 2"),
+            fresh.replace("PID 99 │", "Thread-1 │"),
+        ] {
+            let fails = std::panic::catch_unwind(|| block(shown).check(&broken));
+            assert!(fails.is_err(), "passed: {broken}");
+        }
     }
 }

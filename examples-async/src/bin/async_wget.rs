@@ -36,7 +36,8 @@
 //! ```
 //!
 //! What to notice: the three connections are open at the same time, on one thread: while one
-//! waits for its server, the others go on, so the header lines of the hosts interleave. Start
+//! waits for its server, the others go on, so the run takes as long as the slowest host, not the
+//! sum (see Try). Each host's lines come as one block, as its answer arrives at once. Start
 //! `aio_web` in another terminal and pass `127.0.0.1:8000 localhost:8000` to try it without the
 //! internet.
 //!

@@ -35,10 +35,8 @@
 //! parent is killed: the system closes its end. The parent pauses half a second before each
 //! message (scaled by `TUTORIAL_TIME_SCALE`) so that you can watch.
 //!
-//! What Rust does differently: Python's `Process` starts the child with "spawn" on Windows and
-//! macOS (and "forkserver", which forks it from a fresh server process, on Linux from Python
-//! 3.14) and hands it `child_conn`. Here too the
-//! child is this program started again (`--child`), on every platform, and its end is its
+//! What Rust does differently: as in `multi_processing` (Python's "spawn"), the child is this
+//! program started again (`--child`), and its end of the pipe is its
 //! standard streams: it receives on its stdin and answers on its stderr (stdout stays for
 //! printing). So this duplex pipe is two one-way pipes (Python's `Pipe()` is a socket pair on
 //! Unix and a named pipe on Windows). An end is closed by dropping it; the child sees the end once

@@ -25,19 +25,12 @@
 //! end of it. Whatever the writer puts, the reader gets, in order, although they are separate
 //! processes with separate memory: the bytes go through the kernel.
 //!
-//! What Rust does differently: Python's `Process` starts its children with "spawn" on Windows and
-//! macOS (and, from Python 3.14, with "forkserver" on Linux, which forks them from a fresh server
-//! process): each child is a fresh interpreter that is handed the queue. So does this program, on
-//! every platform: each child is this program started again with `--child write` or `--child read`,
-//! and the queue is an OS pipe from the writer's stderr to the reader's stdin (stdout stays for
-//! printing), made when the writer starts. The stderr a writer shares with its queue is also where
-//! its `eprintln!` and a panic message go: each message travels framed, and the reader passes on to
-//! its own stderr, the terminal, whatever is not a message. As in Python, `put` returns at once and
-//! a thread of the writer's, the feeder, writes the message (see `examples_ipc::channel`). The
-//! reader needs no `terminate()`: its loop ends when the queue does, once no process holds the
-//! write end any more. If the parent is killed, the writer sees its stdin end and exits, and the
-//! reader follows. The random pauses are scaled by `TUTORIAL_TIME_SCALE`; the throughput benchmark
-//! is `queue_bench`.
+//! What Rust does differently: the children are this program started again (`--child write`,
+//! `--child read`), as in `multi_processing`, Python's "spawn". The queue is an OS pipe from the
+//! writer's stderr to the reader's stdin; what a writer prints there that is not a message (a
+//! panic, say) reaches the terminal. As in Python, `put` returns at once and a feeder thread
+//! writes (`examples_ipc::channel`). The reader needs no `terminate()`: its loop ends when no
+//! process holds the write end any more, even if the parent is killed.
 //!
 //! Try: make `read` loop for ever as Python's does, `loop { if let Some(value) = q.get()? {
 //! println!("Get {value} from queue."); } }`: the program never ends (press Ctrl-C), and the

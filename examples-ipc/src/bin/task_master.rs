@@ -59,8 +59,9 @@
 //! "spawn" (Windows, macOS, Linux from Python 3.14) its `lambda`s cannot be pickled
 //! (`PicklingError`); module-level functions under `if __name__ == '__main__':` fix it.
 //!
-//! Try: run the tutorial's `task_worker.py` against this master, stop it with Ctrl-C while it
-//! runs a task, and start it again within 10 s: the master prints `left holding task ...: put
+//! Try: run the tutorial's `task_worker.py` against this master (fix it first, as the README
+//! says: as shipped it dies with `NameError: name 'Queue' is not defined` when the queue is
+//! empty), stop it with Ctrl-C while it runs a task, and start it again within 10 s: the master prints `left holding task ...: put
 //! back into the queue` on its stderr, and the second run does that task too.
 
 use examples_ipc::Awaited;

@@ -22,7 +22,8 @@
 //!
 //! What Rust does differently: Python's `Process(target=run_proc, args=('test',))` hides how
 //! the child gets to run `run_proc`. On Windows and macOS Python starts the interpreter again and
-//! tells it which function to call: the "spawn" start method. Rust does the same in plain sight:
+//! tells it which function to call: the "spawn" start method (Linux, from Python 3.14, has
+//! "forkserver": children forked from a fresh server process). Rust does the same in plain sight:
 //! the program starts its own executable again with `--child test`, and the first line of
 //! `main`, `shared::run_if_child`, sees that and calls `run_proc("test")` (then ends the child):
 //! Python's `if __name__=='__main__':` does the same job. This works on every platform, unlike

@@ -28,7 +28,13 @@ pub fn render(rec: &Recording, width: usize, color: bool) -> String {
         return "timeline: nothing was recorded\n".into();
     };
     let mut out = title(&frame);
+    // Twice: the first time finds the keyed labels still seen at the end, which then get the
+    // letters a, b, c... in order (a short span's letter can be drawn over by the next span).
     let mut keys = Keys::default();
+    lanes
+        .iter()
+        .for_each(|lane| _ = lane_row(rec, lane, &frame, &mut keys));
+    let mut keys = keys.seen();
     for lane in &lanes {
         let row = lane_row(rec, lane, &frame, &mut keys);
         push_row(&mut out, lane, frame.name_w, '│', &row, color);
@@ -102,11 +108,23 @@ fn title(frame: &Frame) -> String {
 }
 
 /// The labels too long for their bars, each with the letter drawn instead, in order of first
-/// use: the legend explains them.
+/// use, and the letters still seen once every bar is drawn: the legend explains those (a short
+/// span's letter can be drawn over by the next span of its lane).
 #[derive(Default)]
-struct Keys<'a>(Vec<(&'a str, char)>);
+struct Keys<'a>(Vec<(&'a str, char)>, Vec<char>);
 
 impl<'a> Keys<'a> {
+    /// Keys anew for the labels whose letters were seen, in the same order.
+    fn seen(self) -> Keys<'a> {
+        let mut keys = Keys::default();
+        for (label, key) in &self.0 {
+            if self.1.contains(key) {
+                keys.key(label);
+            }
+        }
+        keys
+    }
+
     /// The key of `label`: the one it already has, or the next letter (`?` when none is left).
     fn key(&mut self, label: &'a str) -> char {
         if let Some(&(_, key)) = self.0.iter().find(|k| k.0 == label) {
@@ -123,15 +141,27 @@ fn lane_row<'a>(rec: &'a Recording, lane: &str, frame: &Frame, keys: &mut Keys<'
     let mut row = vec![('·', IDLE); frame.cols];
     let mut spans: Vec<&Span> = rec.spans.iter().filter(|s| s.lane == lane).collect();
     spans.sort_by_key(|s| s.start_us); // a nested span is drawn over the one it is in
-    for s in spans {
-        draw_bar(&mut row, s, frame, keys);
+    let keyed: Vec<usize> = spans
+        .into_iter()
+        .filter_map(|s| draw_bar(&mut row, s, frame, keys))
+        .collect();
+    for at in keyed {
+        let key = row[at].0;
+        if keys.0.iter().any(|k| k.1 == key) && !keys.1.contains(&key) {
+            keys.1.push(key);
+        }
     }
     row
 }
 
 /// Draws `s` into its lane's `row`: its label (or key), then its fill, `→` at the end if it was
-/// still running.
-fn draw_bar<'a>(row: &mut [Cell], s: &'a Span, frame: &Frame, keys: &mut Keys<'a>) {
+/// still running. Returns the column of its key, if it has one.
+fn draw_bar<'a>(
+    row: &mut [Cell],
+    s: &'a Span,
+    frame: &Frame,
+    keys: &mut Keys<'a>,
+) -> Option<usize> {
     // Every span gets at least one column, even one that starts at the very end or is shorter
     // than a column: it happened, so it shows.
     let a = frame.col(s.start_us).min(frame.cols - 1);
@@ -143,7 +173,8 @@ fn draw_bar<'a>(row: &mut [Cell], s: &'a Span, frame: &Frame, keys: &mut Keys<'a
     let mut text: Vec<char> = s.label.chars().collect();
     // A label must leave at least one cell of fill, or it would run into the next bar's label;
     // one that does not fit is not cut short (`task 1` could be `task 12`) but keyed.
-    if text.len() >= b - a {
+    let keyed = text.len() >= b - a;
+    if keyed {
         text = vec![keys.key(&s.label)];
     }
     let n = text.len();
@@ -154,6 +185,7 @@ fn draw_bar<'a>(row: &mut [Cell], s: &'a Span, frame: &Frame, keys: &mut Keys<'a
     for (i, (cell, ch)) in row[a..b].iter_mut().zip(text).enumerate() {
         *cell = (ch, style[usize::from(i < n)]);
     }
+    keyed.then_some(a)
 }
 
 /// A counter's row: in each column, the highest value it reached then, as one of 8 heights
@@ -226,9 +258,12 @@ fn legend(out: &mut String, rec: &Recording, keys: &Keys<'_>, width: usize) {
         let peak = samples.iter().map(|s| s.peak).max().unwrap_or(0);
         items.push(format!("▁…█ {name}: 1…{peak}"));
     }
-    let keyed = keys.0.iter().filter(|k| k.1 != '?');
+    let keyed = keys
+        .0
+        .iter()
+        .filter(|k| k.1 != '?' && keys.1.contains(&k.1));
     items.extend(keyed.map(|(label, key)| format!("{key} = {label}")));
-    if keys.0.iter().any(|k| k.1 == '?') {
+    if keys.1.contains(&'?') {
         items.push("? = more labels: see the listing".into());
     }
     wrap(out, items, width);
@@ -318,6 +353,25 @@ time (s)  0.0              0.5              1.0              1.5
         assert_eq!(
             render(&Recording::default(), 80, false),
             "timeline: nothing was recorded\n"
+        );
+    }
+
+    #[test]
+    fn the_legend_keys_only_the_letters_the_chart_shows() {
+        // `holds A` is keyed, then drawn over by the long wait that starts within its column.
+        let chart = render(
+            &rec(&[
+                ("Thread-1", "holds A", Work, 0, 1),
+                ("Thread-1", "holds A, waits B", Wait, 1, 1000),
+                ("Thread-1", "A then B, 1000000x", Work, 1000, 1010),
+            ]),
+            80,
+            false,
+        );
+        assert!(chart.contains("a = A then B, 1000000x"), "{chart}");
+        assert!(
+            !chart.contains("holds A\n") && !chart.contains("= holds A"),
+            "{chart}"
         );
     }
 

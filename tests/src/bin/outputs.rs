@@ -1,0 +1,137 @@
+//! Runs every output that a header or the README shows, as a learner would (a release build,
+//! the tutorial's sleeps unless the command scales them), and says which ones a fresh run no
+//! longer matches; with `--write`, writes the fresh runs in their place. See `harness::expected`.
+//!
+//! `cargo run -p harness --bin outputs -- [--write] [NAME...]`
+
+use harness::expected::{Block, in_header, in_readme, redact};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: outputs [--write] [NAME...]
+
+Runs the command of every output block in the examples' headers and the README (of the binaries
+NAME..., or all), with a release build and the tutorial's sleeps, and reports each block that the
+fresh run does not match once both are redacted. --write puts the fresh run in every block run.
+Blocks of programs that need a partner (task_master, task_worker, async_wget) are left alone.";
+
+/// Programs whose shown runs need another program beside them: their tests run the pair.
+const PAIRED: [&str; 3] = ["task_master", "task_worker", "async_wget"];
+
+fn main() -> ExitCode {
+    let mut write = false;
+    let mut names = Vec::new();
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "--write" => write = true,
+            a if a.starts_with('-') => {
+                eprintln!("error: unknown option {a}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            a => names.push(a.to_string()),
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace");
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--workspace", "--bins", "-q"])
+        .current_dir(root)
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        eprintln!("error: cargo build --release failed");
+        return ExitCode::FAILURE;
+    }
+    let mut stale = 0;
+    for binary in harness::workspace::binaries(root) {
+        let name = &binary.name;
+        if PAIRED.contains(&name.as_str()) || !(names.is_empty() || names.contains(name)) {
+            continue;
+        }
+        let file = binary.path.strip_prefix(root).unwrap_or(&binary.path);
+        let file = file.to_string_lossy().into_owned();
+        let exe = root.join("target/release").join(name);
+        for (path, prefix, blocks) in [
+            (
+                binary.path.clone(),
+                "//!",
+                in_header(&file, name, &read(&binary.path)),
+            ),
+            (
+                root.join("README.md"),
+                "",
+                in_readme(&read(&root.join("README.md")), name),
+            ),
+        ] {
+            // From the last block up, so that the line numbers of the others hold.
+            for block in blocks.into_iter().rev() {
+                let Some(fresh) = run(&exe, &block) else {
+                    eprintln!("{block}: no output within 10 minutes");
+                    stale += 1;
+                    continue;
+                };
+                if redact(&fresh) == redact(&block.text) && !write {
+                    continue;
+                }
+                if !write {
+                    println!("{block}: a fresh run prints\n{fresh}");
+                    stale += 1;
+                    continue;
+                }
+                replace(&path, prefix, &block, &fresh);
+                println!("wrote {block}");
+            }
+        }
+    }
+    if stale > 0 {
+        println!("{stale} blocks differ from a fresh run: `--write` writes them");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What `block`'s command prints (stdout, or stderr for a block on stderr).
+fn run(exe: &Path, block: &Block) -> Option<String> {
+    let mut cmd = Command::new(exe);
+    cmd.args(&block.args).stdin(Stdio::null());
+    for (key, value) in &block.env {
+        cmd.env(key, value);
+    }
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().ok()?;
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || _ = done.send(child.wait_with_output()));
+    let out = wait.recv_timeout(Duration::from_secs(600)).ok()?.ok()?;
+    let text = if block.stderr { out.stderr } else { out.stdout };
+    let text = String::from_utf8_lossy(&text);
+    Some(text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n")
+}
+
+/// Puts `fresh` in the place of `block`'s lines in the file at `path`, each line after `prefix`.
+fn replace(path: &Path, prefix: &str, block: &Block, fresh: &str) {
+    let text = read(path);
+    let fence: usize = block.at.rsplit(':').next().and_then(|n| n.parse().ok()).expect("a line");
+    let lines: Vec<&str> = text.lines().collect();
+    let body_end = (fence..lines.len())
+        .find(|&i| lines[i].trim_start_matches(prefix).trim() == "```")
+        .expect("a closing fence");
+    let mut out: Vec<String> = lines[..fence].iter().map(|l| l.to_string()).collect();
+    for line in fresh.lines() {
+        out.push(match (prefix, line.is_empty()) {
+            ("", _) => line.to_string(),
+            (p, true) => p.to_string(),
+            (p, false) => format!("{p} {line}"),
+        });
+    }
+    out.extend(lines[body_end..].iter().map(|l| l.to_string()));
+    std::fs::write(path, out.join("\n") + "\n").expect("write");
+}
