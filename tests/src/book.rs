@@ -150,9 +150,10 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let mut files = vec![(PathBuf::from("book/src/SUMMARY.md"), summary())];
     for page in &PAGES {
         let mut text = format!(
-            "{}# {}\n\nTutorial: <{TUTORIAL_URL}{}>\n\n{}\n",
+            "{}# {}\n\n{}\n\nTutorial: <{TUTORIAL_URL}{}>\n\n{}\n",
             generated_note(),
             page.title,
+            other_language(page.file),
             page.tutorial,
             page.intro
         );
@@ -161,6 +162,14 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             let file = format!("{package}/src/bin/{name}.rs");
             let source = read(&root.join(&file))?;
             text += &example_section(&file, name, &source, &readme);
+            let broken = format!("{package}/tests/compile_fail/{name}.rs");
+            if root.join(&broken).exists() {
+                let _ = write!(
+                    text,
+                    "\nThe version that does not compile (`{broken}`, which a test compiles to \
+                     see it fail):\n\n```rust,noplayground\n{{{{#include ../../{broken}}}}}\n```\n"
+                );
+            }
         }
         let rows = measurement_rows(&readme, page.examples, page.measured_by);
         if !rows.is_empty() {
@@ -173,9 +182,36 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
                 text += &exercise_section(&file, &read(&root.join(&file))?);
             }
         }
-        files.push((PathBuf::from("book/src").join(page.file), text));
+        files.push((
+            PathBuf::from("book/src").join(page.file),
+            untranslated_code(&text),
+        ));
     }
     Ok(files)
+}
+
+/// The link to the same page in the other edition: the Chinese edition is built into `zh-CN/`
+/// below the English one, and its translation of this line links back (`../PAGE.html`).
+pub fn other_language(file: &str) -> String {
+    format!("[中文版](zh-CN/{})", file.replace(".md", ".html"))
+}
+
+/// `text` with `<!-- mdbook-xgettext: skip -->` before each code block: code, commands and
+/// outputs stay as they are in the Chinese edition, so they are no messages to translate.
+fn untranslated_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            if !in_code {
+                out += "<!-- mdbook-xgettext: skip -->\n";
+            }
+            in_code = !in_code;
+        }
+        out += line;
+        out.push('\n');
+    }
+    out
 }
 
 fn generated_note() -> String {

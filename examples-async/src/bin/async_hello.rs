@@ -19,7 +19,7 @@
 //! Hello world! (thread main, ThreadId(1))
 //! Hello again! (thread main, ThreadId(1))
 //! Hello again! (thread main, ThreadId(1))
-//! Elapsed: [..] s for two waits of [..] s each.
+//! Elapsed: 1.00 s for two waits of 1 s each.
 //! ```
 //!
 //! With the tutorial's timings the last line reads `Elapsed: 1.00 s for two waits of 1 s each.`

@@ -14,9 +14,9 @@
 //! Output: (times and memory differ from run to run)
 //!
 //! ```text
-//! 10000 waits of [..] s each, all at once; median wall time of 3 runs, memory of the first:
-//!   tasks on one thread:  [..] (min [..], max [..], 3 samples); memory while all wait: [..] MiB ([..] KiB each)
-//!   one OS thread each:   [..] (min [..], max [..], 3 samples); memory while all wait: [..] MiB ([..] KiB each)
+//! 10000 waits of 1 s each, all at once; median wall time of 3 runs, memory of the first:
+//!   tasks on one thread:  1.01 s (min 1.01 s, max 1.01 s, 3 samples); memory while all wait: 4.4 MiB (0.5 KiB each)
+//!   one OS thread each:   1.79 s (min 1.75 s, max 1.79 s, 3 samples); memory while all wait: 93.1 MiB (9.5 KiB each)
 //! ```
 //!
 //! With the tutorial's 1 s waits, on a 2-core Linux machine, release build: tasks 1.00 s and

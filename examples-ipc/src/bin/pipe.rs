@@ -11,7 +11,7 @@
 //! Output: (PIDs differ)
 //!
 //! ```text
-//! Parent process [..] and child process [..] share a duplex pipe.
+//! Parent process 31712 and child process 31714 share a duplex pipe.
 //! parent sends: ping 1
 //! child got: ping 1, answers: pong 1
 //! parent got: pong 1

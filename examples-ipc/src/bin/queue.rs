@@ -11,9 +11,9 @@
 //! Output: (PIDs differ; the lines of the two processes may come in any order)
 //!
 //! ```text
-//! Process to write: [..]
+//! Process to write: 31717
 //! Put A to queue...
-//! Process to read: [..]
+//! Process to read: 31718
 //! Get A from queue.
 //! Put B to queue...
 //! Get B from queue.

@@ -13,14 +13,14 @@
 //!
 //! ```text
 //! 1. A child process crashes.
-//! child process [..] was killed by signal 6 (SIGABRT)
-//! the parent process [..] lives on.
+//! child process 31873 was killed by signal 6 (SIGABRT)
+//! the parent process 31871 lives on.
 //! 2. A thread panics.
 //! the thread panicked: "something went wrong in the worker thread"
-//! join() returned the panic as an error; process [..] lives on.
+//! join() returned the panic as an error; process 31871 lives on.
 //! 3. A thread aborts, inside a child process.
-//! process [..]: the main thread waits for its worker thread...
-//! child process [..] was killed by signal 6 (SIGABRT)
+//! process 31875: the main thread waits for its worker thread...
+//! child process 31875 was killed by signal 6 (SIGABRT)
 //! the abort of one thread took its whole process down, main thread and all.
 //! ```
 //!

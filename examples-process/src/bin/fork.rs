@@ -12,10 +12,10 @@
 //! Output: (PIDs differ; the two middle lines may come in any order)
 //!
 //! ```text
-//! Process ([..]) start...
-//! I ([..]) just created a child process ([..]).
-//! I am child process ([..]) and my parent is [..].
-//! Child process ([..]) exited with status 0.
+//! Process (31877) start...
+//! I (31877) just created a child process (31879).
+//! I am child process (31879) and my parent is 31877.
+//! Child process (31879) exited with status 0.
 //! ```
 //!
 //! A real run: `Process (876) start...`, `I (876) just created a child process (877).`,

@@ -11,9 +11,9 @@
 //! Output: (PIDs differ)
 //!
 //! ```text
-//! Parent process [..].
+//! Parent process 31880.
 //! Child process will start.
-//! Run child process test ([..])...
+//! Run child process test (31882)...
 //! Child process end.
 //! ```
 //!

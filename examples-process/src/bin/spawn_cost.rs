@@ -14,13 +14,13 @@
 //!
 //! ```text
 //! Creating one and waiting for it to end, 200 samples each after a warm-up:
-//!   thread (spawn + join):                 [..] (min [..], max [..], 200 samples)
-//!   process (fork + waitpid):              [..] (min [..], max [..], 200 samples)
-//!   new program (this one, spawn + wait):  [..] (min [..], max [..], 200 samples)
-//!   a process costs [..]x a thread; a new program [..]x.
+//!   thread (spawn + join):                 77.9 µs (min 41.3 µs, max 709.3 µs, 200 samples)
+//!   process (fork + waitpid):              196.5 µs (min 153.5 µs, max 750.5 µs, 200 samples)
+//!   new program (this one, spawn + wait):  1.22 ms (min 1.11 ms, max 1.65 ms, 200 samples)
+//!   a process costs 2.5x a thread; a new program 15.6x.
 //! 1000 at once:
-//!   1000 processes forked in [..]; memory while all are alive: [..] MiB ([..] KiB each)
-//!   1000 threads started in [..]; memory while all are alive: [..] MiB ([..] KiB each)
+//!   1000 processes forked in 95.42 ms; memory while all are alive: 50.8 MiB (51 KiB each)
+//!   1000 threads started in 41.68 ms; memory while all are alive: 9.4 MiB (9 KiB each)
 //! ```
 //!
 //! On a 2-core Linux machine, release build: thread 69.9 µs, process 204.8 µs (2.9x), new

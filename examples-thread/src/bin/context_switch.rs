@@ -14,13 +14,13 @@
 //!
 //! ```text
 //! One switch: a token handed back and forth 2000 times, median of 5 runs after a warm-up:
-//!   two threads (a channel each way):  [..] a switch (min [..], max [..])
-//!   two processes (a pipe each way):   [..] a switch (min [..], max [..])
-//!   two async tasks on one thread:     [..] a switch (min [..], max [..])
-//! The same work, 100 million steps, on [..] cores:
-//!   [..] threads: [..], [..] context switches
-//!   [..] threads: [..], [..] context switches
-//!   [..] threads: [..], [..] context switches
+//!   two threads (a channel each way):  22.40µs a switch (min 20.10µs, max 25.29µs)
+//!   two processes (a pipe each way):   9.35µs a switch (min 7.44µs, max 19.52µs)
+//!   two async tasks on one thread:     149.00ns a switch (min 145.00ns, max 153.00ns)
+//! The same work, 100 million steps, on 2 cores:
+//!   2 threads: 56.34ms, 13 context switches
+//!   32 threads: 58.64ms, 91 context switches
+//!   512 threads: 98.29ms, 1877 context switches
 //! ```
 //!
 //! On a 2-core Linux machine, release build, the defaults: a thread switch 22.1 µs, a process

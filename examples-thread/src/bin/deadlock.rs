@@ -15,13 +15,13 @@
 //! ```text
 //! Thread-1 holds lock A
 //! Thread-2 holds lock B
-//! Thread-1 waits for lock B...
 //! Thread-2 waits for lock A...
+//! Thread-1 waits for lock B...
 //! deadlock: Thread-1 holds lock A and waits for lock B, held by Thread-2
 //! deadlock: Thread-2 holds lock B and waits for lock A, held by Thread-1
 //! Fix: every thread takes lock A before lock B.
-//! Thread-1 took lock A and lock B 1000000 times
 //! Thread-2 took lock A and lock B 1000000 times
+//! Thread-1 took lock A and lock B 1000000 times
 //! Both threads finished: no deadlock.
 //! ```
 //!

@@ -14,28 +14,28 @@
 //! Output: (the tasks are random numbers; which worker runs which task changes from run to run)
 //!
 //! ```text
-//! Put task 1: [..] * [..]
-//! Put task 2: [..] * [..]
-//! Put task 3: [..] * [..]
-//! Put task 4: [..] * [..]
-//! Put task 5: [..] * [..]
-//! Put task 6: [..] * [..]
-//! Put task 7: [..] * [..]
-//! Put task 8: [..] * [..]
-//! Put task 9: [..] * [..]
-//! Put task 10: [..] * [..]
+//! Put task 1: 2332 * 2332
+//! Put task 2: 5922 * 5922
+//! Put task 3: 4307 * 4307
+//! Put task 4: 711 * 711
+//! Put task 5: 6170 * 6170
+//! Put task 6: 5314 * 5314
+//! Put task 7: 330 * 330
+//! Put task 8: 4604 * 4604
+//! Put task 9: 1012 * 1012
+//! Put task 10: 5895 * 5895
 //! Try get results...
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! Result: task [..] by worker-[..]: [..] * [..] = [..]
-//! worker-1 ran [..], worker-2 ran [..]
+//! Result: task 2 by worker-2: 5922 * 5922 = 35070084
+//! Result: task 1 by worker-1: 2332 * 2332 = 5438224
+//! Result: task 3 by worker-1: 4307 * 4307 = 18550249
+//! Result: task 4 by worker-2: 711 * 711 = 505521
+//! Result: task 6 by worker-2: 5314 * 5314 = 28238596
+//! Result: task 5 by worker-1: 6170 * 6170 = 38068900
+//! Result: task 8 by worker-2: 4604 * 4604 = 21196816
+//! Result: task 7 by worker-1: 330 * 330 = 108900
+//! Result: task 10 by worker-2: 5895 * 5895 = 34751025
+//! Result: task 9 by worker-1: 1012 * 1012 = 1024144
+//! worker-1 ran 5 tasks, worker-2 ran 5 tasks
 //! master exit.
 //! ```
 //!

@@ -13,17 +13,17 @@
 //! Output: (a 2-core machine; the times differ from run to run)
 //!
 //! ```text
-//! [..] cores available; running [..] busy threads for 3 s of CPU time each...
-//! CPU time [..] s over wall time [..] s = [..] % CPU ([..] threads on [..] cores)
+//! 2 cores available; running 2 busy threads for 3 s of CPU time each...
+//! CPU time 6.00 s over wall time 3.02 s = 199 % CPU (2 threads on 2 cores)
 //! ```
 //!
 //! Output of `cargo run --release -p examples-thread --bin multicore -- --vs-python --seconds 2`:
 //!
 //! ```text
-//! [..] cores available; running [..] busy threads for 2 s of CPU time each...
-//! CPU time [..] s over wall time [..] s = [..] % CPU ([..] threads on [..] cores)
-//! Python 3.[..] (CPython, GIL on), [..] threads for [..] s:
-//!   CPU over wall time Rust [..] % CPU [..] Python [..] % CPU [..] Python/Rust [..]x
+//! 2 cores available; running 2 busy threads for 2 s of CPU time each...
+//! CPU time 4.00 s over wall time 2.02 s = 198 % CPU (2 threads on 2 cores)
+//! Python 3.11.7 (CPython, GIL on), 2 threads for 2.02 s:
+//!   CPU over wall time Rust 198 % CPU      Python 100 % CPU      Python/Rust 0.50x
 //! ```
 //!
 //! On a 2-core machine the percentages are about 198 and 100, the ratio 0.50x.

@@ -15,10 +15,10 @@ usage: outputs [--write] [NAME...]
 Runs the command of every output block in the examples' headers and the README (of the binaries
 NAME..., or all), with a release build and the tutorial's sleeps, and reports each block that the
 fresh run does not match once both are redacted. --write puts the fresh run in every block run.
-Blocks of programs that need a partner (task_master, task_worker, async_wget) are left alone.";
+Blocks of programs that need a partner (task_master, task_worker, async_wget, aio_web) are left alone.";
 
 /// Programs whose shown runs need another program beside them: their tests run the pair.
-const PAIRED: [&str; 3] = ["task_master", "task_worker", "async_wget"];
+const PAIRED: [&str; 4] = ["task_master", "task_worker", "async_wget", "aio_web"];
 
 fn main() -> ExitCode {
     let mut write = false;
@@ -107,19 +107,34 @@ fn run(exe: &Path, block: &Block) -> Option<String> {
     for (key, value) in &block.env {
         cmd.env(key, value);
     }
-    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().ok()?;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
     let (done, wait) = std::sync::mpsc::channel();
     std::thread::spawn(move || _ = done.send(child.wait_with_output()));
     let out = wait.recv_timeout(Duration::from_secs(600)).ok()?.ok()?;
     let text = if block.stderr { out.stderr } else { out.stdout };
     let text = String::from_utf8_lossy(&text);
-    Some(text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n")
+    Some(
+        text.lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+    )
 }
 
 /// Puts `fresh` in the place of `block`'s lines in the file at `path`, each line after `prefix`.
 fn replace(path: &Path, prefix: &str, block: &Block, fresh: &str) {
     let text = read(path);
-    let fence: usize = block.at.rsplit(':').next().and_then(|n| n.parse().ok()).expect("a line");
+    let fence: usize = block
+        .at
+        .rsplit(':')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a line");
     let lines: Vec<&str> = text.lines().collect();
     let body_end = (fence..lines.len())
         .find(|&i| lines[i].trim_start_matches(prefix).trim() == "```")
