@@ -13,7 +13,7 @@
 //! A block is a real run, as a learner sees it: PIDs, times and random numbers included. What
 //! varies from run to run is redacted by the check, in the block and in the fresh run alike
 //! ([`redact`]): every number (a PID, a duration, a random number), a number's unit of time or
-//! size (`56 µs` may be `1.09 ms` next time), and the drawing of a `--timeline` chart (its lanes
+//! size (`56 µs` may be `1.09 ms` next time), a date's names, and the drawing of a `--timeline` chart (its lanes
 //! stay). The words and the lines are compared, in order: a line missing, added or changed
 //! fails. The numbers that are a lesson (a balance of 0, four worker PIDs) are asserted by the
 //! example's own tests. `cargo run -p harness --bin outputs` runs every command again and shows
@@ -69,12 +69,19 @@ impl Block {
     }
 }
 
+/// The names in a date (an HTTP `date:` header), which change with the day.
+const DATE_NAMES: [&str; 19] = [
+    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// Units that a number may change from run to run (`56 µs`, `1.09 ms`).
 const TIME_UNITS: [&str; 6] = ["ns", "µs", "us", "ms", "s", "seconds"];
 const SIZE_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "KB", "MB"];
 
 /// `text` with what varies from run to run replaced: each number by `N` (digits, with the `.`
-/// and `,` inside them), a number with a unit of time or size by `TIME` or `SIZE`, a chart of
+/// and `,` inside them), a number with a unit of time or size by `TIME` or `SIZE`, the name of
+/// a day or a month by `DAY`, a chart of
 /// `--timeline` by its title and its lanes' names (its bars, axis and legend change with every
 /// run, and are drawn from the listing that follows, which is compared), and runs of spaces by
 /// one (columns move with the numbers' widths).
@@ -142,6 +149,11 @@ fn redact_line(line: &str) -> String {
             };
             Some((kind, w.len()))
         };
+        if DATE_NAMES.contains(&word.trim_end_matches(',')) {
+            out.push(word.replacen(word.trim_end_matches(','), "DAY", 1));
+            at += 1;
+            continue;
+        }
         let number_end = word.ends_with('N');
         if number_end && at + 1 < words.len() {
             if let Some((kind, len)) = unit_of(words[at + 1]) {

@@ -280,6 +280,7 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
         }
     }
     problems.extend(chinese_readme_problems(root, &readme));
+    problems.extend(figure_problems(root, &readme));
     let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
     for package in read_dir_sorted(root) {
         let name = file_name(&package);
@@ -335,8 +336,14 @@ fn chinese_readme_problems(root: &Path, readme: &str) -> Vec<String> {
             ));
         }
     }
-    for span in prose.split('`').skip(1).step_by(2) {
-        if span.contains("cargo ") && !chinese_prose.contains(&format!("`{span}`")) {
+    // Inline commands, whatever line breaks they wrap at.
+    let spans = |text: &str| -> Vec<String> {
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        text.split('`').skip(1).step_by(2).map(words).collect()
+    };
+    let chinese_spans = spans(&chinese_prose);
+    for span in spans(&prose) {
+        if span.contains("cargo ") && !chinese_spans.contains(&span) {
             problems.push(format!(
                 "README.zh-CN.md lacks README.md's command `{span}`"
             ));
@@ -362,6 +369,80 @@ fn chinese_readme_problems(root: &Path, readme: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+/// A figure has one home: a measurement row of the README (a table whose first heading is
+/// `Claim of the tutorial`) whose command is one whose output a header shows quotes that
+/// output, every number of it (commas aside). Rows of other commands are their figures' home.
+pub fn figure_problems(root: &Path, readme: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut in_measurements = false;
+    for (at, line) in readme.lines().enumerate() {
+        if !line.starts_with('|') {
+            in_measurements = false;
+            continue;
+        }
+        if line.contains("Claim of the tutorial") {
+            in_measurements = true;
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if !in_measurements || cells.len() < 4 || cells[1].starts_with("---") {
+            continue;
+        }
+        let command = cells[2];
+        if command.matches('`').count() != 2 {
+            continue; // not one command of ours (wrk against aio_web)
+        }
+        let Some(bin) = command
+            .split("--bin ")
+            .nth(1)
+            .and_then(|rest| rest.split([' ', '`']).next())
+        else {
+            continue;
+        };
+        let args: Vec<&str> = command
+            .trim_matches('`')
+            .split_once(" -- ")
+            .map_or(Vec::new(), |(_, a)| {
+                a.trim_matches('`').split_whitespace().collect()
+            });
+        let Some(binary) = binaries(root).into_iter().find(|b| b.name == bin) else {
+            continue;
+        };
+        let file = format!("{}/src/bin/{bin}.rs", binary.package);
+        let source = fs::read_to_string(&binary.path).unwrap_or_default();
+        let blocks = crate::expected::in_header(&file, bin, &source);
+        let Some(block) = blocks.iter().find(|b| b.args == args) else {
+            continue;
+        };
+        let shown = block.text.replace(',', "");
+        let figures = cells[3..].join(" ");
+        for number in numbers(&figures) {
+            if !has_number(&shown, &number.replace(',', "")) {
+                problems.push(format!(
+                    "README.md:{}: the figure {number} is not in the output that {file} shows \
+                     for `{}`: quote that run, or run `cargo run -p harness --bin outputs -- \
+                     --write {bin}` and quote the new one",
+                    at + 1,
+                    command.trim_matches('`')
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Whether `number` is a whole number of `text` (`59.12` is in `59.12 ms`, not in `159.12`).
+fn has_number(text: &str, number: &str) -> bool {
+    text.match_indices(number).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + number.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
+            && !after.is_some_and(|c| c.is_ascii_digit())
+            && !(after == Some('.')
+                && text[i + number.len() + 1..].starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// The text outside code blocks, and each code block (its fences included).

@@ -285,3 +285,30 @@ fn a_chinese_readme_out_of_step_fails() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_readme_figure_that_its_header_does_not_show_fails() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    assert_eq!(
+        harness::workspace::figure_problems(&root(), &readme),
+        Vec::<String>::new()
+    );
+    // The cpu_bound row quotes the run its header shows; a figure from another run fails.
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| Compute-bound work"))
+        .expect("the cpu_bound row");
+    let figure = row
+        .split("1 thread ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap();
+    let other = readme.replace(row, &row.replace(figure, "999.99"));
+    let problems = harness::workspace::figure_problems(&root(), &other);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("the figure 999.99 is not in the output")),
+        "{problems:?}"
+    );
+}

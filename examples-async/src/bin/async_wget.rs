@@ -19,11 +19,11 @@
 //! 127.0.0.1 header > HTTP/1.0 200 OK
 //! 127.0.0.1 header > content-type: text/html; charset=utf-8
 //! 127.0.0.1 header > content-length: 14
-//! 127.0.0.1 header > date: [..]
+//! 127.0.0.1 header > date: Fri, 04 Dec 2026 08:55:44 GMT
 //! localhost header > HTTP/1.0 200 OK
 //! localhost header > content-type: text/html; charset=utf-8
 //! localhost header > content-length: 14
-//! localhost header > date: [..]
+//! localhost header > date: Fri, 04 Dec 2026 08:55:44 GMT
 //! ```
 //!
 //! With the internet, the sample's three hosts answer the same way (`www.sohu.com header >
@@ -32,7 +32,7 @@
 //! Output of `cargo run -p examples-async --bin async_wget -- 127.0.0.1:1`, on stderr:
 //!
 //! ```text
-//! error: 127.0.0.1: Connection refused (os error [..])
+//! error: 127.0.0.1: Connection refused (os error 111)
 //! ```
 //!
 //! What to notice: the three connections are open at the same time, on one thread: while one

@@ -16,11 +16,8 @@
 //! ```text
 //! 10000 waits of 1 s each, all at once; median wall time of 3 runs, memory of the first:
 //!   tasks on one thread:  1.01 s (min 1.01 s, max 1.01 s, 3 samples); memory while all wait: 4.4 MiB (0.5 KiB each)
-//!   one OS thread each:   1.79 s (min 1.75 s, max 1.79 s, 3 samples); memory while all wait: 93.1 MiB (9.5 KiB each)
+//!   one OS thread each:   1.58 s (min 1.56 s, max 1.65 s, 3 samples); memory while all wait: 93.1 MiB (9.5 KiB each)
 //! ```
-//!
-//! With the tutorial's 1 s waits, on a 2-core Linux machine, release build: tasks 1.00 s and
-//! 4.4 MiB (0.5 KiB each); threads 1.53 s and 88.9 MiB (9.1 KiB each).
 //!
 //! What to notice: IO-bound work mostly waits (for a disk, a network, a user). A wait needs no
 //! CPU, so a single thread can keep thousands of them going, as long as none of them blocks it.

@@ -12,22 +12,19 @@
 //! differ from run to run)
 //!
 //! ```text
-//! 2000000 messages through the queue: 81.81 ms (min 76.19 ms, max 84.93 ms, 5 samples)
-//! median rate: 24446634 messages/s
+//! 2000000 messages through the queue: 79.00 ms (min 76.30 ms, max 88.60 ms, 5 samples)
+//! median rate: 25315685 messages/s
 //! ```
 //!
 //! Output of `cargo run --release -p examples-ipc --bin queue_bench -- --count 2000000 --vs-python`:
 //!
 //! ```text
-//! 2000000 messages through the queue: 119.18 ms (min 99.68 ms, max 131.16 ms, 5 samples)
-//! median rate: 16781644 messages/s
+//! 2000000 messages through the queue: 78.66 ms (min 75.57 ms, max 91.01 ms, 5 samples)
+//! median rate: 25424907 messages/s
 //! Python on the same machine, Python 3.11.7 (CPython, GIL on); multiprocessing.Queue, 200000 messages, median of 3 runs:
-//!   a message          Rust 60 ns          Python 4.1 µs         Python/Rust 68x
-//!   median rate:       Rust 16781644/s, Python 244554/s
+//!   a message          Rust 39 ns          Python 4.1 µs         Python/Rust 106x
+//!   median rate:       Rust 25424907/s, Python 242492/s
 //! ```
-//!
-//! On a 2-core Linux machine: 91 ms for the two million, 21.9 million messages a second; Python's
-//! `mp.Queue` 205,000 a second; 46 ns against 4.9 µs a message, 106x.
 //!
 //! What to notice: `put` only frames the message and returns; the writer's feeder thread writes
 //! what has gathered, up to 512 bytes of whole messages in one `write` (about 70 of these short

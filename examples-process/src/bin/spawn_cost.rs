@@ -14,18 +14,14 @@
 //!
 //! ```text
 //! Creating one and waiting for it to end, 200 samples each after a warm-up:
-//!   thread (spawn + join):                 77.9 µs (min 41.3 µs, max 709.3 µs, 200 samples)
-//!   process (fork + waitpid):              196.5 µs (min 153.5 µs, max 750.5 µs, 200 samples)
-//!   new program (this one, spawn + wait):  1.22 ms (min 1.11 ms, max 1.65 ms, 200 samples)
-//!   a process costs 2.5x a thread; a new program 15.6x.
+//!   thread (spawn + join):                 53.6 µs (min 28.5 µs, max 1.39 ms, 200 samples)
+//!   process (fork + waitpid):              164.8 µs (min 147.0 µs, max 528.2 µs, 200 samples)
+//!   new program (this one, spawn + wait):  932.3 µs (min 882.8 µs, max 1.40 ms, 200 samples)
+//!   a process costs 3.1x a thread; a new program 17.4x.
 //! 1000 at once:
-//!   1000 processes forked in 95.42 ms; memory while all are alive: 50.8 MiB (51 KiB each)
-//!   1000 threads started in 41.68 ms; memory while all are alive: 9.4 MiB (9 KiB each)
+//!   1000 processes forked in 79.14 ms; memory while all are alive: 50.8 MiB (51 KiB each)
+//!   1000 threads started in 29.88 ms; memory while all are alive: 9.4 MiB (9 KiB each)
 //! ```
-//!
-//! On a 2-core Linux machine, release build: thread 69.9 µs, process 204.8 µs (2.9x), new
-//! program 760.9 µs (10.9x); 1000 processes in 86 ms and 51 KiB each, 1000 threads in 38 ms
-//! and 9 KiB each.
 //!
 //! What to notice: a process costs several times a thread to create, and a new program (what
 //! Windows and Python's "spawn" must do) costs more again: a fresh address space, loading the

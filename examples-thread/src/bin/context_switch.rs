@@ -14,20 +14,14 @@
 //!
 //! ```text
 //! One switch: a token handed back and forth 2000 times, median of 5 runs after a warm-up:
-//!   two threads (a channel each way):  22.40µs a switch (min 20.10µs, max 25.29µs)
-//!   two processes (a pipe each way):   9.35µs a switch (min 7.44µs, max 19.52µs)
-//!   two async tasks on one thread:     149.00ns a switch (min 145.00ns, max 153.00ns)
+//!   two threads (a channel each way):  18.41µs a switch (min 16.30µs, max 19.56µs)
+//!   two processes (a pipe each way):   9.50µs a switch (min 6.96µs, max 9.85µs)
+//!   two async tasks on one thread:     106.00ns a switch (min 104.00ns, max 123.00ns)
 //! The same work, 100 million steps, on 2 cores:
-//!   2 threads: 56.34ms, 13 context switches
-//!   32 threads: 58.64ms, 91 context switches
-//!   512 threads: 98.29ms, 1877 context switches
+//!   2 threads: 55.17ms, 10 context switches
+//!   32 threads: 68.23ms, 126 context switches
+//!   512 threads: 91.60ms, 1818 context switches
 //! ```
-//!
-//! On a 2-core Linux machine, release build, the defaults: a thread switch 22.1 µs, a process
-//! switch 20.9 µs, an async task switch 107 ns; 2000 million steps on 2 threads in 1.10 s with 45
-//! context switches, on 512 threads in 1.36 s with 1,911. With `--vs-python`, Python's threads
-//! and processes switch at about the same cost (it is the system's: 29.8 µs, 19.5 µs), its
-//! asyncio tasks in 5.3 µs.
 //!
 //! What to notice: handing the token to another thread or process costs microseconds: the
 //! system puts one to sleep, wakes the other (on a virtual machine, through the hypervisor),

@@ -10,42 +10,36 @@
 //! cargo run --release -p examples-thread --bin cpu_bound -- --vs-python
 //! ```
 //!
-//! Output of `cargo run --release -p examples-thread --bin cpu_bound -- --limit 1000000`: (the
-//! times differ from run to run; on a 2-core machine `[..] threads` are 2, then 64)
+//! Output of `cargo run --release -p examples-thread --bin cpu_bound -- --limit 1000000`: (a
+//! 2-core machine; the default limit is 5000000)
 //!
 //! ```text
 //! Counting primes below 1000000, 5 samples per row after a warm-up:
-//! 1 thread: 78498 primes in 59.12 ms (min 58.33 ms, max 63.55 ms, 5 samples), speedup 1.00x
-//!     CPU time of the thread: 58.89 ms
-//! 2 threads (= cores): 78498 primes in 30.18 ms (min 29.85 ms, max 30.32 ms, 5 samples), speedup 1.96x
-//!     CPU time of each of the 2 threads: 29.55 ms to 29.73 ms
-//! 64 threads: 78498 primes in 40.10 ms (min 39.86 ms, max 41.49 ms, 5 samples), speedup 1.47x
-//!     CPU time of each of the 64 threads: 938.1 µs to 1.23 ms
-//! rayon (2 threads): 78498 primes in 29.70 ms (min 29.34 ms, max 30.92 ms, 5 samples), speedup 1.99x
+//! 1 thread: 78498 primes in 58.43 ms (min 58.04 ms, max 58.51 ms, 5 samples), speedup 1.00x
+//!     CPU time of the thread: 58.25 ms
+//! 2 threads (= cores): 78498 primes in 29.27 ms (min 29.12 ms, max 40.50 ms, 5 samples), speedup 2.00x
+//!     CPU time of each of the 2 threads: 28.92 ms to 28.97 ms
+//! 64 threads: 78498 primes in 38.84 ms (min 37.32 ms, max 41.98 ms, 5 samples), speedup 1.50x
+//!     CPU time of each of the 64 threads: 891.7 µs to 1.06 ms
+//! rayon (2 threads): 78498 primes in 28.88 ms (min 28.79 ms, max 29.43 ms, 5 samples), speedup 2.02x
 //! ```
-//!
-//! The default counts the primes below 5000000: on a quiet 2-core machine, release build,
-//! 1 thread 691 ms, 2 threads 354 ms (1.95x; each thread's CPU time 331 ms), 64 threads 1.89x
-//! (10 ms each), rayon 2.03x.
 //!
 //! Output of `cargo run --release -p examples-thread --bin cpu_bound -- --vs-python`: (the same
 //! rows for primes below 300000, then)
 //!
 //! ```text
 //! Counting primes below 300000, 5 samples per row after a warm-up:
-//! 1 thread: 25997 primes in 11.72 ms (min 11.63 ms, max 11.92 ms, 5 samples), speedup 1.00x
-//!     CPU time of the thread: 11.57 ms
-//! 2 threads (= cores): 25997 primes in 5.93 ms (min 5.87 ms, max 5.97 ms, 5 samples), speedup 1.98x
-//!     CPU time of each of the 2 threads: 5.79 ms to 5.83 ms
-//! 64 threads: 25997 primes in 14.24 ms (min 12.74 ms, max 14.42 ms, 5 samples), speedup 0.82x
-//!     CPU time of each of the 64 threads: 215.2 µs to 376.7 µs
-//! rayon (2 threads): 25997 primes in 5.70 ms (min 5.65 ms, max 5.83 ms, 5 samples), speedup 2.06x
+//! 1 thread: 25997 primes in 11.20 ms (min 11.17 ms, max 11.26 ms, 5 samples), speedup 1.00x
+//!     CPU time of the thread: 11.12 ms
+//! 2 threads (= cores): 25997 primes in 5.69 ms (min 5.65 ms, max 5.75 ms, 5 samples), speedup 1.97x
+//!     CPU time of each of the 2 threads: 5.53 ms to 5.57 ms
+//! 64 threads: 25997 primes in 11.30 ms (min 10.70 ms, max 12.92 ms, 5 samples), speedup 0.99x
+//!     CPU time of each of the 64 threads: 198.4 µs to 348.1 µs
+//! rayon (2 threads): 25997 primes in 5.57 ms (min 5.47 ms, max 5.72 ms, 5 samples), speedup 2.01x
 //! Python 3.11.7 (CPython, GIL on), the same 25997 primes:
-//!   serial             Rust 11.72 ms       Python 322.91 ms      Python/Rust 28x
-//!   one per core       Rust 5.93 ms        Python 192.91 ms      Python/Rust 33x
+//!   serial             Rust 11.20 ms       Python 307.17 ms      Python/Rust 27x
+//!   one per core       Rust 5.69 ms        Python 170.43 ms      Python/Rust 30x
 //! ```
-//!
-//! Here: serial 15.0 ms against 664 ms (44x), one per core 7.6 ms against 280 ms (37x).
 //!
 //! What to notice: the job (counting primes by trial division) only computes, so one thread per
 //! core keeps every core busy and the speedup is close to the core count. Far more threads than

@@ -14,19 +14,17 @@
 //!
 //! ```text
 //! 2 cores available; running 2 busy threads for 3 s of CPU time each...
-//! CPU time 6.00 s over wall time 3.02 s = 199 % CPU (2 threads on 2 cores)
+//! CPU time 6.00 s over wall time 3.03 s = 198 % CPU (2 threads on 2 cores)
 //! ```
 //!
 //! Output of `cargo run --release -p examples-thread --bin multicore -- --vs-python --seconds 2`:
 //!
 //! ```text
 //! 2 cores available; running 2 busy threads for 2 s of CPU time each...
-//! CPU time 4.00 s over wall time 2.02 s = 198 % CPU (2 threads on 2 cores)
-//! Python 3.11.7 (CPython, GIL on), 2 threads for 2.02 s:
-//!   CPU over wall time Rust 198 % CPU      Python 100 % CPU      Python/Rust 0.50x
+//! CPU time 4.00 s over wall time 2.03 s = 197 % CPU (2 threads on 2 cores)
+//! Python 3.11.7 (CPython, GIL on), 2 threads for 2.03 s:
+//!   CPU over wall time Rust 197 % CPU      Python 100 % CPU      Python/Rust 0.51x
 //! ```
-//!
-//! On a 2-core machine the percentages are about 198 and 100, the ratio 0.50x.
 //!
 //! What to notice: the tutorial starts the same dead loop in one Python thread per core and
 //! watches the CPU: the threads together use one core, not all of them, because CPython's GIL
