@@ -13,9 +13,9 @@
 //! A block is a real run, as a learner sees it: PIDs, times and random numbers included. What
 //! varies from run to run is redacted by the check, in the block and in the fresh run alike
 //! ([`redact`]): every number (a PID, a duration, a random number), a number's unit of time or
-//! size (`56 µs` may be `1.09 ms` next time), a date's names, and the drawing of a `--timeline` chart (its lanes
-//! stay). The words and the lines are compared, in order: a line missing, added or changed
-//! fails. The numbers that are a lesson (a balance of 0, four worker PIDs) are asserted by the
+//! size (`56 µs` may be `1.09 ms` next time), a date's names, and the drawing of a `--timeline`
+//! chart (its lanes stay). The words and the lines are compared, in order: a line missing,
+//! added or changed fails. The numbers that are a lesson (a balance of 0, four worker PIDs) are asserted by the
 //! example's own tests. `cargo run -p harness --bin outputs` runs every command again and shows
 //! (or, with `--write`, writes) what a fresh run prints.
 

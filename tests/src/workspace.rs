@@ -437,11 +437,11 @@ pub fn figure_problems(root: &Path, readme: &str) -> Vec<String> {
 fn has_number(text: &str, number: &str) -> bool {
     text.match_indices(number).any(|(i, _)| {
         let before = text[..i].chars().next_back();
-        let after = text[i + number.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
-            && !after.is_some_and(|c| c.is_ascii_digit())
-            && !(after == Some('.')
-                && text[i + number.len() + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        let digit_before = before.is_some_and(|c| c.is_ascii_digit() || c == '.');
+        let rest = &text[i + number.len()..];
+        let digit_after = rest.starts_with(|c: char| c.is_ascii_digit())
+            || (rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit()));
+        !digit_before && !digit_after
     })
 }
 
