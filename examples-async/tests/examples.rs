@@ -917,7 +917,7 @@ mod refused {
     }
 }
 
-/// Every output a header shows is what a real run prints (`[..]` for what varies). aio_web and
+/// Every output a header shows is what a real run prints (what varies, redacted). aio_web and
 /// async_wget run together, on a free port that stands for the headers' 8000.
 #[test]
 fn every_header_output_is_what_a_run_prints() {

@@ -555,7 +555,7 @@ mod refused {
     }
 }
 
-/// Every output a header shows is what a real run prints (`[..]` for what varies).
+/// Every output a header shows is what a real run prints (what varies, redacted).
 #[test]
 fn every_header_output_is_what_a_run_prints() {
     harness::check_headers!(queue, pipe, queue_bench);

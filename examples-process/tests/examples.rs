@@ -889,7 +889,7 @@ fn fork_says_it_is_unix_only() {
     );
 }
 
-/// Every output a header shows is what a real run prints (`[..]` for what varies).
+/// Every output a header shows is what a real run prints (what varies, redacted).
 #[test]
 fn every_header_output_is_what_a_run_prints() {
     #[cfg(unix)]

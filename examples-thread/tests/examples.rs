@@ -1209,7 +1209,7 @@ mod refused {
     }
 }
 
-/// Every output a header shows is what a real run prints (`[..]` for what varies).
+/// Every output a header shows is what a real run prints (what varies, redacted).
 #[test]
 fn every_header_output_is_what_a_run_prints() {
     let _cpu = cpu_to_myself();

@@ -81,7 +81,7 @@ const SIZE_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "KB", "MB"];
 
 /// `text` with what varies from run to run replaced: each number by `N` (digits, with the `.`
 /// and `,` inside them), a number with a unit of time or size by `TIME` or `SIZE`, the name of
-/// a day or a month by `DAY`, a chart of
+/// a day or a month by `DAY`, a word's plural after a number by its singular, a chart of
 /// `--timeline` by its title and its lanes' names (its bars, axis and legend change with every
 /// run, and are drawn from the listing that follows, which is compared), and runs of spaces by
 /// one (columns move with the numbers' widths).
@@ -153,6 +153,14 @@ fn redact_line(line: &str) -> String {
             out.push(word.replacen(word.trim_end_matches(','), "DAY", 1));
             at += 1;
             continue;
+        }
+        // `1 task`, `9 tasks`: the plural follows the number.
+        if out.last().is_some_and(|w| w.ends_with('N')) && unit_of(word).is_none() {
+            if let Some(one) = word.strip_suffix('s').filter(|w| w.len() > 1) {
+                out.push(one.to_string());
+                at += 1;
+                continue;
+            }
         }
         let number_end = word.ends_with('N');
         if number_end && at + 1 < words.len() {
