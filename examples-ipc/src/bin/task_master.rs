@@ -66,10 +66,9 @@
 //! uses its queues directly. The wire is Python's: pickles in frames, an HMAC handshake both
 //! ways, so the authkey (`abc`, `--authkey` or `TASK_AUTHKEY`) never crosses it; our pickle
 //! reader runs no code. Python's manager loses the task of a worker that dies; a wrong key,
-//! garbage, a huge frame or a silent peer costs ours one line on stderr. This master listens on
-//! 127.0.0.1 unless `--addr` says otherwise. The sample itself needs a fork: under Python's
-//! "spawn" (Windows, macOS, Linux from Python 3.14) its `lambda`s cannot be pickled
-//! (`PicklingError`); module-level functions under `if __name__ == '__main__':` fix it.
+//! garbage, a huge frame or a silent peer costs ours one line on stderr. The sample itself needs
+//! a fork: its `lambda`s cannot be pickled where Python starts processes by "spawn" (see
+//! `multi_processing`); module-level functions under `if __name__ == '__main__':` fix it.
 //!
 //! Try: run the tutorial's `task_worker.py` against this master (fix it first, as the README
 //! says: as shipped it dies with `NameError: name 'Queue' is not defined` when the queue is
