@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             }
             "--write" => write = true,
             a if a.starts_with('-') => {
-                eprintln!("error: unknown option {a}\n{USAGE}");
+                eprintln!("error: unknown option {a} (see --help)");
                 return ExitCode::from(2);
             }
             a => names.push(a.to_string()),
@@ -40,6 +40,14 @@ fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the workspace");
+    let binaries = harness::workspace::binaries(root);
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !binaries.iter().any(|b| &b.name == *n))
+    {
+        eprintln!("error: no example is called {unknown} (see --help)");
+        return ExitCode::from(2);
+    }
     let built = Command::new(env!("CARGO"))
         .args(["build", "--release", "--workspace", "--bins", "-q"])
         .current_dir(root)
@@ -49,7 +57,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let mut stale = 0;
-    for binary in harness::workspace::binaries(root) {
+    for binary in binaries {
         let name = &binary.name;
         if PAIRED.contains(&name.as_str()) || !(names.is_empty() || names.contains(name)) {
             continue;
