@@ -84,7 +84,7 @@ fn main() -> ExitCode {
                     stale += 1;
                     continue;
                 };
-                if redact(&fresh) == redact(&block.text) && !write {
+                if same(&fresh, &block) && !write {
                     continue;
                 }
                 if !write {
@@ -104,6 +104,20 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Whether `fresh` matches `block` once both are redacted (as a set of lines where the block's
+/// lines come in any order).
+fn same(fresh: &str, block: &Block) -> bool {
+    let lines = |text: &str| {
+        let redacted = redact(text);
+        let mut lines: Vec<String> = redacted.lines().map(String::from).collect();
+        if block.unordered {
+            lines.sort();
+        }
+        lines
+    };
+    lines(fresh) == lines(&block.text)
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -115,15 +129,33 @@ fn run(exe: &Path, block: &Block) -> Option<String> {
     for (key, value) in &block.env {
         cmd.env(key, value);
     }
-    let child = cmd
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .ok()?;
-    let (done, wait) = std::sync::mpsc::channel();
-    std::thread::spawn(move || _ = done.send(child.wait_with_output()));
-    let out = wait.recv_timeout(Duration::from_secs(600)).ok()?.ok()?;
-    let text = if block.stderr { out.stderr } else { out.stdout };
+    // Both pipes read on threads, so that a full one cannot stall the run; a run past 10
+    // minutes is killed, not left behind.
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take()?));
+    let stderr = read(Box::new(child.stderr.take()?));
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while child.try_wait().ok()?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (stdout, stderr) = (stdout.join().ok()?, stderr.join().ok()?);
+    let text = if block.stderr { stderr } else { stdout };
     let text = String::from_utf8_lossy(&text);
     Some(
         text.lines()
