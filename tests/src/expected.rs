@@ -156,8 +156,9 @@ fn redact_line(line: &str) -> String {
         }
         // `1 task`, `9 tasks`: the plural follows the number.
         if out.last().is_some_and(|w| w.ends_with('N')) && unit_of(word).is_none() {
-            if let Some(one) = word.strip_suffix('s').filter(|w| w.len() > 1) {
-                out.push(one.to_string());
+            let bare = word.trim_end_matches([',', ';', ')', '.', ':']);
+            if let Some(one) = bare.strip_suffix('s').filter(|w| w.len() > 1) {
+                out.push(format!("{one}{}", &word[bare.len()..]));
                 at += 1;
                 continue;
             }
@@ -430,6 +431,8 @@ fn main() {}
                      PID 99 │3████\n     └┬───┬──\ntime (s)  0.0  0.5\n█ work  ░ wait  a = task 3\n\n\
                      PID 99 | task 4 | 0.02 | 0.9 | work\n";
         block(shown).check(fresh);
+        block("worker-1 ran 9 tasks, worker-2 ran 1 task\n")
+            .check("worker-1 ran 1 task, worker-2 ran 9 tasks\n");
         for broken in [
             fresh.replace("Run task", "Ran task"),
             fresh.replace("PID 99 |", "Thread-1 |"),
