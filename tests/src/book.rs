@@ -196,14 +196,18 @@ pub fn other_language(file: &str) -> String {
     format!("[中文版](zh-CN/{})", file.replace(".md", ".html"))
 }
 
-/// `text` with `<!-- mdbook-xgettext: skip -->` before each code block: code, commands and
-/// outputs stay as they are in the Chinese edition, so they are no messages to translate.
+/// `text` with `<!-- mdbook-xgettext: skip -->` before each code block that is not Rust source:
+/// commands and outputs stay as they are in the Chinese edition, so they are no messages to
+/// translate. A Rust block is not skipped: mdbook-xgettext makes a message of each comment and
+/// string literal in it (and of nothing else), so its comments are translated and its code
+/// stays as it is. The string literals stay identical (`harness::translation` checks that), so
+/// that what a program prints is what the book shows.
 fn untranslated_code(text: &str) -> String {
     let mut out = String::new();
     let mut in_code = false;
     for line in text.lines() {
         if line.starts_with("```") {
-            if !in_code {
+            if !in_code && !line.starts_with("```rust") {
                 out += "<!-- mdbook-xgettext: skip -->\n";
             }
             in_code = !in_code;
