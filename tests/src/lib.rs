@@ -13,6 +13,8 @@
 //! - [`manager`]: Python's manager protocol by hand, and Python's own peers, for the tests of
 //!   `python-interop` and of `task_master` and `task_worker`.
 //! - [`timeline`]: a `--timeline` listing read back, and the checks made on it.
+//! - [`translation`]: the Chinese edition's messages: literals as they are, comments and
+//!   sentences translated, in the glossary's words.
 //! - [`workspace`]: every binary has its header, its README row and a test.
 
 pub mod book;
@@ -23,6 +25,7 @@ pub mod limits;
 pub mod manager;
 pub mod run;
 pub mod timeline;
+pub mod translation;
 pub mod workspace;
 
 pub use check::*;

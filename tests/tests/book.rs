@@ -80,3 +80,94 @@ fn every_exercise_is_on_one_page_of_the_book() {
     files.sort_unstable();
     assert_eq!(on_pages, files, "each exercise on exactly one page");
 }
+
+/// The Chinese edition's messages (`book/po/zh-CN.po`): string literals as they are, comments and
+/// sentences translated, in the glossary's words (see `harness::translation`).
+#[test]
+fn zh_cn_po_translates_in_the_glossarys_words() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let problems = harness::translation::check(root).unwrap();
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Each rule of `harness::translation` fails on what it is for, and passes what it allows.
+#[test]
+fn the_translation_check_fails_on_each_fault() {
+    let glossary = "| English | 中文 | 不用 (not) |\n|---|---|---|\n| event loop | 消息循环 | 事件循环 |\n\
+                    | response | 响应 | 应答、回答 |\n";
+    let entry = |id: &str, text: &str| {
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\\\"").replace('\n', "\\n"));
+        format!(
+            "msgid \"\"\nmsgstr \"Language: zh-CN\\n\"\n\nmsgid {}\nmsgstr {}\n",
+            q(id),
+            q(text)
+        )
+    };
+    let problems =
+        |id: &str, text: &str| harness::translation::problems(&entry(id, text), glossary).unwrap();
+    let fails = |id: &str, text: &str, why: &str| {
+        let found = problems(id, text);
+        assert!(
+            found.iter().any(|p| p.contains(why)),
+            "{text:?}: no {why:?} in {found:?}"
+        );
+    };
+    let passes =
+        |id: &str, text: &str| assert_eq!(problems(id, text), Vec::<String>::new(), "{text:?}");
+
+    // String literals stay as they are.
+    passes("\"Put {value} to queue...\"", "\"Put {value} to queue...\"");
+    fails(
+        "\"Put {value} to queue...\"",
+        "\"把 {value} 放入队列……\"",
+        "string literal",
+    );
+    // Comments: translated, line for line.
+    let comment = "// the master is gone\n";
+    passes(comment, "// Master 已经不在了\n");
+    fails(comment, "", "untranslated");
+    fails(comment, comment, "English comment left untranslated");
+    fails(comment, "Master 已经不在了\n", "indentation and markers");
+    let two = "// Processes first: a parent that has just run a thousand threads\n    // keeps their stacks.\n";
+    fails(
+        two,
+        "// 先测进程：刚运行过一千个线程的父进程还映射着它们的栈。\n",
+        "indentation and markers",
+    );
+    passes(
+        two,
+        "// 先测进程：一个刚运行过一千个线程的父进程，\n    // 还映射着它们的栈。\n",
+    );
+    // Python code in a comment may stay; a carried Chinese comment keeps its words.
+    passes("// n = yield r\n", "// n = yield r\n");
+    passes(
+        "// 获取当前线程关联的回答 (get the answer bound to the current thread):\n",
+        "// 获取当前线程关联的回答:\n",
+    );
+    // English left in a translation.
+    fails(
+        "// 先要获取锁 (first take the lock); the guard is the only way to the balance:\n",
+        "// 先要获取锁; the guard is the only way to the balance:\n",
+        "English left",
+    );
+    passes(
+        "Try: `--count 10000`",
+        "动手试：`--count 10000 is the count here`",
+    );
+    // Ratios and the glossary's words.
+    fails(
+        "Python takes 27× the time",
+        "Python 用时是 Rust 的 27×",
+        "a ratio written \"27×\"",
+    );
+    fails("1.6× faster", "快 1.6 倍", "a ratio written \"快 1.6 倍\"");
+    passes("Python takes 27× the time", "Python 用时是 Rust 的 27 倍");
+    passes("N × 100 %", "N × 100 %");
+    fails("an event loop", "一个事件循环", "\"事件循环\", which");
+    fails(
+        "// one event loop\n",
+        "// 一个事件循环\n",
+        "\"事件循环\", which",
+    );
+    passes("an event loop, `事件循环`", "一个消息循环，`事件循环`");
+}
