@@ -190,6 +190,17 @@ pub fn pages(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     Ok(files)
 }
 
+/// The line under the `Tutorial:` line of each example's header: where the reader of the source
+/// finds the example's page of the book, as a file of the repository and as built by `mdbook
+/// build book` (the Chinese edition's text is only there: the PO translates the built page). The
+/// book's own page leaves it out.
+pub fn pointer(page_file: &str) -> String {
+    let html = page_file.replace(".md", ".html");
+    format!(
+        "Book: `book/src/{page_file}`, built as `book/book/{html}`; 中文版 `book/book/zh-CN/{html}`"
+    )
+}
+
 /// The link to the same page in the other edition: the Chinese edition is built into `zh-CN/`
 /// below the English one, and its translation of this line links back (`../PAGE.html`).
 pub fn other_language(file: &str) -> String {
@@ -238,12 +249,13 @@ fn summary() -> String {
 /// An example: its header as Markdown (the title a level down), its code after the header,
 /// and what the README shows of it.
 fn example_section(file: &str, name: &str, source: &str, readme: &str) -> String {
-    let header: Vec<&str> = source
+    let mut header: Vec<&str> = source
         .lines()
         .take_while(|l| l.starts_with("//!"))
         .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(""))
         .collect();
     let code_starts = header.len() + 1;
+    header.retain(|line| !line.starts_with("Book: `book/src/"));
     let mut out = String::from("\n");
     for line in &header {
         match line.strip_prefix("# ") {

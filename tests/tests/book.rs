@@ -171,3 +171,30 @@ fn the_translation_check_fails_on_each_fault() {
     );
     passes("an event loop, `事件循环`", "一个消息循环，`事件循环`");
 }
+
+/// Each example's header points to its page of the book, in both editions, on the line under its
+/// `Tutorial:` links.
+#[test]
+fn every_header_points_to_its_page_of_the_book() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for page in &harness::book::PAGES {
+        for example in page.examples {
+            let (package, name) = example.split_once('/').unwrap();
+            let file = format!("{package}/src/bin/{name}.rs");
+            let source = std::fs::read_to_string(root.join(&file)).unwrap();
+            let header: Vec<&str> = source
+                .lines()
+                .take_while(|l| l.starts_with("//!"))
+                .collect();
+            // The last line of the `Tutorial:` paragraph.
+            let tutorial = header.iter().position(|l| l.starts_with("//! Tutorial:"));
+            let at = tutorial.map(|t| t + header[t..].iter().take_while(|l| **l != "//!").count());
+            let pointer = format!("//! {}", harness::book::pointer(page.file));
+            assert_eq!(
+                at.and_then(|at| header.get(at - 1)),
+                Some(&pointer.as_str()),
+                "{file}: the line under the `Tutorial:` links should be\n{pointer}"
+            );
+        }
+    }
+}

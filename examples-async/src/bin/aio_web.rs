@@ -1,6 +1,7 @@
 //! # aio_web: an async web server
 //!
 //! Tutorial: aiohttp, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017985577429536>
+//! Book: `book/src/aiohttp.md`, built as `book/book/aiohttp.html`; 中文版 `book/book/zh-CN/aiohttp.html`
 //!
 //! Python sample: [aio_web.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/aio_web.py)
 //!

@@ -2,6 +2,7 @@
 //!
 //! Tutorial: asyncio and async/await, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017970488768640>
 //! and <https://www.liaoxuefeng.com/wiki/1016959663602400/1048430311230688>
+//! Book: `book/src/async-await.md`, built as `book/book/async-await.html`; 中文版 `book/book/zh-CN/async-await.html`
 //!
 //! Python sample: [async_hello2.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/async_hello2.py)
 //! (the async/await version of [async_hello.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/async_hello.py))

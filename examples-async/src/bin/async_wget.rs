@@ -1,6 +1,7 @@
 //! # async_wget: fetch three pages' headers at once, on one thread
 //!
 //! Tutorial: asyncio, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017970488768640>
+//! Book: `book/src/asyncio.md`, built as `book/book/asyncio.html`; 中文版 `book/book/zh-CN/asyncio.html`
 //!
 //! Python sample: [async_wget.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/async_wget.py)
 //!

@@ -1,6 +1,7 @@
 //! # coroutine: a producer and a consumer take turns on one thread
 //!
 //! Tutorial: 协程 (Coroutines), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017968846697824>
+//! Book: `book/src/coroutines.md`, built as `book/book/coroutines.html`; 中文版 `book/book/zh-CN/coroutines.html`
 //!
 //! Python sample: [coroutine.py](https://github.com/michaelliao/learn-python3/blob/master/samples/async/coroutine.py)
 //!

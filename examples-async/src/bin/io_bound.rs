@@ -1,6 +1,7 @@
 //! # io_bound: ten thousand waits, as tasks on one thread and as one thread each
 //!
 //! Tutorial: 进程 vs. 线程 · IO密集型 · 异步IO (IO-bound work and async IO), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Book: `book/src/processes-vs-threads.md`, built as `book/book/processes-vs-threads.html`; 中文版 `book/book/zh-CN/processes-vs-threads.html`
 //!
 //! Python sample: none; the tutorial states it in words (and asyncio's samples wait with `sleep`).
 //!

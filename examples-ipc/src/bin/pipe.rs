@@ -1,6 +1,7 @@
 //! # pipe: a parent and a child talk both ways through one pipe
 //!
 //! Tutorial: 多进程 · 进程间通信 (Multiprocessing: inter-process communication, `Queue` and `Pipes`), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: none; the tutorial names `multiprocessing.Pipe` beside `Queue` without a sample.
 //!

@@ -1,6 +1,7 @@
 //! # queue: a writer process and a reader process share a queue
 //!
 //! Tutorial: 多进程 · 进程间通信 (Multiprocessing: inter-process communication), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: [do_queue.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_queue.py)
 //!

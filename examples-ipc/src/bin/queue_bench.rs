@@ -1,6 +1,7 @@
 //! # queue_bench: how many messages a second go through queue's pipe between two processes
 //!
 //! Tutorial: 多进程 · 进程间通信 (Multiprocessing: inter-process communication), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: none; a measurement beside do_queue.py, with the same writer and reader processes and no pauses.
 //!

@@ -1,6 +1,7 @@
 //! # task_master: put tasks on the network, read the results
 //!
 //! Tutorial: 分布式进程 (Distributed processes), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631559645600>
+//! Book: `book/src/distributed-processes.md`, built as `book/book/distributed-processes.html`; 中文版 `book/book/zh-CN/distributed-processes.html`
 //!
 //! Python sample: [task_master.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/task_master.py)
 //!

@@ -1,6 +1,7 @@
 //! # crash_isolation: a crashing process, a panicking thread, an aborting thread
 //!
 //! Tutorial: 进程 vs. 线程 (Processes vs. threads: stability), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Book: `book/src/processes-vs-threads.md`, built as `book/book/processes-vs-threads.html`; 中文版 `book/book/zh-CN/processes-vs-threads.html`
 //!
 //! Python sample: none; the tutorial says it in words: a crashing process leaves the others
 //! alive, a crashing thread can take its whole process down.

@@ -1,6 +1,7 @@
 //! # fork: one process becomes two
 //!
 //! Tutorial: 多进程 (Multiprocessing: fork), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: [do_folk.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_folk.py)
 //! (sic: the sample's file name)

@@ -1,6 +1,7 @@
 //! # multi_processing: start a child process that runs a function
 //!
 //! Tutorial: 多进程 · multiprocessing (Multiprocessing: the multiprocessing module), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: [multi_processing.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/multi_processing.py)
 //!

@@ -1,6 +1,7 @@
 //! # spawn_cost: what a thread, a process and a new program cost
 //!
 //! Tutorial: 进程 vs. 线程 (Processes vs. threads: what a process costs), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Book: `book/src/processes-vs-threads.md`, built as `book/book/processes-vs-threads.html`; 中文版 `book/book/zh-CN/processes-vs-threads.html`
 //!
 //! Python sample: none; the tutorial makes the claim in words.
 //!

@@ -1,6 +1,7 @@
 //! # subprocess: run another program, talk to it through pipes
 //!
 //! Tutorial: 多进程 · 子进程 (Multiprocessing: subprocesses), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064>
+//! Book: `book/src/multiprocessing.md`, built as `book/book/multiprocessing.html`; 中文版 `book/book/zh-CN/multiprocessing.html`
 //!
 //! Python sample: [do_subprocess.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_subprocess.py)
 //!

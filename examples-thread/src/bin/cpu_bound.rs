@@ -1,6 +1,7 @@
 //! # cpu_bound: compute-bound work wants as many threads as cores
 //!
 //! Tutorial: 进程 vs. 线程 · 计算密集型 vs. IO密集型 (Processes vs. threads: compute-bound vs. IO-bound), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Book: `book/src/processes-vs-threads.md`, built as `book/book/processes-vs-threads.html`; 中文版 `book/book/zh-CN/processes-vs-threads.html`
 //!
 //! Python sample: none; the tutorial states the rule in words.
 //!

@@ -1,6 +1,7 @@
 //! # deadlock: two threads, two locks, opposite order
 //!
 //! Tutorial: 多线程 · Lock (Multithreading: locks, and their downside, deadlocks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//! Book: `book/src/multithreading.md`, built as `book/book/multithreading.html`; 中文版 `book/book/zh-CN/multithreading.html`
 //!
 //! Python sample: none; the tutorial only warns that threads holding one lock each and waiting
 //! for the other's can deadlock.

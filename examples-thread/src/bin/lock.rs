@@ -1,6 +1,7 @@
 //! # lock: two threads change one balance under a lock
 //!
 //! Tutorial: 多线程 · Lock (Multithreading: locks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//! Book: `book/src/multithreading.md`, built as `book/book/multithreading.html`; 中文版 `book/book/zh-CN/multithreading.html`
 //!
 //! Python sample: [do_lock.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/do_lock.py)
 //!

@@ -1,6 +1,7 @@
 //! # master_worker: a master hands tasks to worker threads
 //!
 //! Tutorial: 进程 vs. 线程 (Processes vs. threads: the Master-Worker model), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
+//! Book: `book/src/processes-vs-threads.md`, built as `book/book/processes-vs-threads.html`; 中文版 `book/book/zh-CN/processes-vs-threads.html`
 //!
 //! Python sample: none; the tutorial describes the model in words. `task_master` and
 //! `task_worker` in examples-ipc do the same across processes and machines.

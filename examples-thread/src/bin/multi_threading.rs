@@ -1,6 +1,7 @@
 //! # multi_threading: start a thread, name it, join it
 //!
 //! Tutorial: 多线程 (Multithreading), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//! Book: `book/src/multithreading.md`, built as `book/book/multithreading.html`; 中文版 `book/book/zh-CN/multithreading.html`
 //!
 //! Python sample: [multi_threading.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/multi_threading.py)
 //!

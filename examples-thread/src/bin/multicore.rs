@@ -1,6 +1,7 @@
 //! # multicore: one busy thread per core, and how much CPU they really get
 //!
 //! Tutorial: 多线程 · 多核CPU (Multithreading: multi-core CPUs), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
+//! Book: `book/src/multithreading.md`, built as `book/book/multithreading.html`; 中文版 `book/book/zh-CN/multithreading.html`
 //!
 //! Python sample: none; the dead loop (`x = x ^ 1` in one thread per core) is in the tutorial's text.
 //!

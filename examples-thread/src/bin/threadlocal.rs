@@ -1,6 +1,7 @@
 //! # threadlocal: each thread its own student
 //!
 //! Tutorial: ThreadLocal, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017630786314240>
+//! Book: `book/src/threadlocal.md`, built as `book/book/threadlocal.html`; 中文版 `book/book/zh-CN/threadlocal.html`
 //!
 //! Python sample: [use_threadlocal.py](https://github.com/michaelliao/learn-python3/blob/master/samples/multitask/use_threadlocal.py)
 //!
