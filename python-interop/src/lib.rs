@@ -51,7 +51,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 #[non_exhaustive]
 pub enum Error {
     /// `queue.Empty`: a `get` found nothing within its timeout, or the server shut down while it
-    /// waited (a master that has all its results has no more tasks).
+    /// waited and said so (our master, once it has all its results, has no more tasks).
     Empty,
     /// The handshake: the peer's answer to our challenge was wrong; it does not know the key.
     WrongKey,

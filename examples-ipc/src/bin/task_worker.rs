@@ -50,8 +50,8 @@
 use examples_ipc::HostPort;
 use python_interop::Error;
 use python_interop::manager::{BaseManager, Names};
-use python_interop::pickle::Value;
-use shared::{Arg::Long, OrExit};
+use python_interop::pickle::repr_within;
+use shared::{Arg::Long, OrExit, printable};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -90,13 +90,22 @@ fn main() {
     let result = m.queue("get_result_queue").or_exit();
     // 从task队列取任务,并把结果写入result队列 (take tasks from the task queue, put results in the result queue):
     loop {
-        match task.get(Duration::from_secs(1)).and_then(Value::into_int) {
-            Ok(n) => {
-                println!("run task {n} * {n}...");
-                let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
-                shared::time::sleep_secs(1.0);
-                result.put(r).or_exit();
-            }
+        match task.get(Duration::from_secs(1)) {
+            Ok(t) => match t.as_int() {
+                Some(n) => {
+                    println!("run task {n} * {n}...");
+                    let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
+                    shared::time::sleep_secs(1.0);
+                    result.put(r).or_exit();
+                }
+                // A task it cannot run: one line, the task given back (our master sets aside a
+                // task taken 3 times), and the worker stays for the next.
+                None => {
+                    let t = printable(&repr_within(&t, 200));
+                    eprintln!("cannot run task {t}: not an integer; given back");
+                    m.give_back();
+                }
+            },
             Err(Error::Empty) => {
                 println!("task queue is empty.");
                 break;
