@@ -250,7 +250,7 @@ pub fn check_master(stdout: &str, tasks: usize) -> Vec<u64> {
     put
 }
 
-/// The tasks a worker (ours or [`PY_MASTER`]) ran, after checking its output's shape.
+/// The tasks a worker (ours or [`PY_WORKER`]) ran, after checking its output's shape.
 pub fn check_worker(stdout: &str) -> Vec<u64> {
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("Connect to server "), "{stdout}");
@@ -270,10 +270,6 @@ pub fn check_worker(stdout: &str) -> Vec<u64> {
         })
         .collect()
 }
-
-/// Lesson: the master only puts tasks into one queue and reads results from another, which it
-/// serves on the network; every task's result comes back exactly once, whoever runs it (our
-/// worker, Python's, several at once), and a broken or hostile peer costs one line on stderr,
 
 #[cfg(target_os = "linux")]
 mod hosts {

@@ -607,7 +607,7 @@ fn a_master_without_workers_gives_up_after_10_s() {
 /// pair, and each mixed pair, side by side. A measurement, not a check:
 /// `cargo test --release -p examples-ipc --test examples -- --ignored --nocapture tasks_per_second`
 #[test]
-#[ignore = "a measurement: run it with --release --ignored --nocapture"]
+#[ignore = "tier 2: a measurement (its figures: --release --ignored --nocapture)"]
 fn tasks_per_second() {
     const TASKS: usize = 5000;
     shared::bench::warn_if_debug(
