@@ -59,6 +59,11 @@
 //! So every task runs at least once, and one may run twice: the vanished worker may have
 //! finished it and lost only its result (a second result prints `(again)`). The same holds for
 //! a worker that held two tasks and put one result, since a result does not say whose it is.
+//! A worker's `get` on an empty queue waits (up to 10 s more) while another holds a task, so a
+//! task given back finds a worker. A task taken 3 times and never finished (every worker dies
+//! of it) is set aside: `Result: task 'abc' failed: taken 3 times, never finished`, exit 1.
+//! A limit: a stopped worker (SIGSTOP, a laptop asleep) keeps its task, since its kernel still
+//! answers keepalive; Python's wire has no heartbeat, and a lease would run long tasks twice.
 //!
 //! What Rust does differently: Python's `manager.start()` runs the server in a second process and
 //! the master reaches its own queues over the network; here the server runs on threads of this

@@ -36,11 +36,12 @@
 //! What Rust does differently: `m.queue(...)` returns a proxy, as Python's `m.get_task_queue()`
 //! does, and each `get` and `put` is a pickled request on one connection (see
 //! `python-interop/src/manager/client.rs`). A `get` that finds nothing is `Err(Error::Empty)`,
-//! Python's `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one
-//! `error:` line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
-//! stays empty for 1 s, or the master shuts down while it waits (as Python's master does once it
-//! has its results; Python's worker then dies with `EOFError`). `n * n` is computed in 128 bits:
-//! no overflow, whatever the master sends. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
+//! Python's `queue.Empty`; anything else that goes wrong (a wrong key, the master gone, even
+//! while we wait in `get`, or full) is one `error:` line and exit status 1. Python's sample asks
+//! exactly 10 times; this worker asks until the queue stays empty for 1 s (our master makes that
+//! wait while another worker holds a task) or our master, done, says it is empty. A task that is
+//! not an integer is one line on stderr and given back, and the worker stays. `n * n` is
+//! computed in 128 bits: no overflow. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
 //! The sample stops with a `NameError` when the queue is empty (`except Queue.Empty:` names
 //! nothing it imported): `import queue` and `except queue.Empty:` fix it.
 //!
