@@ -1093,6 +1093,7 @@ mod two_hosts {
             .env("TUTORIAL_TIME_SCALE", "100")
             .spawn();
         let held = numbers(&slow.wait_for_line(|l| l.starts_with("run task ")))[0];
+        let vanished = Instant::now();
         hosts.vanish(&hosts.b);
         slow.signal(Signal::SIGKILL);
         drop(slow.finish());
@@ -1104,6 +1105,10 @@ mod two_hosts {
         let ran = check_worker(&local.stdout);
         assert!(ran.contains(&held) && ran.len() == 4, "{local}");
         master.wait_for_stderr_line(|l| l.ends_with(": put back into the queue"));
+        eprintln!(
+            "the worker started at once ran the task given back, and ended {:.1} s after the host vanished",
+            vanished.elapsed().as_secs_f64()
+        );
         let out = master.finish();
         out.assert_success();
         check_master(&out.stdout, 4);
