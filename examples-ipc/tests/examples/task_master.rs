@@ -836,6 +836,35 @@ fn a_poison_task_is_set_aside_and_every_other_result_arrives() {
     );
 }
 
+/// A request refused with its value in the log (here a list, not a request, holding a 60 KB
+/// string of control characters named 4 times: 1.4 MB of repr) is one log line of at most about
+/// 1 KiB, cut with its length; the master serves on.
+#[test]
+fn a_refused_request_is_logged_in_one_short_line() {
+    let (master, addr) = start_master(&["--tasks", "1"]);
+    let (mut c, ident) = task_queue_proxy(&addr);
+    let Value::Str(ident) = ident else { panic!() };
+    let mut frame = memo_put(&ident, 60_000, 3, 1);
+    let n = frame.len();
+    frame[n - 2] = b'l'; // a LIST, not a TUPLE: not a request
+    c.send_bytes(&frame).unwrap();
+    let reply = loads(&c.recv_bytes(MAX_FRAME).unwrap().unwrap()).unwrap();
+    assert!(matches!(&reply, Value::Tuple(r) if r[0] == Value::from("#TRACEBACK")));
+    drop(c);
+    let good = worker(&addr).run();
+    good.assert_success();
+    let out = master.finish();
+    out.assert_success();
+    let log: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(log.len(), 1, "{out}");
+    assert!(log[0].len() <= 1100, "a log line of {} bytes", log[0].len());
+    assert!(
+        log[0].contains("a request that is not a tuple: [") && log[0].ends_with(" bytes)"),
+        "{}",
+        log[0]
+    );
+}
+
 /// The master's memory stays bounded (peak RSS under 64 MiB) under the two attacks of issue 31:
 /// puts of a 60 KB string named again through the pickle memo (about 1 MB each once read, and
 /// 240 KB each under the cap of copies), and requests whose refusal would log megabytes each,
