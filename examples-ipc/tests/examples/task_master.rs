@@ -778,6 +778,42 @@ fn a_task_given_back_finds_a_worker_that_would_have_left() {
     check_master(&out.stdout, 6);
 }
 
+/// The limit the master documents: a stopped worker (SIGSTOP: a laptop asleep, a debugger)
+/// keeps its task, since its kernel still answers keepalive. The other workers wait for it, but
+/// not for ever: a `get` waits at most HELD_WAIT (10 s) past its own 1 s, then the worker ends
+/// as usual. The task is not given back while its worker is stopped.
+#[cfg(unix)]
+#[test]
+#[ignore = "tier 2: the 10 s a worker waits for a stopped one"]
+fn a_stopped_worker_keeps_its_task_and_the_others_wait_for_it_only_so_long() {
+    use nix::sys::signal::Signal;
+    use python_interop::manager::HELD_WAIT;
+    let (mut master, addr) = start_master(&["--tasks", "2", "--wait", "60"]);
+    let mut stopped = worker(&addr).env("TUTORIAL_TIME_SCALE", "100").spawn();
+    stopped.wait_for_line(|l| l.starts_with("run task "));
+    stopped.signal(Signal::SIGSTOP);
+    let mut other = worker(&addr).spawn();
+    other.wait_for_line(|l| l.starts_with("run task "));
+    let waiting = Instant::now();
+    let out = other.timeout_from_now(Duration::from_secs(60)).finish();
+    let waited = waiting.elapsed();
+    out.assert_success();
+    assert_eq!(check_worker(&out.stdout).len(), 1, "{out}");
+    assert!(
+        waited >= HELD_WAIT && waited < HELD_WAIT + Duration::from_secs(10),
+        "it waited {waited:?}"
+    );
+    master.wait_for_line(|l| l.starts_with("Result: "));
+    master.signal(Signal::SIGKILL);
+    let out = master.finish();
+    assert!(
+        !out.stderr.contains("put back"),
+        "not given back while stopped: {out}"
+    );
+    stopped.signal(Signal::SIGKILL);
+    drop(stopped.finish());
+}
+
 /// A task no worker can run (not an integer) is taken 3 times, then set aside with one log line
 /// and reported by the master as failed (exit status 1); our workers live, and every other
 /// result arrives. Python's worker dies of it (TypeError), as the sample does.
