@@ -745,6 +745,8 @@ fn a_taken_port_and_bad_options_are_one_line_each() {
         ["--authkey", ""],
         ["--wait", "0"],
         ["--wait", "x"],
+        ["--help=3", "--tasks=1"],
+        ["-hx", "--tasks=1"],
     ];
     for bad in bad_addrs.into_iter().chain(bad_others) {
         bin(MASTER).args(bad).run().assert_usage_error();

@@ -216,7 +216,13 @@ fn nothing_to_connect_to_and_bad_options_are_one_line_each() {
     ] {
         worker(bad).run().assert_usage_error();
     }
-    harness::assert_takes_help_and_refuses_unknown_options(env!("CARGO_BIN_EXE_task_worker"));
+    // Help with a value is a mistake, not a request for help.
+    for bad in ["--help=3", "-hx"] {
+        let out = bin(WORKER).arg(bad).run();
+        out.assert_usage_error();
+        assert_eq!(out.stdout, "", "{out}");
+    }
+    harness::assert_takes_help_and_refuses_unknown_options(WORKER);
 }
 
 /// A worker waiting in `get` when its master is killed (a task still held elsewhere keeps the
