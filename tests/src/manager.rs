@@ -404,7 +404,7 @@ pub fn ran_for_a_python_master(out: &crate::Output, addr: &str) -> Vec<u64> {
     out.assert_code(1);
     assert_eq!(
         out.stderr,
-        format!("error: the master at {addr} went away\n"),
+        format!("error: the master at {addr} went away while we waited for a task\n"),
         "{out}"
     );
     let lines: Vec<&str> = out.stdout.lines().collect();

@@ -244,7 +244,7 @@ fn a_worker_waiting_in_get_when_its_master_is_killed_exits_1() {
     out.assert_code(1);
     assert_eq!(
         out.stderr,
-        format!("error: the master at {addr} went away\n")
+        format!("error: the master at {addr} went away while we waited for a task\n")
     );
     assert!(!out.stdout.contains("task queue is empty."), "{out}");
 }

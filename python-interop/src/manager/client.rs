@@ -155,7 +155,15 @@ impl Inner {
         // without answering: its own worker dies of `EOFError` then), not an empty queue.
         let failed = |e: Error| {
             self.gone.set(true);
-            Error::Failed(self.broken(&e))
+            let broken = self.broken(&e);
+            match (&e, wait) {
+                // Said so: the same end as a master killed, or one that exits with all its
+                // results without answering (Python's `task_master.py`).
+                (Error::Io(_), Some(_)) if broken.ends_with(" went away") => {
+                    Error::Failed(format!("{broken} while we waited for a task"))
+                }
+                _ => Error::Failed(broken),
+            }
         };
         conn.set_deadline(Some(
             Instant::now() + wait.unwrap_or_default() + ANSWER_MARGIN,

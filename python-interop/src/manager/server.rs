@@ -321,6 +321,7 @@ fn serve(
             Err(e) if e.is_host_gone() => {
                 break state.log(peer, &format!("dropped: {HOST_GONE} ({e})"));
             }
+            Err(_) if state.closed.load(Ordering::SeqCst) => break, // as below
             Err(e) => break state.log(peer, &format!("dropped: {e}")),
         };
         let reply = match Request::decode(&frame) {
@@ -333,7 +334,12 @@ fn serve(
             Ok(request) => session.manager_call(state, &request, peer),
         };
         if let Err(e) = conn.send_bytes(&reply.encode()) {
-            break state.log(peer, &format!("dropped: {e}"));
+            // A connection that `shutdown` closed (it was still in its handshake when the
+            // manager began to go) is the manager going, not the peer misbehaving.
+            if !state.closed.load(Ordering::SeqCst) {
+                state.log(peer, &format!("dropped: {e}"));
+            }
+            break;
         }
         if !session.proxy {
             break; // a manager request gets one reply; the client opens a new connection
