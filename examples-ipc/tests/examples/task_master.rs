@@ -78,9 +78,17 @@ fn a_python_worker_runs_every_task_of_our_master() {
 /// Python 3.12 and later answer our `{sha256}` challenge in kind and challenge us the same way.
 #[test]
 fn modern_python_workers_speak_the_sha256_handshake_with_our_master() {
-    for python in modern_pythons() {
-        let (master, addr) = start_master(&[]);
-        let out = py_worker(&python, &addr, "abc").run();
+    // Every Python at once, each with a master of its own.
+    let pairs: Vec<_> = modern_pythons()
+        .into_iter()
+        .map(|python| {
+            let (master, addr) = start_master(&[]);
+            let worker = py_worker(&python, &addr, "abc").spawn();
+            (python, master, worker)
+        })
+        .collect();
+    for (python, master, worker) in pairs {
+        let out = worker.finish();
         out.assert_success();
         assert_eq!(check_worker(&out.stdout).len(), 10, "{python}: {out:?}");
         let out = master.finish();
