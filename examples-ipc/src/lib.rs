@@ -3,16 +3,20 @@
 //!
 //! - [`channel`]: the queue and the pipe of `queue`, `pipe` and `queue_bench`.
 //! - For `task_master` and `task_worker`: their defaults ([`DEFAULT_ADDR`], [`authkey`]), the
-//!   address of a master ([`HostPort`]), and the results a master waits for ([`Awaited`]).
+//!   address of a master ([`HostPort`]), the results a master waits for ([`Awaited`]), and what
+//!   it hears next, a result or a task set aside ([`Outcomes`]).
 //!   Python's manager protocol itself, which they speak so that either can talk to the
 //!   tutorial's `task_master.py` or `task_worker.py`, is the `python-interop` crate.
 
 /// The queue and pipe of `queue` and `pipe`: see the module (owned by those examples).
 pub mod channel;
 
-use std::collections::{BTreeMap, BTreeSet};
+use python_interop::manager::Queue;
+use python_interop::pickle::Value;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 /// Where the master listens and the worker connects, as in the tutorial (loopback by default).
 pub const DEFAULT_ADDR: &str = "127.0.0.1:5000";
@@ -76,9 +80,10 @@ pub struct Awaited {
     put: BTreeSet<i64>,
     /// The tasks without a result yet, each with how many times it was put and awaits one.
     waiting: BTreeMap<i64, usize>,
-    /// How many tasks were put, and how many of them wait.
+    /// How many tasks were put, how many of them wait, and how many failed.
     total: usize,
     left: usize,
+    failed: usize,
 }
 
 impl Awaited {
@@ -112,6 +117,24 @@ impl Awaited {
         true
     }
 
+    /// A task was set aside (no worker could finish it): it waits no more, and counts as failed.
+    /// One that was not put here (a peer put it) fails all the same, and was never awaited.
+    pub fn failed(&mut self, task: &Value) {
+        self.failed += 1;
+        let Some(n) = task.as_int() else { return };
+        match self.waiting.get_mut(&n) {
+            Some(1) => drop(self.waiting.remove(&n)),
+            Some(k) => *k -= 1,
+            None => return,
+        }
+        self.left -= 1;
+    }
+
+    /// How many tasks failed.
+    pub fn failures(&self) -> usize {
+        self.failed
+    }
+
     /// How many tasks still wait for their result.
     pub fn left(&self) -> usize {
         self.left
@@ -120,6 +143,53 @@ impl Awaited {
     /// How many tasks have had their result.
     pub fn done(&self) -> usize {
         self.total - self.left
+    }
+}
+
+/// What a master hears next: a result, or a task that the server set aside because every
+/// worker that took it left without finishing it (see `python_interop::manager::server`).
+#[derive(Debug, PartialEq)]
+pub enum Heard {
+    /// A result from the result queue.
+    Result(Value),
+    /// A task set aside from the task queue.
+    SetAside(Value),
+}
+
+/// The master's two sources of news: its result queue, and the tasks its task queue set aside.
+pub struct Outcomes {
+    task: Queue,
+    result: Queue,
+    aside: VecDeque<Value>,
+}
+
+impl Outcomes {
+    /// News from `task` (what it sets aside) and `result`.
+    pub fn new(task: &Queue, result: &Queue) -> Outcomes {
+        Outcomes {
+            task: task.clone(),
+            result: result.clone(),
+            aside: VecDeque::new(),
+        }
+    }
+
+    /// The next result or task set aside, waiting at most `wait`; `None` if neither came. (A
+    /// task is set aside rarely: it is looked for every 20 ms, between waits for a result.)
+    pub fn next(&mut self, wait: Duration) -> Option<Heard> {
+        let deadline = Instant::now() + wait;
+        loop {
+            self.aside.extend(self.task.take_set_aside());
+            if let Some(task) = self.aside.pop_front() {
+                return Some(Heard::SetAside(task));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Some(r) = self.result.get(left.min(Duration::from_millis(20))) {
+                return Some(Heard::Result(r));
+            }
+            if left.is_zero() {
+                return None;
+            }
+        }
     }
 }
 
@@ -141,6 +211,11 @@ mod tests {
         awaited.put(1);
         assert!(awaited.came("no task named"));
         assert_eq!(awaited.left(), 0);
+        awaited.put(5);
+        awaited.failed(&"abc".into());
+        assert_eq!((awaited.left(), awaited.failures()), (1, 1));
+        awaited.failed(&5i64.into());
+        assert_eq!((awaited.left(), awaited.failures()), (0, 2));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Python's own traffic, as `tests/wire/capture.py` recorded it in `tests/wire/manager.frames`
 //! (its README describes both), and hex, for the tests that compare our bytes with Python's.
 //!
-//! The unit tests' module (`#[cfg(test)]` in lib.rs); `tests/manager.rs` includes this file too
-//! (`#[path]`), so that the format is read in one place.
+//! The unit tests' module (`#[cfg(test)]` in lib.rs); `examples-ipc/tests/examples/task_master.rs`
+//! includes this file too (`#[path]`), so that the format is read in one place.
 
 /// One frame of a captured connection.
 pub struct Frame {

@@ -30,8 +30,10 @@
 //!
 //! What it adds to Python's manager, on the same wire: a task held by a connection that goes
 //! away goes back into its queue (at-least-once); a wrong key, garbage, an oversized frame or a
-//! silent peer costs one log line, never the others' service; at most [`manager::MAX_CONNECTIONS`]
-//! connections at once. It is tested against captures of CPython's traffic (`tests/wire/`) and
+//! silent peer costs one log line, never the others' service; a `get` waits for tasks held
+//! elsewhere before it says `queue.Empty`; a task taken [`manager::MAX_TRIES`] times unfinished is
+//! set aside; at most [`manager::MAX_CONNECTIONS`] connections at once, and queues, requests and
+//! log lines bounded in bytes. It is tested against captures of CPython's traffic (`tests/wire/`) and
 //! against Python's own `multiprocessing.managers`, both ways.
 
 #![warn(missing_docs)]
@@ -51,7 +53,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 #[non_exhaustive]
 pub enum Error {
     /// `queue.Empty`: a `get` found nothing within its timeout, or the server shut down while it
-    /// waited (a master that has all its results has no more tasks).
+    /// waited and said so (our master, once it has all its results, has no more tasks).
     Empty,
     /// The handshake: the peer's answer to our challenge was wrong; it does not know the key.
     WrongKey,

@@ -35,6 +35,9 @@ pub const MAX_AUTH_FRAME: usize = 256;
 pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(2);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(1);
 const KEEPALIVE_PROBES: u32 = 3;
+/// How long a vanished peer's host may go unnoticed: the idle time, then every probe unanswered
+/// (2 s + 3 x 1 s). `Duration * u32` is not const, so the sum is written out; a test checks it.
+pub const KEEPALIVE_WINDOW: Duration = Duration::from_secs(5);
 
 const CHALLENGE: &[u8] = b"#CHALLENGE#";
 const WELCOME: &[u8] = b"#WELCOME#";
@@ -183,8 +186,7 @@ fn notice_a_vanished_peer(stream: &TcpStream) {
         let _ = socket.set_tcp_keepalive(&plain);
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    let _ =
-        socket.set_tcp_user_timeout(Some(KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES));
+    let _ = socket.set_tcp_user_timeout(Some(KEEPALIVE_WINDOW));
 }
 
 impl Connection {
@@ -384,6 +386,14 @@ mod tests {
     use super::*;
     use crate::fixtures::{self, unhex};
     use std::net::TcpListener;
+
+    #[test]
+    fn the_keepalive_window_is_its_parts() {
+        assert_eq!(
+            KEEPALIVE_WINDOW,
+            KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES
+        );
+    }
 
     /// Python 3.11 answering the legacy challenge under the key `abc`: every challenge captured
     /// (tests/wire/manager.frames, two a connection), and the digest that answered it.

@@ -29,7 +29,7 @@ fn a_python_client_uses_our_server() {
 }
 
 /// This crate's client uses the queues of Python's own manager server: gets its tasks, puts
-/// their results, and hears `queue.Empty` when there are no more.
+/// their results, and hears `queue.Empty` when there are no more (or that the master went away).
 #[test]
 fn our_client_uses_a_python_server() {
     let Some(python) = python() else { return };
@@ -43,10 +43,13 @@ fn our_client_uses_a_python_server() {
             .unwrap();
         result.put(format!("{n} * {n} = {}", n * n)).unwrap();
     }
-    assert!(matches!(
-        task.get(Duration::from_millis(200)),
-        Err(Error::Empty)
-    ));
+    // `queue.Empty`, or, if Python's master has its results and exits first (it answers no
+    // `get` that waits then), the master gone.
+    match task.get(Duration::from_millis(200)) {
+        Err(Error::Empty) => {}
+        Err(Error::Failed(why)) if why.ends_with(" went away while we waited for a task") => {}
+        other => panic!("{other:?}"),
+    }
     drop((task, result));
     let out = master.finish();
     out.assert_success();
@@ -126,19 +129,29 @@ fn task_done_and_join_are_served_as_python_serves_them() {
 mod the_cap {
     use super::*;
     use python_interop::manager::MAX_CONNECTIONS;
-    use python_interop::pickle::dumps;
+    use python_interop::pickle::{dumps, loads};
     use python_interop::wire::{self, Connection, MAX_FRAME};
     use std::net::TcpStream;
 
-    /// A connection that authenticates, then asks to be a proxy's: `Some` if it is served.
+    /// A connection that authenticates, then asks to be a proxy's: `Some` if it is served. One
+    /// turned away is told why, in a `#TRACEBACK` that names the cap.
     fn served(mut conn: Connection) -> Option<Connection> {
         conn.set_deadline(Some(Instant::now() + Duration::from_secs(20)));
         wire::answer_challenge(&mut conn, b"abc").ok()?;
         wire::deliver_challenge(&mut conn, b"abc").ok()?;
         let accept = request(Value::None, "accept_connection", vec!["test".into()]);
         conn.send_bytes(&dumps(&accept)).ok()?;
-        conn.recv_bytes(MAX_FRAME).ok()??;
-        Some(conn)
+        let reply = loads(&conn.recv_bytes(MAX_FRAME).ok()??).unwrap();
+        let Value::Tuple(reply) = reply else {
+            panic!("{reply:?}")
+        };
+        if reply[0] == Value::from("#RETURN") {
+            return Some(conn);
+        }
+        let said = reply[1].to_string();
+        let full = format!("the master is full: already {MAX_CONNECTIONS} connections");
+        assert!(said.contains(&full), "{said}");
+        None
     }
 
     /// A connection to `addr` that the server has admitted: its challenge has come, and the
@@ -177,6 +190,7 @@ mod the_cap {
     /// 200 more come. A check made only when a connection is accepted would let the first 200
     /// all through (600 at once); exactly MAX_CONNECTIONS are served, the rest turned away.
     #[test]
+    #[ignore = "tier 2: 800 connections at once"]
     fn never_more_working_connections_than_the_cap() {
         use nix::sys::resource::{Resource::RLIMIT_NOFILE, getrlimit, setrlimit};
         let _heavy = one_at_a_time();

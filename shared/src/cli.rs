@@ -244,21 +244,38 @@ impl Args {
         reason = "like lexopt's own `next`: each argument borrows the parser, so no Iterator"
     )]
     pub fn next(&mut self) -> Option<Arg<'_>> {
-        match self.inner.next() {
-            Ok(Some(Arg::Short('h') | Arg::Long("help"))) => {
-                println!("{}", self.usage.trim_end());
-                std::process::exit(0)
+        // The argument is taken out of the parser's borrow first (a long option's name into
+        // `self.option`), so that a help option can still ask the parser for an attached value.
+        let (short, value) = match self.inner.next() {
+            Ok(None) => return None,
+            Ok(Some(Arg::Short(c))) => (Some(c), None),
+            Ok(Some(Arg::Long(name))) => {
+                self.option = format!("--{name}");
+                (None, None)
             }
-            Ok(arg) => {
-                self.option = match &arg {
-                    Some(Arg::Long(name)) => format!("--{name}"),
-                    Some(Arg::Short(c)) => format!("-{c}"),
-                    _ => String::new(),
-                };
-                arg
-            }
+            Ok(Some(Arg::Value(value))) => (None, Some(value)),
             Err(e) => bad_args(e),
+        };
+        if let Some(c) = short {
+            self.option = format!("-{c}");
         }
+        if value.is_none() && matches!(self.option.as_str(), "-h" | "--help") {
+            // `--help=3` or `-hx` is a mistake, not a request for help.
+            if let Some(extra) = self.inner.optional_value() {
+                let extra = extra.to_string_lossy().into_owned();
+                bad_args(format!("{} takes no value, not {extra:?}", self.option));
+            }
+            println!("{}", self.usage.trim_end());
+            std::process::exit(0)
+        }
+        Some(match (short, value) {
+            (_, Some(value)) => {
+                self.option.clear();
+                Arg::Value(value)
+            }
+            (Some(c), None) => Arg::Short(c),
+            (None, None) => Arg::Long(&self.option[2..]),
+        })
     }
 
     /// The value of the option just read, parsed as `T`.

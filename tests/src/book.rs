@@ -98,7 +98,7 @@ pub const PAGES: [Page; 9] = [
                 each side works with the tutorial's Python script too.",
         examples: &["examples-ipc/task_master", "examples-ipc/task_worker"],
         exercises: &["09_worker"],
-        measured_by: &["--test manager"],
+        measured_by: &["tasks_per_second"],
     },
     Page {
         file: "coroutines.md",

@@ -248,8 +248,10 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
         let tests = root.join(&binary.package).join("tests");
         let marker = format!("CARGO_BIN_EXE_{}\"", binary.name);
         let outputs = format!("include_str!(\"../src/bin/{}.rs\")", binary.name);
-        let texts: Vec<String> = read_dir_sorted(&tests)
-            .iter()
+        let outputs_deeper = format!("include_str!(\"../../src/bin/{}.rs\")", binary.name);
+        // The tests in tests/, and in tests/examples/ (the one test binary of a package).
+        let texts: Vec<String> = (read_dir_sorted(&tests).into_iter())
+            .chain(read_dir_sorted(&tests.join("examples")))
             .filter_map(|t| fs::read_to_string(t).ok())
             .collect();
         if !texts.iter().any(|text| text.contains(&marker)) {
@@ -270,7 +272,9 @@ pub fn workspace_problems(root: &Path) -> Vec<String> {
             ));
         }
         let listed = |text: &String| {
-            checked_headers(text).contains(&binary.name.as_str()) || text.contains(&outputs)
+            checked_headers(text).contains(&binary.name.as_str())
+                || text.contains(&outputs)
+                || text.contains(&outputs_deeper)
         };
         if !texts.iter().any(listed) {
             problems.push(format!(

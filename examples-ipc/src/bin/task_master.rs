@@ -60,6 +60,11 @@
 //! So every task runs at least once, and one may run twice: the vanished worker may have
 //! finished it and lost only its result (a second result prints `(again)`). The same holds for
 //! a worker that held two tasks and put one result, since a result does not say whose it is.
+//! A worker's `get` on an empty queue waits (up to 10 s more) while another holds a task, so a
+//! task given back finds a worker. A task taken 3 times and never finished (every worker dies
+//! of it) is set aside: `Result: task 'abc' failed: taken 3 times, never finished`, exit 1.
+//! A limit: a stopped worker (SIGSTOP, a laptop asleep) keeps its task, since its kernel still
+//! answers keepalive; Python's wire has no heartbeat, and a lease would run long tasks twice.
 //!
 //! What Rust does differently: Python's `manager.start()` runs the server in a second process and
 //! the master reaches its own queues over the network; here the server runs on threads of this
@@ -76,27 +81,32 @@
 //! empty), stop it with Ctrl-C while it runs a task, and start it again within 10 s: the master prints `left holding task ...: put
 //! back into the queue` on its stderr, and the second run does that task too.
 
-use examples_ipc::Awaited;
-use python_interop::manager::{BaseManager, Queue, Served};
+use examples_ipc::{Awaited, Heard, Outcomes};
+use python_interop::manager::{BaseManager, MAX_TRIES, Queue, Served};
+use python_interop::pickle::repr_within;
 use shared::{Arg::Long, OrExit, printable};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 const USAGE: &str = "\
-usage: task_master [--addr IP:PORT] [--authkey KEY] [--tasks N]
+usage: task_master [--addr IP:PORT] [--authkey KEY] [--tasks N] [--wait SECS]
 
 Serves a task queue and a result queue on IP:PORT (default 127.0.0.1:5000; port 0 picks a free
-one), puts N random tasks (default 10, at most 100000), prints each result (waiting at most 10 s
-for each), then shuts down. The authkey defaults to TASK_AUTHKEY, else the tutorial's \"abc\".";
+one), puts N random tasks (default 10, at most 100000), prints each result (waiting at most SECS,
+default 10, for each), then shuts down. A task that workers take 3 times and never finish is set
+aside and printed as failed (exit status 1). The authkey defaults to TASK_AUTHKEY, else the
+tutorial's \"abc\".";
 
 fn main() {
     let (mut addr, mut authkey, mut tasks) = (examples_ipc::DEFAULT_ADDR.to_string(), None, 10);
+    let mut wait = 10;
     let mut args = shared::start(USAGE);
     while let Some(arg) = args.next() {
         match arg {
             Long("addr") => addr = args.value::<SocketAddr>().to_string(),
             Long("authkey") => authkey = Some(args.value()),
             Long("tasks") => tasks = args.value_in(1..=100_000),
+            Long("wait") => wait = args.value_in(1..=3600),
             other => shared::unexpected(other),
         }
     }
@@ -131,13 +141,24 @@ fn main() {
     }
     // 从result队列读取结果 (read the results from the result queue):
     println!("Try get results...");
+    let mut heard = Outcomes::new(&task, &result); // results, and tasks no worker could finish
     while awaited.left() > 0 {
-        let r = result.get(Duration::from_secs(10)).unwrap_or_else(|| {
+        let r = heard.next(Duration::from_secs(wait)).unwrap_or_else(|| {
             shared::exit_error(format!(
-                "no result within 10 s; {} of {tasks} results arrived",
+                "no result within {wait} s; {} of {tasks} results arrived",
                 awaited.done()
             ))
         });
+        let r = match r {
+            Heard::Result(r) => r,
+            // Taken and given back MAX_TRIES times: every worker left without finishing it.
+            Heard::SetAside(t) => {
+                awaited.failed(&t);
+                let t = printable(&repr_within(&t, 200));
+                println!("Result: task {t} failed: taken {MAX_TRIES} times, never finished");
+                continue;
+            }
+        };
         // A peer's text, printed with its control characters escaped: no forged lines.
         let r = printable(&r.to_string());
         // A task given back by a worker that left may run twice: its second result is said so.
@@ -147,4 +168,7 @@ fn main() {
     // 关闭 (shut down):
     manager.shutdown();
     println!("master exit.");
+    if awaited.failures() > 0 {
+        shared::exit_error(format!("tasks set aside as failed: {}", awaited.failures()));
+    }
 }

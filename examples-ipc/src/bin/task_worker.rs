@@ -37,11 +37,12 @@
 //! What Rust does differently: `m.queue(...)` returns a proxy, as Python's `m.get_task_queue()`
 //! does, and each `get` and `put` is a pickled request on one connection (see
 //! `python-interop/src/manager/client.rs`). A `get` that finds nothing is `Err(Error::Empty)`,
-//! Python's `queue.Empty`; anything else that goes wrong (a wrong key, the master gone) is one
-//! `error:` line and exit status 1. Python's sample asks exactly 10 times; this worker asks until the queue
-//! stays empty for 1 s, or the master shuts down while it waits (as Python's master does once it
-//! has its results; Python's worker then dies with `EOFError`). `n * n` is computed in 128 bits:
-//! no overflow, whatever the master sends. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
+//! Python's `queue.Empty`; anything else that goes wrong (a wrong key, the master gone, even
+//! while we wait in `get`, or full) is one `error:` line and exit status 1. Python's sample asks
+//! exactly 10 times; this worker asks until the queue stays empty for 1 s (our master makes that
+//! wait while another worker holds a task) or our master, done, says it is empty. A task that is
+//! not an integer is one line on stderr and given back, and the worker stays. `n * n` is
+//! computed in 128 bits: no overflow. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
 //! The sample stops with a `NameError` when the queue is empty (`except Queue.Empty:` names
 //! nothing it imported): `import queue` and `except queue.Empty:` fix it.
 //!
@@ -51,8 +52,8 @@
 use examples_ipc::HostPort;
 use python_interop::Error;
 use python_interop::manager::{BaseManager, Names};
-use python_interop::pickle::Value;
-use shared::{Arg::Long, OrExit};
+use python_interop::pickle::repr_within;
+use shared::{Arg::Long, OrExit, printable};
 use std::time::Duration;
 
 const USAGE: &str = "\
@@ -91,13 +92,22 @@ fn main() {
     let result = m.queue("get_result_queue").or_exit();
     // 从task队列取任务,并把结果写入result队列 (take tasks from the task queue, put results in the result queue):
     loop {
-        match task.get(Duration::from_secs(1)).and_then(Value::into_int) {
-            Ok(n) => {
-                println!("run task {n} * {n}...");
-                let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
-                shared::time::sleep_secs(1.0);
-                result.put(r).or_exit();
-            }
+        match task.get(Duration::from_secs(1)) {
+            Ok(t) => match t.as_int() {
+                Some(n) => {
+                    println!("run task {n} * {n}...");
+                    let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
+                    shared::time::sleep_secs(1.0);
+                    result.put(r).or_exit();
+                }
+                // A task it cannot run: one line, the task given back (our master sets aside a
+                // task taken 3 times), and the worker stays for the next.
+                None => {
+                    let t = printable(&repr_within(&t, 200));
+                    eprintln!("cannot run task {t}: not an integer; given back");
+                    m.give_back();
+                }
+            },
             Err(Error::Empty) => {
                 println!("task queue is empty.");
                 break;

@@ -53,6 +53,15 @@ pub(super) fn connect(names: Names, address: String, key: Vec<u8>) -> Result<Cli
 }
 
 impl Client {
+    /// Closes the proxies' connection, so that a master of ours puts back every task this client
+    /// took and did not finish (a task it cannot run, say); the next call opens a new one.
+    /// (Python's manager keeps no such record: there the tasks are simply dropped.)
+    pub fn give_back(&self) {
+        if let Some(conn) = self.0.conn.borrow_mut().take() {
+            let _ = conn.socket().shutdown(std::net::Shutdown::Both);
+        }
+    }
+
     /// `m.get_task_queue()`: a proxy for the queue registered under `typeid`.
     pub fn queue(&self, typeid: &str) -> Result<Proxy> {
         if !self.0.names.typeids.iter().any(|t| t == typeid) {
@@ -140,22 +149,20 @@ impl Inner {
         request: Request,
         wait: Option<Duration>,
     ) -> Result<Value> {
+        // A connection that breaks is a master gone, also while we wait for a task: our master
+        // answers a waiting `get` with `queue.Empty` when it shuts down, so a connection that
+        // ends without an answer is a master killed or vanished (or Python's, which exits
+        // without answering: its own worker dies of `EOFError` then), not an empty queue.
         let failed = |e: Error| {
             self.gone.set(true);
-            use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
-            match &e {
-                // A master that shuts down while we wait for a task (as Python's does once it
-                // has all its results) has no more tasks: the same end as `queue.Empty`.
-                Error::Io(io)
-                    if wait.is_some()
-                        && matches!(
-                            io.kind(),
-                            BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
-                        ) =>
-                {
-                    Error::Empty
+            let broken = self.broken(&e);
+            match (&e, wait) {
+                // Said so: the same end as a master killed, or one that exits with all its
+                // results without answering (Python's `task_master.py`).
+                (Error::Io(_), Some(_)) if broken.ends_with(" went away") => {
+                    Error::Failed(format!("{broken} while we waited for a task"))
                 }
-                _ => Error::Failed(self.broken(&e)),
+                _ => Error::Failed(broken),
             }
         };
         conn.set_deadline(Some(
@@ -166,7 +173,17 @@ impl Inner {
             .recv_bytes(MAX_FRAME)
             .map_err(failed)?
             .ok_or_else(|| failed(io::Error::from(io::ErrorKind::UnexpectedEof).into()))?;
-        Reply::decode(&frame, &request.method)
+        match Reply::decode(&frame, &request.method) {
+            // Turned away at the master's cap: it is alive, and full.
+            Err(Error::Failed(why)) if why.contains(super::server::FULL) => {
+                let cap = why.rsplit(super::server::FULL).next().unwrap_or("").trim();
+                Err(Error::Failed(format!(
+                    "the master at {} is full (already {cap}): try again later",
+                    self.address
+                )))
+            }
+            other => other,
+        }
     }
 }
 

@@ -3,15 +3,17 @@
 use crate::{Error, Result};
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// The server's log: lines go to stderr through a thread of their own, so that a slow or full
 /// stderr (a pipe nobody reads, `2>/dev/full`) never holds up, or takes down, a connection or
-/// the accept loop. When the thread falls behind by [`Log::BACKLOG`] lines, new lines are
-/// dropped and counted, and the count is said once stderr takes lines again.
+/// the accept loop. When the thread falls behind by [`Log::BACKLOG`] lines or
+/// [`Log::BACKLOG_BYTES`] bytes, new lines are dropped and counted, and the count is said once
+/// stderr takes lines again. A line longer than [`Log::MAX_LINE`] bytes is cut, with its length:
+/// a peer's 60 KB value shown whole would make a log line of megabytes.
 pub(super) struct Log {
     lines: SyncSender<String>,
     counts: Arc<LogCounts>,
@@ -22,10 +24,14 @@ struct LogCounts {
     queued: AtomicU64,
     written: AtomicU64,
     dropped: AtomicU64,
+    /// The bytes of the lines queued and not yet written.
+    pending: AtomicUsize,
 }
 
 impl Log {
     const BACKLOG: usize = 1024;
+    const BACKLOG_BYTES: usize = 256 * 1024;
+    pub(super) const MAX_LINE: usize = 1024;
 
     pub(super) fn start() -> Result<Log> {
         let (lines, rx) = mpsc::sync_channel::<String>(Self::BACKLOG);
@@ -42,6 +48,7 @@ impl Log {
                         let _ = write_line(&mut stderr, &note);
                     }
                     let _ = write_line(&mut stderr, &line); // a failed write costs the line, nothing else
+                    shared.pending.fetch_sub(line.len(), Ordering::SeqCst);
                     shared.written.fetch_add(1, Ordering::SeqCst);
                 }
             })
@@ -50,9 +57,17 @@ impl Log {
     }
 
     pub(super) fn line(&self, line: String) {
-        match self.lines.try_send(line) {
+        let line = within(line, Self::MAX_LINE);
+        let len = line.len();
+        let pending = self.counts.pending.fetch_add(len, Ordering::SeqCst);
+        let sent = match pending + len <= Self::BACKLOG_BYTES {
+            true => self.lines.try_send(line),
+            false => Err(TrySendError::Full(line)),
+        };
+        match sent {
             Ok(()) => _ = self.counts.queued.fetch_add(1, Ordering::SeqCst),
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.counts.pending.fetch_sub(len, Ordering::SeqCst);
                 self.counts.dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -66,6 +81,12 @@ impl Log {
             thread::sleep(Duration::from_millis(1));
         }
     }
+}
+
+/// `line`, cut to its first `max` bytes and `... (N bytes)` when longer.
+fn within(line: String, max: usize) -> String {
+    let total = line.len();
+    crate::pickle::cut(line, total, max)
 }
 
 /// Writes `line` and its line break in one `write`: when stderr and stdout go to one file
@@ -95,6 +116,14 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn a_long_line_is_cut_with_its_length() {
+        let line = within(format!("master: {}", "x".repeat(5000)), Log::MAX_LINE);
+        assert!(line.len() < Log::MAX_LINE + 30, "{}", line.len());
+        assert!(line.ends_with("... (5008 bytes)"), "{line}");
+        assert_eq!(within("short".into(), Log::MAX_LINE), "short");
     }
 
     #[test]

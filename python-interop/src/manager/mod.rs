@@ -23,9 +23,9 @@ mod slots;
 
 pub use client::{Client, Proxy};
 pub use queue::Queue;
-pub use server::{MAX_CONNECTIONS, MAX_HANDSHAKES, Server};
+pub use server::{HELD_WAIT, MAX_CONNECTIONS, MAX_HANDSHAKES, MAX_QUEUE_BYTES, MAX_TRIES, Server};
 
-use crate::pickle::{self, Value, repr};
+use crate::pickle::{self, Value, repr, repr_within};
 use crate::{Error, Result, printable};
 
 /// The queues a server serves, each under its typeid: Python's
@@ -143,7 +143,7 @@ impl Request {
             other => {
                 return Err(not_one(format!(
                     "a request that is not a tuple: {}",
-                    repr(&other)
+                    repr_within(&other, 200)
                 )));
             }
         };
@@ -226,7 +226,7 @@ impl Reply {
                 .unwrap_or("")
                 .trim()
                 .to_string(),
-            (_, value) => repr(&value),
+            (_, value) => repr_within(&value, 200),
         };
         Err(Error::Failed(format!(
             "the master failed {method} ({kind}): {}",

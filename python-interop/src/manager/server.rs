@@ -11,21 +11,38 @@
 //! - a task that a connection took with `get` and that is not known to be done goes back to the
 //!   front of its queue when the connection closes: a worker killed mid-task loses nothing, and
 //!   a task may run twice but never zero times (`Session::record_put`);
+//! - a `get` that finds the queue empty while other connections still hold tasks waits for them
+//!   (up to [`HELD_WAIT`] more): a task given back finds a worker (`Queue::take`);
+//! - a task taken [`MAX_TRIES`] times and never finished (one that every worker dies of) is set
+//!   aside, with one log line, for the master to report: it is not passed around for ever;
+//! - bounds in bytes: a request ([`MAX_FRAME`], and the pickle's own caps), each queue's content
+//!   ([`MAX_QUEUE_BYTES`]), a log line and the log's backlog (`log.rs`);
 //! - a wrong key, garbage, an oversized frame, a peer that has not authenticated and sent its
 //!   request within [`AUTH_WAIT`] (however slowly it trickles bytes): one line on stderr, that
 //!   connection ends, the others carry on;
 //! - at most [`MAX_CONNECTIONS`] authenticated connections at any moment, each holding a
-//!   slot that its drop gives back (`slots.rs`); peers that never authenticate cannot lock out the workers
-//!   that do (`admit`);
+//!   slot that its drop gives back (`slots.rs`); one more is told that the master is full (a
+//!   `#TRACEBACK` naming the cap), not left to guess; peers that never authenticate cannot lock
+//!   out the workers that do (`admit`);
 //! - the log never holds anything up: a full disk or a stderr nobody reads loses log lines,
 //!   never a connection (`log.rs`);
 //! - pickles are read without running anything, with caps.
+//!
+//! **A limit: a stopped worker keeps its task.** A worker stopped with SIGSTOP (a laptop asleep,
+//! a debugger at a breakpoint) still answers TCP keepalive through its kernel, so its connection
+//! lives and its task is not given back until the worker runs again or its connection ends. We
+//! chose this over a lease (give a task back when its result is late): Python's wire has no
+//! heartbeat, so a master cannot tell a stopped worker from a slow one, and a lease short enough
+//! to help would hand every long task to a second worker while the first still runs it, the
+//! tutorial's workers included. The other workers do not wait for a stopped one for ever: their
+//! `get` waits at most [`HELD_WAIT`] for a held task.
 
 use super::log::Log;
+use super::queue::{GivenBack, Held};
 use super::slots::{Slot, Slots};
 use super::{Queue, Reply, Request, Served};
-use crate::pickle::{Value, repr};
-use crate::wire::{self, Connection, MAX_FRAME};
+use crate::pickle::{Value, cut, repr_within};
+use crate::wire::{self, Connection, KEEPALIVE_WINDOW, MAX_FRAME};
 use crate::{Error, Result, lock, printable};
 use std::collections::VecDeque;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -48,6 +65,21 @@ pub const MAX_CONNECTIONS: usize = 512;
 pub const MAX_HANDSHAKES: usize = 256;
 /// The most items a queue takes from the network: a peer that only puts cannot fill our memory.
 pub const MAX_QUEUE: usize = 100_000;
+/// The most bytes a queue holds from the network (its items and those its connections hold):
+/// items alone do not bound memory, when one item can be a quarter of a megabyte. 16 MiB per
+/// queue keeps the master well under 64 MiB with both queues full.
+pub const MAX_QUEUE_BYTES: usize = 16 << 20;
+/// How much longer than its own timeout a `get` on an empty queue waits while other connections
+/// hold tasks: the time to notice a vanished host ([`KEEPALIVE_WINDOW`]) and a margin. A task
+/// given back within it finds this worker; a worker stopped for longer than it (see the limit
+/// above) no longer keeps the others waiting.
+pub const HELD_WAIT: Duration = Duration::from_secs(KEEPALIVE_WINDOW.as_secs() + 5);
+/// How many times a task may be taken and given back unfinished: the third time it is set aside.
+/// A worker that dies of a task (it is not an integer, it crashes the worker) gives it back each
+/// time; without this, it would go to the front again and kill every worker in turn.
+pub const MAX_TRIES: u32 = 3;
+/// How much of a value a log line or a message shows.
+const SHOWN: usize = 200;
 /// How long a write to a peer may block: a peer that stops reading gives its thread back.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
 /// How long `shutdown` lets connections finish (so that workers hear the end, and the log says
@@ -183,9 +215,7 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
         };
         backoff = Duration::ZERO;
         let stream = Arc::new(stream);
-        if !admit(&state, id, &stream, peer) {
-            continue;
-        }
+        admit(&state, id, &stream);
         let (shared, thread) = (Arc::clone(&state), state.threads.try_take());
         let spawned = thread::Builder::new()
             .name("manager-conn".into())
@@ -199,20 +229,16 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-/// Whether a new connection gets a thread. Connections that have authenticated are never closed
-/// to make room: with [`MAX_CONNECTIONS`] of them, a newcomer is turned away here (the cap
-/// itself is kept in [`serve`], when a connection has authenticated). Connections in
+/// A new connection starts its handshake. Connections that have authenticated are never closed
+/// to make room; with [`MAX_CONNECTIONS`] of them, a newcomer still authenticates, and is then
+/// told that the master is full (the cap is kept in [`serve`], in one place). Connections in
 /// their handshake are capped apart ([`MAX_HANDSHAKES`]): at the cap, the oldest of them is
 /// closed to make room. Why the oldest: a real worker finishes its handshake in a few
 /// milliseconds (two round trips), so under a flood of peers that connect and never
 /// authenticate, the oldest handshakes are theirs, while every newcomer, workers included, gets
 /// a fair chance; turning newcomers away instead would lock the workers out for as long as the
 /// flood lasts.
-fn admit(state: &State, id: u64, stream: &Arc<TcpStream>, peer: SocketAddr) -> bool {
-    if state.working.all_taken() {
-        state.log(peer, &at_the_cap());
-        return false;
-    }
+fn admit(state: &State, id: u64, stream: &Arc<TcpStream>) {
     let mut handshaking = lock(&state.handshaking);
     if handshaking.len() >= MAX_HANDSHAKES {
         if let Some((_, oldest)) = handshaking.pop_front() {
@@ -220,7 +246,6 @@ fn admit(state: &State, id: u64, stream: &Arc<TcpStream>, peer: SocketAddr) -> b
         }
     }
     handshaking.push_back((id, Arc::clone(stream)));
-    true
 }
 
 /// Takes connection `id` off the list of handshakes: `true` if it was no longer on it, because
@@ -235,6 +260,10 @@ fn closed_to_make_room(state: &State, id: u64) -> bool {
 fn at_the_cap() -> String {
     format!("dropped: already {MAX_CONNECTIONS} connections")
 }
+
+/// What a connection turned away at the cap is told, as the last line of a `#TRACEBACK` (our
+/// client says it in its own words, a Python client raises it as `RemoteError`).
+pub const FULL: &str = "the master is full: already";
 
 /// One connection: the handshake, then its requests. `_thread` is its place among the running
 /// connections, given back when this returns.
@@ -268,6 +297,12 @@ fn serve(
     // handshake through, up to MAX_HANDSHAKES over the cap.) The slot is given back when this
     // function returns, however it returns.
     let Some(_working) = state.working.try_take() else {
+        // Its first request is answered with why, so that it does not take a master that is
+        // alive for one that went away.
+        if let Ok(Some(_)) = conn.recv_bytes(MAX_FRAME) {
+            let full = format!("RuntimeError: {FULL} {MAX_CONNECTIONS} connections");
+            let _ = conn.send_bytes(&Reply::Traceback(format!("Traceback: {full}\n")).encode());
+        }
         return state.log(peer, &at_the_cap());
     };
     let mut session = Session {
@@ -286,6 +321,7 @@ fn serve(
             Err(e) if e.is_host_gone() => {
                 break state.log(peer, &format!("dropped: {HOST_GONE} ({e})"));
             }
+            Err(_) if state.closed.load(Ordering::SeqCst) => break, // as below
             Err(e) => break state.log(peer, &format!("dropped: {e}")),
         };
         let reply = match Request::decode(&frame) {
@@ -298,7 +334,12 @@ fn serve(
             Ok(request) => session.manager_call(state, &request, peer),
         };
         if let Err(e) = conn.send_bytes(&reply.encode()) {
-            break state.log(peer, &format!("dropped: {e}"));
+            // A connection that `shutdown` closed (it was still in its handshake when the
+            // manager began to go) is the manager going, not the peer misbehaving.
+            if !state.closed.load(Ordering::SeqCst) {
+                state.log(peer, &format!("dropped: {e}"));
+            }
+            break;
         }
         if !session.proxy {
             break; // a manager request gets one reply; the client opens a new connection
@@ -321,7 +362,7 @@ fn handshake_failure(e: Error) -> String {
 struct Session {
     /// The items this connection got and that are not known to be done, oldest first, with
     /// their queue.
-    held: Vec<(Queue, Value)>,
+    held: Vec<(Queue, Held)>,
     /// The results it has put since it last held nothing.
     results: usize,
     proxy: bool,
@@ -341,11 +382,9 @@ impl Session {
                         Reply::Return(Value::Tuple(created))
                     }
                     None => {
-                        state.log(
-                            peer,
-                            &format!("not served: create {}", repr(&request.args[0])),
-                        );
-                        Reply::not_served(&format!("KeyError: {}", repr(&request.args[0])))
+                        let typeid = repr_within(&request.args[0], SHOWN);
+                        state.log(peer, &format!("not served: create {typeid}"));
+                        Reply::not_served(&format!("KeyError: {typeid}"))
                     }
                 },
                 _ => Reply::not_served("create without a typeid"),
@@ -373,33 +412,36 @@ impl Session {
             .iter()
             .find(|q| request.ident == q.ident.as_str().into())
         else {
-            return Reply::not_served(&format!("KeyError: {}", repr(&request.ident)));
+            return Reply::not_served(&format!("KeyError: {}", repr_within(&request.ident, SHOWN)));
         };
         let queue = &served.queue;
         match request.method.as_str() {
             "get" | "get_nowait" => match get_deadline(request) {
-                Ok(deadline) => match queue.get_until(deadline) {
-                    Some(item) => {
-                        self.held.push((queue.clone(), item.clone()));
-                        Reply::Return(item)
+                Ok((deadline, blocking)) => {
+                    let own = self.held.iter().filter(|(q, _)| q.same(queue)).count();
+                    // Only a blocking get waits for tasks held elsewhere: `get_nowait` answers
+                    // at once, as Python's does.
+                    let grace = if blocking { HELD_WAIT } else { Duration::ZERO };
+                    match queue.take(deadline, own, grace) {
+                        Some(held) => {
+                            let item = held.value.clone();
+                            self.held.push((queue.clone(), held));
+                            Reply::Return(item)
+                        }
+                        None => Reply::Empty,
                     }
-                    None => Reply::Empty,
-                },
+                }
                 Err(why) => Reply::not_served(&why),
             },
             "put" | "put_nowait" => {
                 let Some(item) = request.arg(0, "item") else {
                     return Reply::not_served("put() without an item");
                 };
-                if queue.qsize() >= MAX_QUEUE {
-                    state.log(
-                        peer,
-                        &format!("put refused: the queue holds {MAX_QUEUE} items"),
-                    );
-                    return Reply::not_served(&format!("put() on a queue of {MAX_QUEUE} items"));
+                if let Err(why) = queue.try_put(item.clone(), MAX_QUEUE, MAX_QUEUE_BYTES) {
+                    state.log(peer, &format!("put refused: {why}"));
+                    return Reply::not_served(&format!("put() refused: {why}"));
                 }
                 self.record_put(queue);
-                queue.put(item.clone());
                 Reply::Return(Value::None)
             }
             "task_done" if queue.task_done() => Reply::Return(Value::None),
@@ -428,7 +470,9 @@ impl Session {
         if self.held.iter().any(|(q, _)| !q.same(queue)) {
             self.results += 1;
             if self.results >= self.held.len() {
-                self.held.clear();
+                for (queue, held) in self.held.drain(..) {
+                    queue.settle(held);
+                }
                 self.results = 0;
             }
         }
@@ -438,36 +482,61 @@ impl Session {
     /// the front of its queue, in order. A task may then run twice (its worker may have
     /// finished it and put a result that we could not tell from the others'), never zero times:
     /// at-least-once. (Python's manager keeps no such record: a worker killed mid-task loses its
-    /// task.)
+    /// task.) A task taken [`MAX_TRIES`] times is set aside instead.
     fn put_back_held(self, state: &State, peer: SocketAddr) {
         let perhaps_done = match self.results {
             0 => String::new(),
             1 => format!(" ({} tasks, 1 result: perhaps done)", self.held.len()),
             n => format!(" ({} tasks, {n} results: perhaps done)", self.held.len()),
         };
-        for (_, item) in &self.held {
-            let task = printable(&item.to_string());
+        let tasks: Vec<String> = self.held.iter().map(|(_, h)| shown(&h.value)).collect();
+        // To the front, the last first: they keep their order.
+        let mut outcomes: Vec<GivenBack> = (self.held.into_iter().rev())
+            .map(|(queue, held)| queue.give_back(held, MAX_TRIES))
+            .collect();
+        outcomes.reverse();
+        for (task, outcome) in tasks.iter().zip(outcomes) {
+            let what = match outcome {
+                GivenBack::Queued => "put back into the queue".to_string(),
+                GivenBack::SetAside(tries) => {
+                    format!("set aside: taken {tries} times and never finished")
+                }
+            };
             state.log.line(format!(
-                "master: {peer} left holding task {task}{perhaps_done}: put back into the queue"
+                "master: {peer} left holding task {task}{perhaps_done}: {what}"
             ));
-        }
-        for (queue, item) in self.held.into_iter().rev() {
-            queue.put_back(item); // to the front, the last first: they keep their order
         }
     }
 }
 
+/// A task as a log line shows it: its text, or its repr if it is not text, at most [`SHOWN`]
+/// bytes of it, control characters escaped.
+fn shown(task: &Value) -> String {
+    match task {
+        Value::Str(text) => {
+            let mut end = SHOWN.min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            cut(printable(&text[..end]), text.len(), end)
+        }
+        other => printable(&repr_within(other, SHOWN)),
+    }
+}
+
 /// When a `get` stops waiting, from its `block` and `timeout` (by position or name), as
-/// Python's `queue.Queue.get` reads them: `None` to wait for ever.
-fn get_deadline(request: &Request) -> Result<Option<Instant>, String> {
+/// Python's `queue.Queue.get` reads them: `None` to wait for ever; and whether it blocks.
+fn get_deadline(request: &Request) -> Result<(Option<Instant>, bool), String> {
     let block = request.method == "get" && request.arg(0, "block") != Some(&Value::Bool(false));
     let timeout = match request.arg(1, "timeout") {
         None | Some(Value::None) => None,
         Some(Value::Int(n)) => Some(*n as f64),
         Some(Value::Float(x)) => Some(*x),
-        Some(other) => return Err(format!("TypeError: timeout {}", repr(other))),
+        Some(other) => {
+            return Err(format!("TypeError: timeout {}", repr_within(other, SHOWN)));
+        }
     };
-    Ok(match (block, timeout) {
+    let deadline = match (block, timeout) {
         (false, _) => Some(Instant::now()),
         (true, None) => None,
         (true, Some(t)) if t.is_nan() || t < 0.0 => {
@@ -476,5 +545,6 @@ fn get_deadline(request: &Request) -> Result<Option<Instant>, String> {
         (true, Some(t)) => Duration::try_from_secs_f64(t)
             .ok()
             .and_then(|t| Instant::now().checked_add(t)),
-    })
+    };
+    Ok((deadline, block))
 }

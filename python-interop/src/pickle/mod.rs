@@ -35,7 +35,9 @@ pub const MAX_DEPTH: usize = 32;
 /// How many values one pickle may hold.
 pub const MAX_ELEMENTS: usize = 10_000;
 /// How many bytes of copies a pickle may make through its memo (storing a value, naming it again).
-pub const MAX_COPIED: usize = 1 << 20;
+/// With [`crate::wire::MAX_FRAME`] it bounds what one request costs once read: a 60 KB string
+/// named again 17 times (about 1 MB) is refused, where it used to be taken.
+pub const MAX_COPIED: usize = 256 * 1024;
 
 /// A Python value that a pickle can carry between a manager and its clients.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,17 +100,114 @@ impl fmt::Display for Value {
     }
 }
 
+impl Value {
+    /// About how many bytes of memory it takes: what a queue counts against its bound.
+    pub fn size(&self) -> usize {
+        let own = std::mem::size_of::<Value>();
+        own + match self {
+            Value::Str(s) => s.len(),
+            Value::Bytes(b) => b.len(),
+            Value::Tuple(items) | Value::List(items) => items.iter().map(Value::size).sum(),
+            Value::Dict(items) => items.iter().map(|(k, v)| k.size() + v.size()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// [`repr`] for a log line or a message: at most `max` bytes of it, and when it is longer, its
+/// first bytes then `... (N bytes)`. Nothing longer than that is ever built, whatever the value
+/// (a 60 KB string named again and again would otherwise make megabytes of text).
+pub fn repr_within(value: &Value, max: usize) -> String {
+    let mut out = Within {
+        text: String::new(),
+        max,
+        total: 0,
+    };
+    let _ = write_repr(&mut out, value);
+    cut(out.text, out.total, max)
+}
+
+/// `text` (the first bytes of something `total` bytes long) as `text... (total bytes)` when it
+/// was longer than `max`.
+pub fn cut(mut text: String, total: usize, max: usize) -> String {
+    if total <= max {
+        return text;
+    }
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!("... ({total} bytes)"));
+    text
+}
+
+/// A writer that keeps the first `max` bytes and counts the rest.
+struct Within {
+    text: String,
+    max: usize,
+    total: usize,
+}
+
+impl fmt::Write for Within {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.total += s.len();
+        if self.text.len() < self.max {
+            let room = self.max + 4 - self.text.len(); // a few more: a char is cut at its boundary
+            let mut end = room.min(s.len());
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text.push_str(&s[..end]);
+        }
+        Ok(())
+    }
+}
+
 /// Python's `repr()`, closely enough for messages and for printing results.
 pub fn repr(value: &Value) -> String {
-    fn seq(items: &[Value], open: &str, close: &str) -> String {
-        let inner: Vec<String> = items.iter().map(repr).collect();
-        let comma = if open == "(" && items.len() == 1 {
-            ","
-        } else {
-            ""
-        };
-        format!("{open}{}{comma}{close}", inner.join(", "))
+    let mut out = String::new();
+    let _ = write_repr(&mut out, value);
+    out
+}
+
+fn write_repr(out: &mut impl fmt::Write, value: &Value) -> fmt::Result {
+    fn seq(out: &mut impl fmt::Write, items: &[Value], open: &str, close: &str) -> fmt::Result {
+        out.write_str(open)?;
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.write_str(", ")?;
+            }
+            write_repr(out, item)?;
+        }
+        if open == "(" && items.len() == 1 {
+            out.write_str(",")?;
+        }
+        out.write_str(close)
     }
+    match value {
+        Value::Str(s) => write!(out, "'{}'", s.escape_default()),
+        Value::Bytes(b) => write!(out, "b'{}'", b.escape_ascii()),
+        Value::Tuple(items) => seq(out, items, "(", ")"),
+        Value::List(items) => seq(out, items, "[", "]"),
+        Value::Dict(items) => {
+            out.write_str("{")?;
+            for (i, (k, v)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.write_str(", ")?;
+                }
+                write_repr(out, k)?;
+                out.write_str(": ")?;
+                write_repr(out, v)?;
+            }
+            out.write_str("}")
+        }
+        other => out.write_str(&scalar_repr(other)),
+    }
+}
+
+/// The repr of a value that holds no other.
+fn scalar_repr(value: &Value) -> String {
     match value {
         Value::None => "None".into(),
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
@@ -117,18 +216,11 @@ pub fn repr(value: &Value) -> String {
         Value::Float(x) if x.is_infinite() => if *x > 0.0 { "inf" } else { "-inf" }.into(),
         Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e16 => format!("{x:.1}"),
         Value::Float(x) => x.to_string(),
-        Value::Str(s) => format!("'{}'", s.escape_default()),
-        Value::Bytes(b) => format!("b'{}'", b.escape_ascii()),
-        Value::Tuple(items) => seq(items, "(", ")"),
-        Value::List(items) => seq(items, "[", "]"),
-        Value::Dict(items) => {
-            let inner: Vec<String> = items
-                .iter()
-                .map(|(k, v)| format!("{}: {}", repr(k), repr(v)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
         Value::QueueEmpty => "Empty()".into(),
+        // Containers and text are written by `write_repr`, piece by piece.
+        Value::Str(_) | Value::Bytes(_) | Value::Tuple(_) | Value::List(_) | Value::Dict(_) => {
+            String::new()
+        }
     }
 }
 
@@ -136,6 +228,21 @@ pub fn repr(value: &Value) -> String {
 mod tests {
     use super::*;
     use crate::fixtures;
+
+    #[test]
+    fn a_long_repr_is_cut_with_its_length() {
+        let long = Value::Tuple(vec![Value::from("é".repeat(3000)); 17]);
+        let full = repr(&long);
+        let short = repr_within(&long, 100);
+        assert!(short.len() < 140, "{short}");
+        assert!(
+            short.ends_with(&format!("... ({} bytes)", full.len())),
+            "{short}"
+        );
+        assert!(full.starts_with(short.split("...").next().unwrap()));
+        assert_eq!(repr_within(&Value::Int(7), 100), "7");
+        assert_eq!(cut("abcdef".into(), 6, 3), "abc... (6 bytes)");
+    }
 
     pub(super) fn s(text: &str) -> Value {
         Value::from(text)

@@ -5,7 +5,8 @@
 //! `cargo run -p harness --bin outputs -- [--write] [NAME...]`
 
 use harness::expected::{Block, in_header, in_readme, redact};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
@@ -20,20 +21,41 @@ Blocks of programs that need a partner (task_master, task_worker, async_wget, ai
 /// Programs whose shown runs need another program beside them: their tests run the pair.
 const PAIRED: [&str; 4] = ["task_master", "task_worker", "async_wget", "aio_web"];
 
+/// Bad arguments: one line on stderr, exit status 2.
+fn usage_error(why: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {why} (see --help)");
+    ExitCode::from(2)
+}
+
+/// Writes `text` and a line break to stdout. A reader that has gone (`| head`) ends the run
+/// quietly with status 141, as a Unix tool killed by SIGPIPE; any other failed write (a full
+/// disk: `> /dev/full`) is one `error:` line and status 1. Never a panic.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(shared::process::STDOUT_CLOSED);
+        }
+        let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn main() -> ExitCode {
     let mut write = false;
     let mut names = Vec::new();
-    for arg in std::env::args().skip(1) {
-        match arg.as_str() {
+    for arg in std::env::args_os().skip(1) {
+        let Some(arg) = arg.to_str() else {
+            return usage_error(format!("{arg:?} is not valid text"));
+        };
+        match arg {
             "--help" | "-h" => {
-                println!("{USAGE}");
+                say(USAGE);
                 return ExitCode::SUCCESS;
             }
             "--write" => write = true,
-            a if a.starts_with('-') => {
-                eprintln!("error: unknown option {a} (see --help)");
-                return ExitCode::from(2);
-            }
+            "" => return usage_error("an empty name"),
+            a if a.starts_with('-') => return usage_error(format!("unknown option {a}")),
             a => names.push(a.to_string()),
         }
     }
@@ -45,8 +67,7 @@ fn main() -> ExitCode {
         .iter()
         .find(|n| !binaries.iter().any(|b| &b.name == *n))
     {
-        eprintln!("error: no example is called {unknown} (see --help)");
-        return ExitCode::from(2);
+        return usage_error(format!("no example is called {unknown}"));
     }
     let built = Command::new(env!("CARGO"))
         .args(["build", "--release", "--workspace", "--bins", "-q"])
@@ -56,6 +77,15 @@ fn main() -> ExitCode {
         eprintln!("error: cargo build --release failed");
         return ExitCode::FAILURE;
     }
+    // Where that build put the programs (`CARGO_TARGET_DIR`, or a `build.target-dir` of a
+    // config): what runs is what was just built, never an older build in `<root>/target`.
+    let release = match target_dir(root) {
+        Ok(dir) => dir.join("release"),
+        Err(why) => {
+            eprintln!("error: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut stale = 0;
     for binary in binaries {
         let name = &binary.name;
@@ -64,7 +94,7 @@ fn main() -> ExitCode {
         }
         let file = binary.path.strip_prefix(root).unwrap_or(&binary.path);
         let file = file.to_string_lossy().into_owned();
-        let exe = root.join("target/release").join(name);
+        let exe = release.join(name);
         for (path, prefix, blocks) in [
             (
                 binary.path.clone(),
@@ -88,17 +118,19 @@ fn main() -> ExitCode {
                     continue;
                 }
                 if !write {
-                    println!("{block}: a fresh run prints\n{fresh}");
+                    say(&format!("{block}: a fresh run prints\n{fresh}"));
                     stale += 1;
                     continue;
                 }
                 replace(&path, prefix, &block, &fresh);
-                println!("wrote {block}");
+                say(&format!("wrote {block}"));
             }
         }
     }
     if stale > 0 {
-        println!("{stale} blocks differ from a fresh run: `--write` writes them");
+        say(&format!(
+            "{stale} blocks differ from a fresh run: `--write` writes them"
+        ));
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
@@ -116,6 +148,42 @@ fn same(fresh: &str, block: &Block) -> bool {
         lines
     };
     lines(fresh) == lines(&block.text)
+}
+
+/// The workspace's target directory, as cargo itself resolves it (`cargo metadata`).
+fn target_dir(root: &Path) -> Result<PathBuf, String> {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    let json = String::from_utf8_lossy(&out.stdout);
+    json_string(&json, "target_directory")
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata did not say where the target directory is".to_string())
+}
+
+/// The string value of the first `"key":` in `json` (cargo's metadata: no serde for one field).
+fn json_string(json: &str, key: &str) -> Option<String> {
+    let rest = &json[json.find(&format!("\"{key}\":"))? + key.len() + 3..];
+    let mut chars = rest.trim_start().strip_prefix('"')?.chars();
+    let mut value = String::new();
+    loop {
+        match chars.next()? {
+            '"' => return Some(value),
+            '\\' => match chars.next()? {
+                'n' => value.push('\n'),
+                't' => value.push('\t'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                c => value.push(c), // \" \\ \/
+            },
+            c => value.push(c),
+        }
+    }
 }
 
 fn read(path: &Path) -> String {
