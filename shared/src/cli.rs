@@ -117,6 +117,7 @@ impl TimelineOptions {
                 }
                 ("--timeline", _) => chart = true,
                 (_, Some(Some(path))) => match path.into_string() {
+                    Ok(path) if path.is_empty() => bad_args("--trace: the file name is empty"),
                     Ok(path) => trace = Some(path),
                     Err(_) => bad_args("--trace: the file name is not valid text"),
                 },
