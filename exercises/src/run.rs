@@ -372,6 +372,7 @@ impl Running {
         while self.exited().is_none() && !self.overflow && Instant::now() < self.deadline {
             self.pump((Instant::now() + Duration::from_millis(5)).min(self.deadline), false);
         }
+        let in_time = self.status.is_some();
         // Over, or out of time: whatever is left of it goes; then its pipes close.
         self.kill_all();
         let grace = Instant::now() + Duration::from_millis(500);
@@ -385,7 +386,7 @@ impl Running {
                 "它输出了超过 {cap} MiB 的内容，已在此处被终止"
             )));
         }
-        let Some((status, cpu, ended)) = self.status else {
+        let Some((status, cpu, ended)) = self.status.filter(|_| in_time) else {
             let secs = self.deadline.saturating_duration_since(self.started).as_secs_f64();
             return Err(self.failure(say!(
                 lang,

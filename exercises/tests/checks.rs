@@ -341,3 +341,4 @@ fn no_exercise_is_named_like_an_example() {
         assert!(!examples.iter().any(|e| e == exercise.name), "{} is also an example's name", exercise.name);
     }
 }
+

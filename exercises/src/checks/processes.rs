@@ -116,7 +116,6 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
         );
         let options = Options { args: values.clone(), scale: 0.25, ..Options::default() };
         let out = run::run(check, options, &hung)?;
-        out.succeeded(lang)?;
         let got: Vec<String> = out
             .lines()
             .iter()
@@ -131,6 +130,7 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
             ))
             .with(&out));
         }
+        out.succeeded(lang)?;
         let children = out.seen.children().len();
         if out.seen.watched && children < 2 {
             let n = count(lang, children, "child process", "child processes", "个子进程");
@@ -180,8 +180,8 @@ pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let options = Options { args: vec!["--addr".into(), addr], ..Options::default() };
     let out = run::run(check, options, &hung);
     master.close_stdin();
-    let results = master.finish("")?;
-    let out = out?;
+    let out = out?; // (the master, dropped, is killed)
+    let results = master.finish(&say!(lang, "the checker's master did not end", "检查程序的 master 没有结束"))?;
     out.succeeded(lang)?;
     let mut got: Vec<String> = results
         .lines()

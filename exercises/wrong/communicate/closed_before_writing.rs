@@ -1,5 +1,5 @@
 //! Wrong: the child's stdin is closed before the text is written: the child answers nothing.
-//! Says: not the child's answer
+//! Says: other than the child's answer
 
 use shared::{Context, OrExit};
 use std::io::{Read, Write};

@@ -1,5 +1,5 @@
 //! Wrong: the child answers, but the parent sends it a fixed text, not its input.
-//! Says: not the child's answer
+//! Says: other than the child's answer
 
 use shared::{Context, OrExit};
 use std::io::{Read, Write};

@@ -1,5 +1,5 @@
 //! Wrong: five threads, each printing a made-up PID: no process at all.
-//! Says: never saw
+//! Says: saw no child process
 
 use std::time::Duration;
 
