@@ -1,7 +1,8 @@
 //! Builds the executable of the exercises' tests, `exercise_programs`: every solution, every
 //! wrong solution and every exercise as shipped (but those the compiler refuses), each a plain
 //! file a learner reads, made a module here (its `//!` header a comment, its `main` public), so
-//! that forty programs cost one link, not forty. `EXERCISES_PROGRAM=NAME/solution` (or
+//! that fifty programs cost one link, not fifty. Then the hostile programs of the tests
+//! (`tests/hostile/`): `hostile/WHAT`. `EXERCISES_PROGRAM=NAME/solution` (or
 //! `NAME/shipped`, `NAME/wrong/WHAT`) picks one; its child processes inherit the choice.
 
 #[path = "src/list.rs"]
@@ -48,6 +49,21 @@ fn main() {
             let what = file.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             add(&file, format!("{name}_wrong_{what}"), format!("{name}/wrong/{what}"), true);
         }
+    }
+    // Programs no learner would write, that a checker must survive (tests/hostile/).
+    let folder = root.join("tests/hostile");
+    println!("cargo:rerun-if-changed={}", folder.display());
+    let mut hostile: Vec<_> = std::fs::read_dir(&folder)
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rs")).collect())
+        .unwrap_or_default();
+    hostile.sort();
+    // They are Unix programs, as are the tests that run them.
+    if std::env::var_os("CARGO_CFG_UNIX").is_none() {
+        hostile.clear();
+    }
+    for file in hostile {
+        let what = file.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        add(&file, format!("hostile_{what}"), format!("hostile/{what}"), true);
     }
     table.push_str("];\n");
     let out = Path::new(&std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("programs.rs");

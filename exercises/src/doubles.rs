@@ -59,7 +59,8 @@ impl Servers {
         let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
         let stop: Arc<AtomicBool> = Arc::default();
         let (most, given, stopping) = (Arc::clone(&most_open), Arc::clone(&tokens), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
+        let server = std::thread::Builder::new().name(crate::run::THREAD.into());
+        let thread = server.spawn(move || {
             let open = AtomicUsize::new(0);
             std::thread::scope(|s| {
                 for _ in 0..16 {
@@ -73,7 +74,8 @@ impl Servers {
                         }
                     };
                     let (open, most, given, stopping) = (&open, &most, &given, &stopping);
-                    s.spawn(move || answer(stream, expected, patience, open, most, given, stopping));
+                    let answering = std::thread::Builder::new().name(crate::run::THREAD.into());
+                    let _ = answering.spawn_scoped(s, move || answer(stream, expected, patience, open, most, given, stopping));
                 }
             });
         });
@@ -82,7 +84,7 @@ impl Servers {
             most_open,
             tokens,
             stop,
-            thread: Some(thread),
+            thread: Some(thread?),
         })
     }
 }

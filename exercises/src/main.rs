@@ -72,8 +72,14 @@ fn mark(exercise: &Exercise, solved: bool) {
     let _ = std::fs::write(progress_file(), text);
 }
 
+/// For the checker's own tests: the executable to check instead of the learner's build.
+const CHECK_EXE: &str = "EXERCISES_CHECK_EXE";
+
 /// Builds the exercise; its executable, or what the compiler said.
 fn build(exercise: &Exercise, lang: Lang) -> Result<PathBuf, String> {
+    if let Some(exe) = std::env::var_os(CHECK_EXE) {
+        return Ok(exe.into());
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     if !root().join(exercise.file()).exists() {
         let (file, name) = (exercise.file(), exercise.name);

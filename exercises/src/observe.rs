@@ -60,13 +60,15 @@ impl Watch {
         let (stop, started) = (Arc::new(AtomicBool::new(false)), Arc::default());
         let thread = cfg!(target_os = "linux").then(|| {
             let (seen, stop, started) = (Arc::clone(&seen), Arc::clone(&stop), Arc::clone(&started));
-            std::thread::spawn(move || {
+            let watcher = std::thread::Builder::new().name(crate::run::THREAD.into());
+            watcher.spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     look(root, &seen, &started);
                     std::thread::sleep(EVERY);
                 }
             })
         });
+        let thread = thread.and_then(Result::ok);
         Watch {
             seen,
             stop,
@@ -180,6 +182,33 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
     seen.most_threads = seen.most_threads.max(threads);
     seen.busy_looks += usize::from(runnable >= 1);
     seen.parallel_looks += usize::from(runnable >= 2);
+}
+
+/// Kills every process (but this one) that holds one of these pipes (Linux).
+pub fn kill_holders(pipes: &[Option<u64>]) {
+    #[cfg(target_os = "linux")]
+    {
+        let wanted: Vec<String> = pipes.iter().flatten().map(|p| format!("pipe:[{p}]")).collect();
+        let me = std::process::id();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for pid in dir.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()) {
+            let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+                continue;
+            };
+            let holds = fds
+                .flatten()
+                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                .any(|link| wanted.iter().any(|w| link.as_os_str() == w.as_str()));
+            if holds && pid != me {
+                let pid = nix::unistd::Pid::from_raw(pid as i32);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = pipes;
 }
 
 /// The cores this process may run on (Linux: its CPU affinity mask), or how many there are.

@@ -15,6 +15,9 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+/// The name of every thread a check starts, so that a test can see that none is left.
+pub const THREAD: &str = "exercises-check";
+
 /// How much of each of its outputs is read: a program that prints more fails.
 pub const CAP: usize = 1 << 20;
 
@@ -183,6 +186,8 @@ pub struct Running {
     lang: Lang,
     status: Option<(ExitStatus, Option<Duration>, Instant)>,
     watch: Watch,
+    /// Its stdout's and stderr's pipes.
+    pipes: [Option<u64>; 2],
 }
 
 /// Starts the program of `check` with `options`.
@@ -214,6 +219,7 @@ pub fn start(check: &Check<'_>, options: Options) -> Result<Running, Failure> {
     let watch = Watch::start(child.id());
     let (tx, chunks) = mpsc::channel();
     let mut open_pipes = 0;
+    let pipes = [pipe_id(child.stdout.as_ref()), pipe_id(child.stderr.as_ref())];
     if let Some(pipe) = child.stdout.take() {
         open_pipes += 1;
         read_into(pipe, tx.clone(), Chunk::Out);
@@ -250,7 +256,21 @@ pub fn start(check: &Check<'_>, options: Options) -> Result<Running, Failure> {
         lang,
         status: None,
         watch,
+        pipes,
     })
+}
+
+/// The identity of a pipe (Linux: its inode), to find who else holds it.
+#[cfg(target_os = "linux")]
+fn pipe_id(pipe: Option<&impl std::os::fd::AsRawFd>) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let fd = pipe?.as_raw_fd();
+    std::fs::metadata(format!("/proc/self/fd/{fd}")).ok().map(|m| m.ino())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pipe_id<T>(_: Option<&T>) -> Option<u64> {
+    None
 }
 
 /// Runs it to its end: `Err` if it does not end by the deadline (`hung` says why that is the
@@ -261,7 +281,8 @@ pub fn run(check: &Check<'_>, options: Options, hung: &str) -> Result<Run, Failu
 
 /// A thread that reads the pipe and sends what it reads, up to the cap and a byte more.
 fn read_into(mut pipe: impl Read + Send + 'static, tx: mpsc::Sender<Chunk>, kind: fn(Vec<u8>) -> Chunk) {
-    std::thread::spawn(move || {
+    let reader = std::thread::Builder::new().name(THREAD.into());
+    let _ = reader.spawn(move || {
         let (mut buffer, mut total) = (vec![0; 16 * 1024], 0);
         loop {
             match pipe.read(&mut buffer) {
@@ -280,7 +301,8 @@ fn read_into(mut pipe: impl Read + Send + 'static, tx: mpsc::Sender<Chunk>, kind
 
 fn write_in_background(stdin: Option<ChildStdin>, bytes: Vec<u8>) {
     if let Some(mut pipe) = stdin {
-        std::thread::spawn(move || {
+        let writer = std::thread::Builder::new().name(THREAD.into());
+        let _ = writer.spawn(move || {
             let _ = pipe.write_all(&bytes);
         });
     }
@@ -438,6 +460,11 @@ impl Running {
             }
         }
         self.watch.kill_seen();
+        // A process that left its group and its parent (`setsid`, an orphan) but still holds
+        // its output: found by the pipe it holds.
+        if self.open_pipes > 0 {
+            crate::observe::kill_holders(&self.pipes);
+        }
         interrupted::forget(self.child.id());
     }
 }

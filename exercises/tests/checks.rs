@@ -137,6 +137,7 @@ fn at_least_three_wrong_solutions_for_every_exercise() {
 #[test]
 #[ignore = "tier 2: every wrong solution, some fail only at their deadline"]
 fn every_wrong_solution_is_rejected() {
+    let _alone = alone();
     let failed = every_wrong_solution_fails(4);
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
@@ -144,6 +145,7 @@ fn every_wrong_solution_is_rejected() {
 #[test]
 #[ignore = "tier 2: every exercise as shipped, some fail only at their deadline"]
 fn every_exercise_as_shipped_fails() {
+    let _alone = alone();
     let shipped: Vec<&Exercise> = EXERCISES.iter().filter(|e| !e.compile_error).collect();
     let failed = side_by_side(&shipped, 4, |e| {
         check(e, &format!("{}/shipped", e.name), &e.file(), Lang::En)
@@ -180,6 +182,7 @@ impl Drop for Busy {
 #[test]
 #[ignore = "tier 2: a busy machine, every solution five times and every wrong solution"]
 fn steady_on_a_busy_machine() {
+    let _alone = alone();
     let _busy = Busy::every_core();
     let started = Instant::now();
     let mut failed = Vec::new();
@@ -342,3 +345,129 @@ fn no_exercise_is_named_like_an_example() {
     }
 }
 
+
+/// The tier-2 tests that watch the whole process (its threads, its memory) take turns.
+static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ALONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The threads of this process that checks started (they are all named so), and its sockets.
+#[cfg(target_os = "linux")]
+fn threads_and_sockets() -> (usize, usize) {
+    let threads = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .is_ok_and(|c| c.trim() == &exercises::run::THREAD[..exercises::run::THREAD.len().min(15)])
+        })
+        .count();
+    let sockets = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter(|f| std::fs::read_link(f.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:")))
+        .count();
+    (threads, sockets)
+}
+
+/// A process is gone, or a zombie.
+#[cfg(target_os = "linux")]
+fn gone(pid: u32) -> bool {
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(") ").map_or('?', |(_, r)| r.chars().next().unwrap_or('?'));
+        if stat.is_empty() || state == 'Z' || state == 'X' {
+            return true;
+        }
+        if Instant::now() > until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn hostile(what: &str, env: &[(&str, &str)]) -> Program {
+    let mut program = program(&format!("hostile/{what}"), "exercises/tests/hostile/floods.rs");
+    program.env.extend(env.iter().map(|(k, v)| (k.into(), v.into())));
+    program
+}
+
+/// Programs no learner means to write: each check ends by its one deadline, its memory bounded,
+/// with nothing left running, no thread or socket of the checker left behind, and bytes that
+/// are not UTF-8 shown as bytes.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "tier 2: hostile programs (a flood, a detached child, a trickle until the deadline)"]
+fn the_checker_survives_hostile_programs() {
+    let _alone = alone();
+    let helper = Path::new(CHECKER);
+    let two_waits = find("two_waits").unwrap();
+    let (threads, sockets) = threads_and_sockets();
+    let rss = shared::mem::rss().unwrap_or(0);
+    // A flood: stopped at the cap, at once.
+    let started = Instant::now();
+    let failure = two_waits.check(&hostile("floods", &[]), Lang::En, helper).unwrap_err();
+    assert!(failure.why.contains("more than 1 MiB"), "{}", failure.why);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(failure.stdout.len() <= exercises::run::CAP);
+    let grown = shared::mem::rss().unwrap_or(0).saturating_sub(rss);
+    assert!(grown < 64 << 20, "the checker grew by {grown} bytes");
+    // A detached child that holds the output: the check ends at once, and so does the child.
+    let pids = std::env::temp_dir().join(format!("hostile-{}", std::process::id()));
+    let started = Instant::now();
+    let env = [("HOSTILE_PIDS", pids.to_str().unwrap())];
+    let _ = two_waits.check(&hostile("detaches", &env), Lang::En, helper);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let child: u32 = std::fs::read_to_string(&pids).unwrap().trim().parse().unwrap();
+    let _ = std::fs::remove_file(&pids);
+    assert!(gone(child), "the detached child {child} still runs");
+    // A trickle: ended by the check's one deadline (10 s for two_waits).
+    let started = Instant::now();
+    let failure = two_waits.check(&hostile("trickles", &[]), Lang::En, helper).unwrap_err();
+    assert!(failure.why.contains("did not finish within 10 s"), "{}", failure.why);
+    assert!(started.elapsed() < Duration::from_secs(13), "{:?}", started.elapsed());
+    // Bytes that are not UTF-8, shown as bytes.
+    let failure = two_waits.check(&hostile("not_utf8", &[]), Lang::En, helper).unwrap_err();
+    assert_eq!(exercises::run::shown(&failure.stdout), "Hello \\xFF\\xFE world\n");
+    // Nothing of the checks left: threads, sockets (the master's and the servers' too).
+    for name in ["worker", "fetch_concurrently", "escaped_route"] {
+        for _ in 0..3 {
+            solution_passes(name);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(threads_and_sockets(), (threads, sockets), "threads and sockets of checks left");
+}
+
+/// Ctrl-C on the checker ends the learner's program and what it started.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "tier 2: Ctrl-C on a running check"]
+fn ctrl_c_ends_the_check_and_the_program() {
+    let pids = std::env::temp_dir().join(format!("hostile-c-{}", std::process::id()));
+    let _ = std::fs::remove_file(&pids);
+    let checker = harness::bin(CHECKER)
+        .env("EXERCISES_CHECK_EXE", PROGRAMS)
+        .env("EXERCISES_PROGRAM", "hostile/waits_forever")
+        .env("HOSTILE_PIDS", &pids)
+        .args(["check", "two_waits"])
+        .spawn();
+    let until = Instant::now() + Duration::from_secs(10);
+    let written = loop {
+        let text = std::fs::read_to_string(&pids).unwrap_or_default();
+        if text.lines().count() == 2 || Instant::now() > until {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = std::fs::remove_file(&pids);
+    checker.signal(nix::sys::signal::Signal::SIGINT);
+    let out = checker.finish();
+    assert_eq!(out.status.code(), Some(130), "{out}");
+    for pid in written.lines().map(|l| l.parse::<u32>().unwrap()) {
+        assert!(gone(pid), "{pid} still runs after Ctrl-C");
+    }
+}
