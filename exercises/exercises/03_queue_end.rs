@@ -27,7 +27,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 fn write(q: QueueWriter) -> shared::Result {
-    let values: Vec<String> = std::env::var("QUEUE_VALUES").unwrap_or_default().split(' ').map(String::from).collect();
+    let values: Vec<String> = std::env::var("QUEUE_VALUES")
+        .unwrap_or_default()
+        .split(' ')
+        .map(String::from)
+        .collect();
     for value in values {
         println!("Put {value} to queue...");
         q.put(&value)?;
@@ -51,7 +55,9 @@ fn main() {
         other => shared::exit_usage(format!("unknown child role {other:?}")),
     });
     let mut values = Vec::new();
-    let mut args = shared::start("usage: queue_end [VALUE...]\n\nA writer process puts the values (A B C by default); a reader gets them.");
+    let mut args = shared::start(
+        "usage: queue_end [VALUE...]\n\nA writer process puts the values (A B C by default); a reader gets them.",
+    );
     while let Some(arg) = args.next() {
         match arg {
             shared::Arg::Value(value) => values.push(shared::cli::parse::<String>(value)),

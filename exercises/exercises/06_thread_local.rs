@@ -42,7 +42,9 @@ fn process_thread(name: &str, all_bound: &Barrier) {
 
 fn main() {
     let mut students = Vec::new();
-    let mut args = shared::start("usage: thread_local [STUDENT...]\n\nA thread for each student greets its own (Alice and Bob by default).");
+    let mut args = shared::start(
+        "usage: thread_local [STUDENT...]\n\nA thread for each student greets its own (Alice and Bob by default).",
+    );
     while let Some(arg) = args.next() {
         match arg {
             shared::Arg::Value(name) => students.push(shared::cli::parse::<String>(name)),

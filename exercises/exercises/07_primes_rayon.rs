@@ -22,7 +22,9 @@ fn is_prime(n: u64) -> bool {
 }
 
 fn main() {
-    let mut args = shared::start("usage: primes_rayon [LIMIT]\n\nCounts the primes below LIMIT (1000000 by default).");
+    let mut args = shared::start(
+        "usage: primes_rayon [LIMIT]\n\nCounts the primes below LIMIT (1000000 by default).",
+    );
     let mut limit = 1_000_000u64;
     while let Some(arg) = args.next() {
         match arg {

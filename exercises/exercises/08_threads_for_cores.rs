@@ -32,7 +32,9 @@ fn work(steps: u64) -> u64 {
 }
 
 fn main() {
-    let mut args = shared::start("usage: threads_for_cores [STEPS]\n\nSplits some work (100000000 steps by default) over threads.");
+    let mut args = shared::start(
+        "usage: threads_for_cores [STEPS]\n\nSplits some work (100000000 steps by default) over threads.",
+    );
     let mut steps = 100_000_000u64;
     while let Some(arg) = args.next() {
         match arg {

@@ -27,7 +27,9 @@
 use corosensei::Coroutine;
 
 fn main() {
-    let mut args = shared::start("usage: take_turns [N]\n\nA producer and a consumer coroutine take turns, N times (5 by default).");
+    let mut args = shared::start(
+        "usage: take_turns [N]\n\nA producer and a consumer coroutine take turns, N times (5 by default).",
+    );
     let mut n = 5u32;
     while let Some(arg) = args.next() {
         match arg {

@@ -34,7 +34,9 @@ async fn wget(addr: String) -> std::io::Result<String> {
 
 fn main() {
     let mut addrs = Vec::new();
-    let mut args = shared::start("usage: fetch_concurrently HOST:PORT...\n\nFetches from each server at once.");
+    let mut args = shared::start(
+        "usage: fetch_concurrently HOST:PORT...\n\nFetches from each server at once.",
+    );
     while let Some(arg) = args.next() {
         match arg {
             shared::Arg::Value(addr) => addrs.push(shared::cli::parse::<String>(addr)),

@@ -26,7 +26,10 @@ pub fn serve_master() -> shared::Result {
         .start()
         .map_err(|e| shared::Error::new(format_args!("cannot serve: {e}")))?;
     let tasks = std::env::var(MASTER_TASKS).unwrap_or_default();
-    for n in tasks.split_whitespace().filter_map(|n| n.parse::<i64>().ok()) {
+    for n in tasks
+        .split_whitespace()
+        .filter_map(|n| n.parse::<i64>().ok())
+    {
         task.put(n);
     }
     println!("ADDR {}", server.address());
@@ -58,7 +61,11 @@ impl Servers {
         let most_open: Arc<AtomicUsize> = Arc::default();
         let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
         let stop: Arc<AtomicBool> = Arc::default();
-        let (most, given, stopping) = (Arc::clone(&most_open), Arc::clone(&tokens), Arc::clone(&stop));
+        let (most, given, stopping) = (
+            Arc::clone(&most_open),
+            Arc::clone(&tokens),
+            Arc::clone(&stop),
+        );
         let server = std::thread::Builder::new().name(crate::run::THREAD.into());
         let thread = server.spawn(move || {
             let open = AtomicUsize::new(0);
@@ -75,7 +82,9 @@ impl Servers {
                     };
                     let (open, most, given, stopping) = (&open, &most, &given, &stopping);
                     let answering = std::thread::Builder::new().name(crate::run::THREAD.into());
-                    let _ = answering.spawn_scoped(s, move || answer(stream, expected, patience, open, most, given, stopping));
+                    let _ = answering.spawn_scoped(s, move || {
+                        answer(stream, expected, patience, open, most, given, stopping)
+                    });
                 }
             });
         });
@@ -130,7 +139,9 @@ impl Drop for Servers {
 
 /// `GET path` from the server at `addr`, until `deadline`: its status code and body.
 pub fn http_get(addr: &str, path: &str, deadline: Instant) -> std::io::Result<(u16, String)> {
-    let wait = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
     let socket = addr
         .parse()
         .map_err(|_| std::io::Error::other(format!("not an address: {addr}")))?;
@@ -139,9 +150,18 @@ pub fn http_get(addr: &str, path: &str, deadline: Instant) -> std::io::Result<(u
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes())?;
     let mut answer = Vec::new();
-    stream.take(crate::run::CAP as u64).read_to_end(&mut answer)?;
+    stream
+        .take(crate::run::CAP as u64)
+        .read_to_end(&mut answer)?;
     let answer = crate::run::shown(&answer);
-    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
     Ok((status, body))
 }

@@ -74,7 +74,11 @@ fn trace(what: &str, lock: &str) {
     };
     let thread = format!("{:?}", std::thread::current().id()).replace(' ', "");
     let line = format!("{thread} {what} {lock}\n");
-    if let Ok(mut file) = std::fs::OpenOptions::new().append(true).create(true).open(path) {
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
         // One write of one short line: appends of threads do not mix.
         let _ = file.write_all(line.as_bytes());
     }

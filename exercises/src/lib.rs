@@ -30,17 +30,26 @@ pub fn find(name: &str) -> Option<&'static Exercise> {
 impl Exercise {
     /// Its number, from 1, in the tutorial's order.
     pub fn number(&self) -> usize {
-        EXERCISES.iter().position(|e| e.name == self.name).map_or(0, |i| i + 1)
+        EXERCISES
+            .iter()
+            .position(|e| e.name == self.name)
+            .map_or(0, |i| i + 1)
     }
 
     /// Its file, from the workspace's root: `exercises/exercises/01_pool_of_five.rs`.
     pub fn file(&self) -> String {
-        format!("exercises/exercises/{}.rs", list::stem(self.number(), self.name))
+        format!(
+            "exercises/exercises/{}.rs",
+            list::stem(self.number(), self.name)
+        )
     }
 
     /// Its solution's file, from the workspace's root.
     pub fn solution(&self) -> String {
-        format!("exercises/solutions/{}.rs", list::stem(self.number(), self.name))
+        format!(
+            "exercises/solutions/{}.rs",
+            list::stem(self.number(), self.name)
+        )
     }
 
     /// The folder of its wrong solutions, from the workspace's root.
@@ -51,14 +60,21 @@ impl Exercise {
     /// Its section, in the language of `lang` (both, Chinese first, in Chinese).
     pub fn section(&self, lang: Lang) -> String {
         match lang {
-            Lang::Zh if self.section.0 != self.section.1 => format!("{} {}", self.section.0, self.section.1),
+            Lang::Zh if self.section.0 != self.section.1 => {
+                format!("{} {}", self.section.0, self.section.1)
+            }
             Lang::Zh => self.section.0.to_string(),
             Lang::En => self.section.1.to_string(),
         }
     }
 
     /// Runs `program` and checks this exercise's lesson, within its one deadline.
-    pub fn check(&self, program: &run::Program, lang: Lang, helper: &Path) -> Result<(), run::Failure> {
+    pub fn check(
+        &self,
+        program: &run::Program,
+        lang: Lang,
+        helper: &Path,
+    ) -> Result<(), run::Failure> {
         let Some((check, limit)) = checks::of(self.name) else {
             return Err(run::Failure::new(format!("no check for {}", self.name)));
         };
@@ -100,8 +116,18 @@ pub enum Part {
 /// The header's paragraph that starts with `key`, up to a blank line or the next key, joined
 /// into one line (Chinese lines without spaces between them), without its key.
 fn paragraph(source: &str, key: &str) -> Option<String> {
-    const KEYS: [&str; 6] = ["要做：", "To do: ", "提示 1：", "Hint 1: ", "提示 2：", "Hint 2: "];
-    let header = source.lines().map_while(|l| l.strip_prefix("//!")).map(str::trim);
+    const KEYS: [&str; 6] = [
+        "要做：",
+        "To do: ",
+        "提示 1：",
+        "Hint 1: ",
+        "提示 2：",
+        "Hint 2: ",
+    ];
+    let header = source
+        .lines()
+        .map_while(|l| l.strip_prefix("//!"))
+        .map(str::trim);
     let mut lines = header.skip_while(|l| !l.starts_with(key));
     let first = lines.next()?.strip_prefix(key)?.to_string();
     let rest = lines.take_while(|l| !l.is_empty() && !KEYS.iter().any(|k| l.starts_with(k)));

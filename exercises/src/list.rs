@@ -49,12 +49,18 @@ pub const EXERCISES: &[Exercise] = &[
     },
     Exercise {
         name: "primes_rayon",
-        section: ("进程 vs. 线程 · 计算密集型", "Processes vs. threads: compute-bound"),
+        section: (
+            "进程 vs. 线程 · 计算密集型",
+            "Processes vs. threads: compute-bound",
+        ),
         compile_error: false,
     },
     Exercise {
         name: "threads_for_cores",
-        section: ("进程 vs. 线程 · 线程切换", "Processes vs. threads: switching"),
+        section: (
+            "进程 vs. 线程 · 线程切换",
+            "Processes vs. threads: switching",
+        ),
         compile_error: false,
     },
     Exercise {

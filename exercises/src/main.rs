@@ -59,7 +59,9 @@ fn passed() -> BTreeMap<String, String> {
 
 /// Done: it passed, and its file is the one that passed.
 fn is_done(exercise: &Exercise, passed: &BTreeMap<String, String>) -> bool {
-    passed.get(exercise.name).is_some_and(|d| Some(d) == digest(exercise).as_ref())
+    passed
+        .get(exercise.name)
+        .is_some_and(|d| Some(d) == digest(exercise).as_ref())
 }
 
 fn mark(exercise: &Exercise, solved: bool) {
@@ -91,7 +93,15 @@ fn build(exercise: &Exercise, lang: Lang) -> Result<PathBuf, String> {
     }
     let out = Command::new(cargo)
         .current_dir(root())
-        .args(["build", "-p", "exercises", "--features", "learner", "--bin", exercise.name])
+        .args([
+            "build",
+            "-p",
+            "exercises",
+            "--features",
+            "learner",
+            "--bin",
+            exercise.name,
+        ])
         .args(["--message-format", "json-render-diagnostics"])
         .stdin(Stdio::null())
         .output()
@@ -112,7 +122,12 @@ fn build(exercise: &Exercise, lang: Lang) -> Result<PathBuf, String> {
         .filter(|l| l.contains("\"reason\":\"compiler-artifact\"") && l.contains(&target))
         .find_map(|l| l.split("\"executable\":\"").nth(1)?.split('"').next())
         .map(|path| PathBuf::from(path.replace("\\\\", "\\")));
-    executable.ok_or_else(|| format!("cargo built {} but named no executable\n{said}", exercise.name))
+    executable.ok_or_else(|| {
+        format!(
+            "cargo built {} but named no executable\n{said}",
+            exercise.name
+        )
+    })
 }
 
 /// The last lines of what the program printed, to show under a failure.
@@ -129,7 +144,10 @@ fn show_output(failure: &Failure, lang: Lang) {
         } else {
             String::new()
         };
-        println!("  {}", say!(lang, "its {which}{skipped}:", "它的 {which}{skipped}："));
+        println!(
+            "  {}",
+            say!(lang, "its {which}{skipped}:", "它的 {which}{skipped}：")
+        );
         for line in &lines[from..] {
             let line: String = line.chars().take(200).collect();
             println!("  | {line}");
@@ -141,7 +159,14 @@ fn show_output(failure: &Failure, lang: Lang) {
 fn check(exercise: &Exercise, lang: Lang) -> bool {
     let (n, name, file) = (exercise.number(), exercise.name, exercise.file());
     let section = exercise.section(lang);
-    println!("{}", say!(lang, "Checking {n}. {name} ({section}), {file} ...", "正在检查 {n}. {name}（{section}），{file} ……"));
+    println!(
+        "{}",
+        say!(
+            lang,
+            "Checking {n}. {name} ({section}), {file} ...",
+            "正在检查 {n}. {name}（{section}），{file} ……"
+        )
+    );
     let helper = std::env::current_exe().unwrap_or_default();
     let checked = build(exercise, lang).map_err(Failure::new).and_then(|exe| {
         let program = Program::built(exe, root().join(exercise.file()));
@@ -156,7 +181,14 @@ fn check(exercise: &Exercise, lang: Lang) -> bool {
         Err(failure) => {
             println!("✗ {name}: {}", failure.why);
             show_output(&failure, lang);
-            println!("  {}", say!(lang, "(a hint: cargo run -p exercises -- hint {name})", "（提示：cargo run -p exercises -- hint {name}）"));
+            println!(
+                "  {}",
+                say!(
+                    lang,
+                    "(a hint: cargo run -p exercises -- hint {name})",
+                    "（提示：cargo run -p exercises -- hint {name}）"
+                )
+            );
             mark(exercise, false);
             false
         }
@@ -173,11 +205,21 @@ fn run(exercise: &Exercise, lang: Lang) -> bool {
         }
     };
     let name = exercise.name;
-    println!("{}", say!(lang, "Running {name} (Ctrl-C to stop it):", "正在运行 {name}（按 Ctrl-C 停止）："));
+    println!(
+        "{}",
+        say!(
+            lang,
+            "Running {name} (Ctrl-C to stop it):",
+            "正在运行 {name}（按 Ctrl-C 停止）："
+        )
+    );
     match Command::new(exe).status() {
         Ok(status) => status.success(),
         Err(e) => {
-            println!("✗ {}", say!(lang, "cannot run {name}: {e}", "无法运行 {name}：{e}"));
+            println!(
+                "✗ {}",
+                say!(lang, "cannot run {name}: {e}", "无法运行 {name}：{e}")
+            );
             false
         }
     }
@@ -186,10 +228,19 @@ fn run(exercise: &Exercise, lang: Lang) -> bool {
 fn hint(exercise: &Exercise, level: u32, lang: Lang) {
     let part = if level >= 2 { Part::Hint2 } else { Part::Hint1 };
     let name = exercise.name;
-    let text = exercise.part(&root(), part, lang).unwrap_or_else(|| say!(lang, "read its header", "请读它的文件头注释"));
+    let text = exercise
+        .part(&root(), part, lang)
+        .unwrap_or_else(|| say!(lang, "read its header", "请读它的文件头注释"));
     println!("{name}: {text}");
     if level < 2 {
-        println!("{}", say!(lang, "(closer to the answer: cargo run -p exercises -- hint {name} 2)", "（更接近答案的提示：cargo run -p exercises -- hint {name} 2）"));
+        println!(
+            "{}",
+            say!(
+                lang,
+                "(closer to the answer: cargo run -p exercises -- hint {name} 2)",
+                "（更接近答案的提示：cargo run -p exercises -- hint {name} 2）"
+            )
+        );
     }
 }
 
@@ -204,8 +255,18 @@ fn reset(exercise: &Exercise, lang: Lang) -> bool {
         .is_ok_and(|s| s.success());
     mark(exercise, false);
     match restored {
-        true => println!("{}", say!(lang, "{file}: as shipped again.", "{file}：已恢复原样。")),
-        false => println!("✗ {}", say!(lang, "cannot reset {file}: git cannot restore it here", "无法恢复 {file}：git 无法在这里恢复它")),
+        true => println!(
+            "{}",
+            say!(lang, "{file}: as shipped again.", "{file}：已恢复原样。")
+        ),
+        false => println!(
+            "✗ {}",
+            say!(
+                lang,
+                "cannot reset {file}: git cannot restore it here",
+                "无法恢复 {file}：git 无法在这里恢复它"
+            )
+        ),
     }
     restored
 }
@@ -214,22 +275,40 @@ fn list(lang: Lang) {
     let passed = passed();
     let done = EXERCISES.iter().filter(|e| is_done(e, &passed)).count();
     let total = EXERCISES.len();
-    println!("练习 Exercises: {}", say!(lang, "{done} of {total} done", "完成 {done} 个，共 {total} 个"));
+    println!(
+        "练习 Exercises: {}",
+        say!(
+            lang,
+            "{done} of {total} done",
+            "完成 {done} 个，共 {total} 个"
+        )
+    );
     for e in EXERCISES {
         let mark = if is_done(e, &passed) { "x" } else { " " };
         let section = padded(&e.section(lang), 44);
-        println!("  [{mark}] {:2} {:20} {section} {}", e.number(), e.name, e.file());
+        println!(
+            "  [{mark}] {:2} {:20} {section} {}",
+            e.number(),
+            e.name,
+            e.file()
+        );
     }
 }
 
 /// `text` padded to `width` columns of a terminal, where a Chinese character takes two.
 fn padded(text: &str, width: usize) -> String {
-    let columns: usize = text.chars().map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum();
+    let columns: usize = text
+        .chars()
+        .map(|c| if c >= '\u{1100}' { 2 } else { 1 })
+        .sum();
     format!("{text}{}", " ".repeat(width.saturating_sub(columns)))
 }
 
 fn modified(exercise: &Exercise) -> Option<SystemTime> {
-    std::fs::metadata(root().join(exercise.file())).ok()?.modified().ok()
+    std::fs::metadata(root().join(exercise.file()))
+        .ok()?
+        .modified()
+        .ok()
 }
 
 /// The first exercise not done after `from` (wrapping around), if any.
@@ -249,7 +328,11 @@ fn watch(lang: Lang) -> ExitCode {
     };
     let passed = check(&EXERCISES[at], lang);
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     // One thread reads the keys for the whole session.
     let (keys, typed) = mpsc::channel();
@@ -275,7 +358,14 @@ fn watch(lang: Lang) -> ExitCode {
             continue;
         }
         let exercise = &EXERCISES[at];
-        println!("{}", say!(lang, "(save the file to check it again; keys, then Enter: h hint, r run, n next, q quit)", "（保存文件即可再次检查；按键后回车：h 提示，r 运行，n 下一个，q 退出）"));
+        println!(
+            "{}",
+            say!(
+                lang,
+                "(save the file to check it again; keys, then Enter: h hint, r run, n next, q quit)",
+                "（保存文件即可再次检查；按键后回车：h 提示，r 运行，n 下一个，q 退出）"
+            )
+        );
         let seen = modified(exercise);
         loop {
             match typed.recv_timeout(Duration::from_millis(500)) {
@@ -290,10 +380,20 @@ fn watch(lang: Lang) -> ExitCode {
                     hints = 0;
                     let e = &EXERCISES[at];
                     let (name, file) = (e.name, e.file());
-                    println!("{}", say!(lang, "Next: {name}, in {file}", "下一个：{name}，在 {file}"));
+                    println!(
+                        "{}",
+                        say!(lang, "Next: {name}, in {file}", "下一个：{name}，在 {file}")
+                    );
                     break;
                 }
-                Ok(_) => println!("{}", say!(lang, "keys: h hint, r run, n next, q quit", "按键：h 提示，r 运行，n 下一个，q 退出")),
+                Ok(_) => println!(
+                    "{}",
+                    say!(
+                        lang,
+                        "keys: h hint, r run, n next, q quit",
+                        "按键：h 提示，r 运行，n 下一个，q 退出"
+                    )
+                ),
                 Err(mpsc::RecvTimeoutError::Timeout) if modified(exercise) != seen => {
                     passed = check(exercise, lang);
                     break;
@@ -308,10 +408,18 @@ fn watch(lang: Lang) -> ExitCode {
 fn named(args: &mut shared::Args, lang: Lang) -> &'static Exercise {
     let name: String = match args.next() {
         Some(Value(name)) => shared::cli::parse(name),
-        _ => shared::exit_usage(say!(lang, "name an exercise (cargo run -p exercises -- list)", "请给出练习名（cargo run -p exercises -- list）")),
+        _ => shared::exit_usage(say!(
+            lang,
+            "name an exercise (cargo run -p exercises -- list)",
+            "请给出练习名（cargo run -p exercises -- list）"
+        )),
     };
     exercises::find(&name).unwrap_or_else(|| {
-        shared::exit_usage(say!(lang, "no exercise {name:?} (cargo run -p exercises -- list)", "没有名为 {name:?} 的练习（cargo run -p exercises -- list）"))
+        shared::exit_usage(say!(
+            lang,
+            "no exercise {name:?} (cargo run -p exercises -- list)",
+            "没有名为 {name:?} 的练习（cargo run -p exercises -- list）"
+        ))
     })
 }
 
@@ -347,8 +455,16 @@ fn main() -> ExitCode {
         Some("check") => check(named(&mut args, lang), lang),
         Some("run") => run(named(&mut args, lang), lang),
         Some("reset") => reset(named(&mut args, lang), lang),
-        Some(other) => shared::exit_usage(say!(lang, "unknown command {other:?} (try --help)", "未知命令 {other:?}（试试 --help）")),
+        Some(other) => shared::exit_usage(say!(
+            lang,
+            "unknown command {other:?} (try --help)",
+            "未知命令 {other:?}（试试 --help）"
+        )),
     };
     args.no_options();
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

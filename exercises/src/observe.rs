@@ -35,7 +35,10 @@ impl Seen {
     /// The pids seen whose parent was the program.
     pub fn children(&self) -> BTreeSet<u32> {
         let root = self.root;
-        let kids = self.descendants.iter().filter(|&(_, &parent)| parent == root);
+        let kids = self
+            .descendants
+            .iter()
+            .filter(|&(_, &parent)| parent == root);
         kids.map(|(&pid, _)| pid).collect()
     }
 }
@@ -59,7 +62,8 @@ impl Watch {
         }));
         let (stop, started) = (Arc::new(AtomicBool::new(false)), Arc::default());
         let thread = cfg!(target_os = "linux").then(|| {
-            let (seen, stop, started) = (Arc::clone(&seen), Arc::clone(&stop), Arc::clone(&started));
+            let (seen, stop, started) =
+                (Arc::clone(&seen), Arc::clone(&stop), Arc::clone(&started));
             let watcher = std::thread::Builder::new().name(crate::run::THREAD.into());
             watcher.spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
@@ -155,7 +159,10 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
     for _ in 0..2 {
         for (pid, s) in &all {
             let known = |p: &u32| *p == root || seen.descendants.contains_key(p);
-            if *pid != root && (s.group == root || known(&s.parent)) && !seen.descendants.contains_key(pid) {
+            if *pid != root
+                && (s.group == root || known(&s.parent))
+                && !seen.descendants.contains_key(pid)
+            {
                 seen.descendants.insert(*pid, s.parent);
                 started.insert(*pid, s.start);
                 crate::run::interrupted::register(*pid);
@@ -167,7 +174,10 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
         return;
     };
     let (mut threads, mut runnable) = (0, 0);
-    for tid in tasks.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()) {
+    for tid in tasks
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+    {
         let Ok(text) = std::fs::read_to_string(format!("/proc/{root}/task/{tid}/stat")) else {
             continue;
         };
@@ -188,12 +198,19 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
 pub fn kill_holders(pipes: &[Option<u64>]) {
     #[cfg(target_os = "linux")]
     {
-        let wanted: Vec<String> = pipes.iter().flatten().map(|p| format!("pipe:[{p}]")).collect();
+        let wanted: Vec<String> = pipes
+            .iter()
+            .flatten()
+            .map(|p| format!("pipe:[{p}]"))
+            .collect();
         let me = std::process::id();
         let Ok(dir) = std::fs::read_dir("/proc") else {
             return;
         };
-        for pid in dir.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()) {
+        for pid in dir
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        {
             let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
                 continue;
             };

@@ -219,7 +219,10 @@ pub fn start(check: &Check<'_>, options: Options) -> Result<Running, Failure> {
     let watch = Watch::start(child.id());
     let (tx, chunks) = mpsc::channel();
     let mut open_pipes = 0;
-    let pipes = [pipe_id(child.stdout.as_ref()), pipe_id(child.stderr.as_ref())];
+    let pipes = [
+        pipe_id(child.stdout.as_ref()),
+        pipe_id(child.stderr.as_ref()),
+    ];
     if let Some(pipe) = child.stdout.take() {
         open_pipes += 1;
         read_into(pipe, tx.clone(), Chunk::Out);
@@ -265,7 +268,9 @@ pub fn start(check: &Check<'_>, options: Options) -> Result<Running, Failure> {
 fn pipe_id(pipe: Option<&impl std::os::fd::AsRawFd>) -> Option<u64> {
     use std::os::unix::fs::MetadataExt;
     let fd = pipe?.as_raw_fd();
-    std::fs::metadata(format!("/proc/self/fd/{fd}")).ok().map(|m| m.ino())
+    std::fs::metadata(format!("/proc/self/fd/{fd}"))
+        .ok()
+        .map(|m| m.ino())
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -280,7 +285,11 @@ pub fn run(check: &Check<'_>, options: Options, hung: &str) -> Result<Run, Failu
 }
 
 /// A thread that reads the pipe and sends what it reads, up to the cap and a byte more.
-fn read_into(mut pipe: impl Read + Send + 'static, tx: mpsc::Sender<Chunk>, kind: fn(Vec<u8>) -> Chunk) {
+fn read_into(
+    mut pipe: impl Read + Send + 'static,
+    tx: mpsc::Sender<Chunk>,
+    kind: fn(Vec<u8>) -> Chunk,
+) {
     let reader = std::thread::Builder::new().name(THREAD.into());
     let _ = reader.spawn(move || {
         let (mut buffer, mut total) = (vec![0; 16 * 1024], 0);
@@ -371,7 +380,10 @@ impl Running {
             if Instant::now() >= until || self.overflow {
                 return false;
             }
-            self.pump((Instant::now() + Duration::from_millis(5)).min(until), false);
+            self.pump(
+                (Instant::now() + Duration::from_millis(5)).min(until),
+                false,
+            );
             if self.exited().is_some() {
                 // A last look: what it started may have been seen in its last moment.
                 return wanted(&self.watch.seen());
@@ -392,7 +404,10 @@ impl Running {
     pub fn finish(mut self, hung: &str) -> Result<Run, Failure> {
         let lang = self.lang;
         while self.exited().is_none() && !self.overflow && Instant::now() < self.deadline {
-            self.pump((Instant::now() + Duration::from_millis(5)).min(self.deadline), false);
+            self.pump(
+                (Instant::now() + Duration::from_millis(5)).min(self.deadline),
+                false,
+            );
         }
         let in_time = self.status.is_some();
         // Over, or out of time: whatever is left of it goes; then its pipes close.
@@ -409,7 +424,10 @@ impl Running {
             )));
         }
         let Some((status, cpu, ended)) = self.status.filter(|_| in_time) else {
-            let secs = self.deadline.saturating_duration_since(self.started).as_secs_f64();
+            let secs = self
+                .deadline
+                .saturating_duration_since(self.started)
+                .as_secs_f64();
             return Err(self.failure(say!(
                 lang,
                 "it did not finish within {secs:.0} s: {hung}",
@@ -499,7 +517,9 @@ fn reap(child: &mut Child) -> Option<(ExitStatus, Option<Duration>)> {
     if reaped != pid {
         return None;
     }
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, 0) + Duration::from_micros(t.tv_usec as u64);
+    let time = |t: libc::timeval| {
+        Duration::new(t.tv_sec as u64, 0) + Duration::from_micros(t.tv_usec as u64)
+    };
     let cpu = time(usage.ru_utime) + time(usage.ru_stime);
     Some((ExitStatus::from_raw(status), Some(cpu)))
 }

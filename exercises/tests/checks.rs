@@ -18,7 +18,10 @@ const PROGRAMS: &str = env!("CARGO_BIN_EXE_exercise_programs");
 const CHECKER: &str = env!("CARGO_BIN_EXE_exercises");
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The program `pick` of the test executable (`pool_of_five/solution`), with its source file.
@@ -81,7 +84,10 @@ fn wrong_solutions() -> Vec<Wrong> {
             let text = std::fs::read_to_string(&path).unwrap();
             let what = path.file_stem().unwrap().to_string_lossy().into_owned();
             let file = format!("{}/{what}.rs", exercise.wrong());
-            assert!(text.starts_with("//! Wrong: "), "{file}: no `//! Wrong: ` line first");
+            assert!(
+                text.starts_with("//! Wrong: "),
+                "{file}: no `//! Wrong: ` line first"
+            );
             let says = text
                 .lines()
                 .find_map(|l| l.strip_prefix("//! Says: "))
@@ -98,13 +104,19 @@ fn wrong_solutions() -> Vec<Wrong> {
 }
 
 /// Runs `jobs` on `threads` threads at once; the failures' descriptions.
-fn side_by_side<T: Sync>(jobs: &[T], threads: usize, job: impl Fn(&T) -> Option<String> + Sync) -> Vec<String> {
+fn side_by_side<T: Sync>(
+    jobs: &[T],
+    threads: usize,
+    job: impl Fn(&T) -> Option<String> + Sync,
+) -> Vec<String> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
-                while let Some(item) = jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)) {
+                while let Some(item) =
+                    jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
                     if let Some(why) = job(item) {
                         failed.lock().unwrap().push(why);
                     }
@@ -118,10 +130,14 @@ fn side_by_side<T: Sync>(jobs: &[T], threads: usize, job: impl Fn(&T) -> Option<
 /// Every wrong solution fails, with a message about its lesson; each says what it gets wrong.
 fn every_wrong_solution_fails(threads: usize) -> Vec<String> {
     let wrong = wrong_solutions();
-    side_by_side(&wrong, threads, |w| match check(w.exercise, &w.pick, &w.file, Lang::En) {
-        Ok(()) => Some(format!("{}: passes", w.file)),
-        Err(f) if !f.why.contains(&w.says) => Some(format!("{}: says {:?}, not {:?}", w.file, f.why, w.says)),
-        Err(_) => None,
+    side_by_side(&wrong, threads, |w| {
+        match check(w.exercise, &w.pick, &w.file, Lang::En) {
+            Ok(()) => Some(format!("{}: passes", w.file)),
+            Err(f) if !f.why.contains(&w.says) => {
+                Some(format!("{}: says {:?}, not {:?}", w.file, f.why, w.says))
+            }
+            Err(_) => None,
+        }
     })
 }
 
@@ -129,8 +145,16 @@ fn every_wrong_solution_fails(threads: usize) -> Vec<String> {
 fn at_least_three_wrong_solutions_for_every_exercise() {
     let wrong = wrong_solutions();
     for exercise in EXERCISES {
-        let n = wrong.iter().filter(|w| w.exercise.name == exercise.name).count();
-        assert!(n >= 3, "{}: {n} wrong solutions in {}", exercise.name, exercise.wrong());
+        let n = wrong
+            .iter()
+            .filter(|w| w.exercise.name == exercise.name)
+            .count();
+        assert!(
+            n >= 3,
+            "{}: {n} wrong solutions in {}",
+            exercise.name,
+            exercise.wrong()
+        );
     }
 }
 
@@ -162,7 +186,12 @@ impl Busy {
     fn every_core() -> Busy {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let loops = (0..cores)
-            .map(|_| std::process::Command::new("sh").args(["-c", "while :; do :; done"]).spawn().unwrap())
+            .map(|_| {
+                std::process::Command::new("sh")
+                    .args(["-c", "while :; do :; done"])
+                    .spawn()
+                    .unwrap()
+            })
             .collect();
         Busy(loops)
     }
@@ -196,7 +225,10 @@ fn steady_on_a_busy_machine() {
     }
     failed.extend(every_wrong_solution_fails(2));
     assert!(failed.is_empty(), "{}", failed.join("\n"));
-    eprintln!("busy machine: 65 solution runs and every wrong solution in {:.0?}", started.elapsed());
+    eprintln!(
+        "busy machine: 65 solution runs and every wrong solution in {:.0?}",
+        started.elapsed()
+    );
 }
 
 /// Messages in Chinese: a check's verdict, under a Chinese locale.
@@ -210,13 +242,26 @@ fn verdicts_in_chinese() {
     assert!(chinese(&zh.why) >= 10, "{}", zh.why);
     assert_eq!(chinese(&en.why), 0, "{}", en.why);
     for (variable, value) in [("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_TW.UTF-8")] {
-        let out = harness::bin(CHECKER).env(variable, value).args(["hint", "take_turns"]).run();
+        let out = harness::bin(CHECKER)
+            .env(variable, value)
+            .args(["hint", "take_turns"])
+            .run();
         out.assert_success();
-        assert!(out.stdout.contains("提示") || chinese(&out.stdout) > 5, "{out}");
+        assert!(
+            out.stdout.contains("提示") || chinese(&out.stdout) > 5,
+            "{out}"
+        );
     }
-    let out = harness::bin(CHECKER).env("LANG", "zh_CN.UTF-8").arg("list").run();
+    let out = harness::bin(CHECKER)
+        .env("LANG", "zh_CN.UTF-8")
+        .arg("list")
+        .run();
     assert!(out.stdout.contains("完成 "), "{out}");
-    let out = harness::bin(CHECKER).env("LANG", "en_US.UTF-8").env("LC_ALL", "C").arg("list").run();
+    let out = harness::bin(CHECKER)
+        .env("LANG", "en_US.UTF-8")
+        .env("LC_ALL", "C")
+        .arg("list")
+        .run();
     assert!(out.stdout.contains(" done"), "{out}");
 }
 
@@ -240,8 +285,14 @@ fn the_table_agrees_with_the_files_the_manifest_and_the_book() {
             (field("name = "), format!("exercises/{}", field("path = ")))
         })
         .collect();
-    let table: Vec<(String, String)> = EXERCISES.iter().map(|e| (e.name.to_string(), e.file())).collect();
-    assert_eq!(bins, table, "exercises/Cargo.toml's [[bin]] entries (learner) against src/list.rs");
+    let table: Vec<(String, String)> = EXERCISES
+        .iter()
+        .map(|e| (e.name.to_string(), e.file()))
+        .collect();
+    assert_eq!(
+        bins, table,
+        "exercises/Cargo.toml's [[bin]] entries (learner) against src/list.rs"
+    );
     for folder in ["exercises/exercises", "exercises/solutions"] {
         let mut files: Vec<String> = std::fs::read_dir(root.join(folder))
             .unwrap()
@@ -258,17 +309,30 @@ fn the_table_agrees_with_the_files_the_manifest_and_the_book() {
     let on_pages: Vec<String> = book
         .lines()
         .filter_map(|l| l.trim().strip_prefix("exercises: &["))
-        .flat_map(|l| l.split('"').skip(1).step_by(2).map(String::from).collect::<Vec<_>>())
+        .flat_map(|l| {
+            l.split('"')
+                .skip(1)
+                .step_by(2)
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let stems: Vec<String> = EXERCISES
         .iter()
         .map(|e| exercises::list::stem(e.number(), e.name))
         .collect();
-    assert_eq!(on_pages, stems, "the book's pages (tests/src/book.rs) against src/list.rs");
+    assert_eq!(
+        on_pages, stems,
+        "the book's pages (tests/src/book.rs) against src/list.rs"
+    );
     for exercise in EXERCISES {
         let text = std::fs::read_to_string(root.join(exercise.file())).unwrap();
         let title = format!("//! # 练习 {} · {}: ", exercise.number(), exercise.name);
-        assert!(text.starts_with(&title), "{}: starts {title:?}", exercise.file());
+        assert!(
+            text.starts_with(&title),
+            "{}: starts {title:?}",
+            exercise.file()
+        );
         for part in [
             "//! Section: ",
             "https://www.liaoxuefeng.com/wiki/",
@@ -283,8 +347,18 @@ fn the_table_agrees_with_the_files_the_manifest_and_the_book() {
             assert!(text.contains(part), "{}: no {part:?}", exercise.file());
         }
         let solution = std::fs::read_to_string(root.join(exercise.solution())).unwrap();
-        let header = |t: &str| t.lines().take_while(|l| l.starts_with("//!")).collect::<Vec<_>>().join("\n");
-        assert_eq!(header(&solution), header(&text), "{}: the exercise's header", exercise.solution());
+        let header = |t: &str| {
+            t.lines()
+                .take_while(|l| l.starts_with("//!"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            header(&solution),
+            header(&text),
+            "{}: the exercise's header",
+            exercise.solution()
+        );
     }
 }
 
@@ -293,10 +367,22 @@ fn the_table_agrees_with_the_files_the_manifest_and_the_book() {
 fn the_shared_counter_as_shipped_does_not_compile() {
     let source = root().join(find("share_counter").unwrap().file());
     let rustc = Path::new(env!("CARGO")).with_file_name("rustc");
-    let rustc = if rustc.exists() { rustc } else { "rustc".into() };
+    let rustc = if rustc.exists() {
+        rustc
+    } else {
+        "rustc".into()
+    };
     let target = std::env::temp_dir().join(format!("share_counter_{}", std::process::id()));
     let out = harness::bin(rustc)
-        .args(["--edition", "2024", "--crate-type", "bin", "--emit", "metadata", "--out-dir"])
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "bin",
+            "--emit",
+            "metadata",
+            "--out-dir",
+        ])
         .arg(&target)
         .arg(source)
         .timeout(Duration::from_secs(120))
@@ -304,7 +390,8 @@ fn the_shared_counter_as_shipped_does_not_compile() {
     let _ = std::fs::remove_dir_all(&target);
     assert!(!out.status.success(), "it compiles: {out}");
     assert!(
-        out.stderr.contains("error[E0499]: cannot borrow `count` as mutable more than once at a time"),
+        out.stderr
+            .contains("error[E0499]: cannot borrow `count` as mutable more than once at a time"),
         "{out}"
     );
 }
@@ -315,17 +402,42 @@ fn the_checker_lists_hints_and_refuses_unknown_names() {
     let out = harness::bin(CHECKER).env("LC_ALL", "C").arg("list").run();
     out.assert_success();
     for exercise in EXERCISES {
-        assert!(out.stdout.contains(exercise.name) && out.stdout.contains(&exercise.file()), "{out}");
+        assert!(
+            out.stdout.contains(exercise.name) && out.stdout.contains(&exercise.file()),
+            "{out}"
+        );
     }
-    let out = harness::bin(CHECKER).env("LC_ALL", "C").args(["hint", "deadlock_order"]).run();
+    let out = harness::bin(CHECKER)
+        .env("LC_ALL", "C")
+        .args(["hint", "deadlock_order"])
+        .run();
     out.assert_success();
-    assert!(out.stdout.starts_with("deadlock_order: if every thread takes lock A"), "{out}");
-    let out = harness::bin(CHECKER).env("LC_ALL", "C").args(["hint", "deadlock_order", "2"]).run();
+    assert!(
+        out.stdout
+            .starts_with("deadlock_order: if every thread takes lock A"),
+        "{out}"
+    );
+    let out = harness::bin(CHECKER)
+        .env("LC_ALL", "C")
+        .args(["hint", "deadlock_order", "2"])
+        .run();
     assert!(out.stdout.contains("A.lock()"), "{out}");
-    harness::bin(CHECKER).args(["check", "nothing"]).run().assert_usage_error();
-    harness::bin(CHECKER).args(["hint"]).run().assert_usage_error();
-    harness::bin(CHECKER).args(["list", "extra"]).run().assert_usage_error();
-    harness::bin(CHECKER).args(["reset", "nothing"]).run().assert_usage_error();
+    harness::bin(CHECKER)
+        .args(["check", "nothing"])
+        .run()
+        .assert_usage_error();
+    harness::bin(CHECKER)
+        .args(["hint"])
+        .run()
+        .assert_usage_error();
+    harness::bin(CHECKER)
+        .args(["list", "extra"])
+        .run()
+        .assert_usage_error();
+    harness::bin(CHECKER)
+        .args(["reset", "nothing"])
+        .run()
+        .assert_usage_error();
     harness::assert_takes_help_and_refuses_unknown_options(CHECKER);
 }
 
@@ -334,17 +446,30 @@ fn the_checker_lists_hints_and_refuses_unknown_names() {
 #[test]
 fn no_exercise_is_named_like_an_example() {
     let mut examples = Vec::new();
-    for package in std::fs::read_dir(root()).unwrap().map(|e| e.unwrap().path()) {
+    for package in std::fs::read_dir(root())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+    {
         if let Ok(bins) = std::fs::read_dir(package.join("src/bin")) {
-            examples.extend(bins.map(|b| b.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned()));
+            examples.extend(bins.map(|b| {
+                b.unwrap()
+                    .path()
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            }));
         }
     }
     assert!(examples.iter().any(|e| e == "coroutine"), "{examples:?}");
     for exercise in EXERCISES {
-        assert!(!examples.iter().any(|e| e == exercise.name), "{} is also an example's name", exercise.name);
+        assert!(
+            !examples.iter().any(|e| e == exercise.name),
+            "{} is also an example's name",
+            exercise.name
+        );
     }
 }
-
 
 /// The tier-2 tests that watch the whole process (its threads, its memory) take turns.
 static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -360,14 +485,17 @@ fn threads_and_sockets() -> (usize, usize) {
         .unwrap()
         .flatten()
         .filter(|t| {
-            std::fs::read_to_string(t.path().join("comm"))
-                .is_ok_and(|c| c.trim() == &exercises::run::THREAD[..exercises::run::THREAD.len().min(15)])
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| {
+                c.trim() == &exercises::run::THREAD[..exercises::run::THREAD.len().min(15)]
+            })
         })
         .count();
     let sockets = std::fs::read_dir("/proc/self/fd")
         .unwrap()
         .flatten()
-        .filter(|f| std::fs::read_link(f.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:")))
+        .filter(|f| {
+            std::fs::read_link(f.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+        })
         .count();
     (threads, sockets)
 }
@@ -378,7 +506,9 @@ fn gone(pid: u32) -> bool {
     let until = Instant::now() + Duration::from_secs(3);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit_once(") ").map_or('?', |(_, r)| r.chars().next().unwrap_or('?'));
+        let state = stat
+            .rsplit_once(") ")
+            .map_or('?', |(_, r)| r.chars().next().unwrap_or('?'));
         if stat.is_empty() || state == 'Z' || state == 'X' {
             return true;
         }
@@ -390,8 +520,13 @@ fn gone(pid: u32) -> bool {
 }
 
 fn hostile(what: &str, env: &[(&str, &str)]) -> Program {
-    let mut program = program(&format!("hostile/{what}"), "exercises/tests/hostile/floods.rs");
-    program.env.extend(env.iter().map(|(k, v)| (k.into(), v.into())));
+    let mut program = program(
+        &format!("hostile/{what}"),
+        "exercises/tests/hostile/floods.rs",
+    );
+    program
+        .env
+        .extend(env.iter().map(|(k, v)| (k.into(), v.into())));
     program
 }
 
@@ -409,9 +544,15 @@ fn the_checker_survives_hostile_programs() {
     let rss = shared::mem::rss().unwrap_or(0);
     // A flood: stopped at the cap, at once.
     let started = Instant::now();
-    let failure = two_waits.check(&hostile("floods", &[]), Lang::En, helper).unwrap_err();
+    let failure = two_waits
+        .check(&hostile("floods", &[]), Lang::En, helper)
+        .unwrap_err();
     assert!(failure.why.contains("more than 1 MiB"), "{}", failure.why);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(failure.stdout.len() <= exercises::run::CAP);
     let grown = shared::mem::rss().unwrap_or(0).saturating_sub(rss);
     assert!(grown < 64 << 20, "the checker grew by {grown} bytes");
@@ -420,18 +561,41 @@ fn the_checker_survives_hostile_programs() {
     let started = Instant::now();
     let env = [("HOSTILE_PIDS", pids.to_str().unwrap())];
     let _ = two_waits.check(&hostile("detaches", &env), Lang::En, helper);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-    let child: u32 = std::fs::read_to_string(&pids).unwrap().trim().parse().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let child: u32 = std::fs::read_to_string(&pids)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     let _ = std::fs::remove_file(&pids);
     assert!(gone(child), "the detached child {child} still runs");
     // A trickle: ended by the check's one deadline (10 s for two_waits).
     let started = Instant::now();
-    let failure = two_waits.check(&hostile("trickles", &[]), Lang::En, helper).unwrap_err();
-    assert!(failure.why.contains("did not finish within 10 s"), "{}", failure.why);
-    assert!(started.elapsed() < Duration::from_secs(13), "{:?}", started.elapsed());
+    let failure = two_waits
+        .check(&hostile("trickles", &[]), Lang::En, helper)
+        .unwrap_err();
+    assert!(
+        failure.why.contains("did not finish within 10 s"),
+        "{}",
+        failure.why
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(13),
+        "{:?}",
+        started.elapsed()
+    );
     // Bytes that are not UTF-8, shown as bytes.
-    let failure = two_waits.check(&hostile("not_utf8", &[]), Lang::En, helper).unwrap_err();
-    assert_eq!(exercises::run::shown(&failure.stdout), "Hello \\xFF\\xFE world\n");
+    let failure = two_waits
+        .check(&hostile("not_utf8", &[]), Lang::En, helper)
+        .unwrap_err();
+    assert_eq!(
+        exercises::run::shown(&failure.stdout),
+        "Hello \\xFF\\xFE world\n"
+    );
     // Nothing of the checks left: threads, sockets (the master's and the servers' too).
     for name in ["worker", "fetch_concurrently", "escaped_route"] {
         for _ in 0..3 {
@@ -439,7 +603,11 @@ fn the_checker_survives_hostile_programs() {
         }
     }
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(threads_and_sockets(), (threads, sockets), "threads and sockets of checks left");
+    assert_eq!(
+        threads_and_sockets(),
+        (threads, sockets),
+        "threads and sockets of checks left"
+    );
 }
 
 /// Ctrl-C on the checker ends the learner's program and what it started.

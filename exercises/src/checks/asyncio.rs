@@ -13,8 +13,15 @@ use std::time::Duration;
 pub fn take_turns(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let n = fastrand::u32(3..=8);
-    let hung = say!(lang, "a few numbers take no time: does the producer's loop end?", "几个数用不了多少时间：生产者的循环会结束吗？");
-    let options = Options { args: vec![n.to_string()], ..Options::default() };
+    let hung = say!(
+        lang,
+        "a few numbers take no time: does the producer's loop end?",
+        "几个数用不了多少时间：生产者的循环会结束吗？"
+    );
+    let options = Options {
+        args: vec![n.to_string()],
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     let want: Vec<String> = (1..=n)
@@ -53,17 +60,33 @@ pub fn take_turns(check: &Check<'_>) -> Result<(), Failure> {
 pub fn fetch_concurrently(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let n = fastrand::usize(3..=5);
-    let servers = Servers::start(n, Duration::from_millis(1500))
-        .map_err(|e| say!(lang, "the checker cannot serve: {e}", "检查程序无法提供服务：{e}"))?;
-    let hung = say!(lang, "the fetches take a second or two", "这些下载一两秒就能完成");
-    let options = Options { args: vec![servers.addr.clone(); n], ..Options::default() };
+    let servers = Servers::start(n, Duration::from_millis(1500)).map_err(|e| {
+        say!(
+            lang,
+            "the checker cannot serve: {e}",
+            "检查程序无法提供服务：{e}"
+        )
+    })?;
+    let hung = say!(
+        lang,
+        "the fetches take a second or two",
+        "这些下载一两秒就能完成"
+    );
+    let options = Options {
+        args: vec![servers.addr.clone(); n],
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     let tokens = shared::lock(&servers.tokens).clone();
     let printed = out.lines();
     let answered = tokens
         .iter()
-        .filter(|t| printed.iter().any(|l| l.ends_with(&format!(": HTTP/1.0 200 {t}"))))
+        .filter(|t| {
+            printed
+                .iter()
+                .any(|l| l.ends_with(&format!(": HTTP/1.0 200 {t}")))
+        })
         .count();
     if answered != n || printed.len() != n {
         return Err(Failure::new(say!(
@@ -102,15 +125,23 @@ pub fn two_waits(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let scale = 0.3 + fastrand::f64() * 0.15;
     let wait = Duration::from_secs_f64(scale);
-    let hung = say!(lang, "two waits of under half a second", "两次等待，每次不到半秒");
-    let options = Options { scale, ..Options::default() };
+    let hung = say!(
+        lang,
+        "two waits of under half a second",
+        "两次等待，每次不到半秒"
+    );
+    let options = Options {
+        scale,
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     let lines = out.lines();
     let at = |line: &str| lines.iter().position(|l| l == line);
     let worlds = [at("Hello world! (1)"), at("Hello world! (2)")];
     let agains = [at("Hello again! (1)"), at("Hello again! (2)")];
-    let (Some(w1), Some(w2), Some(a1), Some(a2)) = (worlds[0], worlds[1], agains[0], agains[1]) else {
+    let (Some(w1), Some(w2), Some(a1), Some(a2)) = (worlds[0], worlds[1], agains[0], agains[1])
+    else {
         return Err(Failure::new(say!(
             lang,
             "both hellos should greet twice, `Hello world! (n)` and `Hello again! (n)`",
@@ -191,10 +222,17 @@ fn percent_encoded(name: &str) -> String {
 /// them, through the program's own server.
 pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
-    let options = Options { args: vec!["--addr".into(), "127.0.0.1:0".into()], ..Options::default() };
+    let options = Options {
+        args: vec!["--addr".into(), "127.0.0.1:0".into()],
+        ..Options::default()
+    };
     let mut server = run::start(check, options)?;
     let Some(line) = server.wait_for_line(|l| l.starts_with("Server started at http://")) else {
-        let why = say!(lang, "it never said where it listens", "它一直没说自己在哪里监听");
+        let why = say!(
+            lang,
+            "it never said where it listens",
+            "它一直没说自己在哪里监听"
+        );
         return Err(server.stop(why));
     };
     let addr = line
@@ -212,14 +250,20 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
         let path = format!("/hello/{}", percent_encoded(name));
         let answer = http_get(&addr, &path, deadline);
         let why = match answer {
-            Err(e) => say!(lang, "GET {path} got no answer: {e}", "GET {path} 没有得到回答：{e}"),
+            Err(e) => say!(
+                lang,
+                "GET {path} got no answer: {e}",
+                "GET {path} 没有得到回答：{e}"
+            ),
             Ok((404, _)) => say!(
                 lang,
                 "GET /hello/NAME answered 404: add the route /hello/{{name}}",
                 "GET /hello/NAME 的回答是 404：要加上路由 /hello/{{name}}"
             ),
             Ok((200, body)) => {
-                let inside = body.strip_prefix("<h1>hello, ").and_then(|b| b.strip_suffix("!</h1>"));
+                let inside = body
+                    .strip_prefix("<h1>hello, ")
+                    .and_then(|b| b.strip_suffix("!</h1>"));
                 match inside {
                     None => say!(
                         lang,
@@ -239,7 +283,11 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
                     ),
                 }
             }
-            Ok((status, body)) => say!(lang, "GET {path} answered {status} {body:?}", "GET {path} 的回答是 {status} {body:?}"),
+            Ok((status, body)) => say!(
+                lang,
+                "GET {path} answered {status} {body:?}",
+                "GET {path} 的回答是 {status} {body:?}"
+            ),
         };
         verdict = Err(why);
         break;

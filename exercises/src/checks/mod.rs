@@ -37,11 +37,15 @@ pub fn of(name: &str) -> Option<(CheckFn, Duration)> {
 
 /// Random words the checker chooses, lower case.
 fn words(n: usize) -> Vec<String> {
-    const SYLLABLES: [&str; 12] = ["ka", "mo", "ri", "tu", "len", "sa", "po", "vi", "zen", "do", "ha", "ne"];
+    const SYLLABLES: [&str; 12] = [
+        "ka", "mo", "ri", "tu", "len", "sa", "po", "vi", "zen", "do", "ha", "ne",
+    ];
     (0..n)
         .map(|_| {
             let parts = fastrand::usize(2..=3);
-            (0..parts).map(|_| SYLLABLES[fastrand::usize(..SYLLABLES.len())]).collect()
+            (0..parts)
+                .map(|_| SYLLABLES[fastrand::usize(..SYLLABLES.len())])
+                .collect()
         })
         .collect()
 }

@@ -12,20 +12,34 @@ use std::time::{Duration, Instant};
 /// program, seen by the checker; all five tasks start before any ends.
 pub fn pool_of_five(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
-    let hung = say!(lang, "five tasks of half a second take far less", "五个各需半秒的任务，本该很快结束");
-    let options = Options { scale: 1.0, ..Options::default() };
+    let hung = say!(
+        lang,
+        "five tasks of half a second take far less",
+        "五个各需半秒的任务，本该很快结束"
+    );
+    let options = Options {
+        scale: 1.0,
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     let lines = out.lines();
     let mut started = Vec::new();
     for (at, line) in lines.iter().enumerate() {
-        let Some(rest) = line.strip_prefix("Run task ") else { continue };
-        let pid = rest.split('(').nth(1).and_then(|p| p.split(')').next()?.parse::<u32>().ok());
+        let Some(rest) = line.strip_prefix("Run task ") else {
+            continue;
+        };
+        let pid = rest
+            .split('(')
+            .nth(1)
+            .and_then(|p| p.split(')').next()?.parse::<u32>().ok());
         started.push((at, pid));
     }
     if started.len() != 5 {
         let n = count(lang, started.len(), "task", "tasks", "个任务");
-        return Err(Failure::new(say!(lang, "{n} started, not 5", "启动了 {n}，而不是 5 个")).with(&out));
+        return Err(
+            Failure::new(say!(lang, "{n} started, not 5", "启动了 {n}，而不是 5 个")).with(&out),
+        );
     }
     let first_done = lines.iter().position(|l| l.ends_with(" done."));
     if first_done.is_some_and(|done| started.iter().any(|&(at, _)| at > done)) {
@@ -114,12 +128,22 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
             "the reader never ended: no terminate() will come, so it must stop when the queue ends",
             "读进程一直没有结束：不会有 terminate() 来终止它，所以它必须在队列结束时自己停下"
         );
-        let options = Options { args: values.clone(), scale: 0.25, ..Options::default() };
+        let options = Options {
+            args: values.clone(),
+            scale: 0.25,
+            ..Options::default()
+        };
         let out = run::run(check, options, &hung)?;
         let got: Vec<String> = out
             .lines()
             .iter()
-            .filter_map(|l| Some(l.strip_prefix("Get ")?.strip_suffix(" from queue.")?.to_string()))
+            .filter_map(|l| {
+                Some(
+                    l.strip_prefix("Get ")?
+                        .strip_suffix(" from queue.")?
+                        .to_string(),
+                )
+            })
             .collect();
         if got != values {
             let (g, v) = (got.len(), values.len());
@@ -133,7 +157,13 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
         out.succeeded(lang)?;
         let children = out.seen.children().len();
         if out.seen.watched && children < 2 {
-            let n = count(lang, children, "child process", "child processes", "个子进程");
+            let n = count(
+                lang,
+                children,
+                "child process",
+                "child processes",
+                "个子进程",
+            );
             return Err(Failure::new(say!(
                 lang,
                 "the checker saw {n}: the values must go through the queue from a writer process to a reader process",
@@ -150,7 +180,9 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
 /// the checker's master, and the results the master gets.
 pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
-    let tasks: Vec<i64> = (0..fastrand::usize(3..=7)).map(|_| fastrand::i64(-999..10_000)).collect();
+    let tasks: Vec<i64> = (0..fastrand::usize(3..=7))
+        .map(|_| fastrand::i64(-999..10_000))
+        .collect();
     let listed: Vec<String> = tasks.iter().map(i64::to_string).collect();
     let master_check = Check {
         program: &run::Program {
@@ -171,24 +203,40 @@ pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let addr = master
         .wait_for_line(|l| l.starts_with("ADDR "))
         .and_then(|l| l.strip_prefix("ADDR ").map(String::from))
-        .ok_or_else(|| say!(lang, "the checker's master did not start", "检查程序的 master 没能启动"))?;
+        .ok_or_else(|| {
+            say!(
+                lang,
+                "the checker's master did not start",
+                "检查程序的 master 没能启动"
+            )
+        })?;
     let hung = say!(
         lang,
         "a worker ends once the task queue stays empty (a get that times out)",
         "任务队列一直为空时（get 等待超时），Worker 应该结束"
     );
-    let options = Options { args: vec!["--addr".into(), addr], ..Options::default() };
+    let options = Options {
+        args: vec!["--addr".into(), addr],
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung);
     master.close_stdin();
     let out = out?; // (the master, dropped, is killed)
-    let results = master.finish(&say!(lang, "the checker's master did not end", "检查程序的 master 没有结束"))?;
+    let results = master.finish(&say!(
+        lang,
+        "the checker's master did not end",
+        "检查程序的 master 没有结束"
+    ))?;
     out.succeeded(lang)?;
     let mut got: Vec<String> = results
         .lines()
         .iter()
         .filter_map(|l| l.strip_prefix("RESULT ").map(String::from))
         .collect();
-    let mut want: Vec<String> = tasks.iter().map(|n| format!("{n} * {n} = {}", n * n)).collect();
+    let mut want: Vec<String> = tasks
+        .iter()
+        .map(|n| format!("{n} * {n} = {}", n * n))
+        .collect();
     got.sort();
     want.sort();
     if got != want {

@@ -13,11 +13,22 @@ use std::time::Duration;
 pub fn share_counter(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let n = fastrand::u64(50_000..=150_000);
-    let hung = say!(lang, "two threads adding up take a moment", "两个线程做加法，片刻就能完成");
-    let options = Options { args: vec![n.to_string()], cores: Some(2), ..Options::default() };
+    let hung = say!(
+        lang,
+        "two threads adding up take a moment",
+        "两个线程做加法，片刻就能完成"
+    );
+    let options = Options {
+        args: vec![n.to_string()],
+        cores: Some(2),
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
-    let printed = out.lines().first().and_then(|l| l.trim().parse::<u64>().ok());
+    let printed = out
+        .lines()
+        .first()
+        .and_then(|l| l.trim().parse::<u64>().ok());
     let why = match printed {
         Some(total) if total == 2 * n => return Ok(()),
         Some(0) => say!(
@@ -58,7 +69,10 @@ pub fn deadlock_order(check: &Check<'_>) -> Result<(), Failure> {
         "每个线程各持有一把锁，又在等对方的锁：死锁了"
     );
     let options = Options {
-        env: vec![(crate::lab::TRACE_VAR.into(), trace.to_string_lossy().into_owned())],
+        env: vec![(
+            crate::lab::TRACE_VAR.into(),
+            trace.to_string_lossy().into_owned(),
+        )],
         cores: Some(2),
         ..Options::default()
     };
@@ -72,7 +86,8 @@ pub fn deadlock_order(check: &Check<'_>) -> Result<(), Failure> {
     let mut both = BTreeSet::new();
     for line in events.lines() {
         let mut parts = line.split(' ');
-        let (Some(thread), Some(what), Some(lock)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(thread), Some(what), Some(lock)) = (parts.next(), parts.next(), parts.next())
+        else {
             continue;
         };
         let held = holding.entry(thread).or_default();
@@ -105,8 +120,16 @@ pub fn thread_local(check: &Check<'_>) -> Result<(), Failure> {
         .into_iter()
         .map(|w| w[..1].to_uppercase() + &w[1..])
         .collect();
-    let hung = say!(lang, "greetings take no time: is the barrier kept?", "问候用不了多少时间：屏障（barrier）还在吗？");
-    let options = Options { args: students.clone(), cores: Some(2), ..Options::default() };
+    let hung = say!(
+        lang,
+        "greetings take no time: is the barrier kept?",
+        "问候用不了多少时间：屏障（barrier）还在吗？"
+    );
+    let options = Options {
+        args: students.clone(),
+        cores: Some(2),
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     let mut lines = out.lines();
@@ -176,8 +199,16 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
         .unwrap_or((0, None))
     });
     let cores = observe::cores().min(2);
-    let hung = say!(lang, "the count takes a second or two", "这个计数一两秒就能完成");
-    let options = Options { args: vec![limit.to_string()], cores: Some(cores), ..Options::default() };
+    let hung = say!(
+        lang,
+        "the count takes a second or two",
+        "这个计数一两秒就能完成"
+    );
+    let options = Options {
+        args: vec![limit.to_string()],
+        cores: Some(cores),
+        ..Options::default()
+    };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
     if out.lines() != [format!("{primes} primes below {limit}")] {
@@ -235,8 +266,16 @@ pub fn threads_for_cores(check: &Check<'_>) -> Result<(), Failure> {
     let most = observe::cores().min(2);
     for cores in 1..=most {
         let steps = fastrand::u64(20_000_000..=30_000_000);
-        let hung = say!(lang, "the work takes a second at most", "这些计算最多一秒就能完成");
-        let options = Options { args: vec![steps.to_string()], cores: Some(cores), ..Options::default() };
+        let hung = say!(
+            lang,
+            "the work takes a second at most",
+            "这些计算最多一秒就能完成"
+        );
+        let options = Options {
+            args: vec![steps.to_string()],
+            cores: Some(cores),
+            ..Options::default()
+        };
         let out = run::run(check, options, &hung)?;
         out.succeeded(lang)?;
         let printed: Option<usize> = out
@@ -244,7 +283,11 @@ pub fn threads_for_cores(check: &Check<'_>) -> Result<(), Failure> {
             .first()
             .and_then(|l| l.split(" threads").next()?.parse().ok());
         let seen = out.seen.most_threads.saturating_sub(1);
-        let threads = if out.seen.watched { Some(seen) } else { printed };
+        let threads = if out.seen.watched {
+            Some(seen)
+        } else {
+            printed
+        };
         let on = count(lang, cores, "core", "cores", "个核");
         match threads {
             Some(n) if n == cores && printed == Some(n) => {}
