@@ -3,8 +3,8 @@
 //! work ran in processes it can see, in parallel, that nothing was lost, that the waits
 //! overlapped), never an exact interleaving, and never the text alone.
 //!
-//! One job a module: [`list`] declares each exercise once; [`run`] runs a learner's program,
-//! whatever it does; [`observe`] watches it from outside; [`checks`] holds each exercise's
+//! One job a module: [`list`] declares each exercise once; [`progress`] builds it and keeps
+//! what is done; [`run`] and [`running`] run a learner's program, whatever it does; [`observe`] watches it from outside; [`checks`] holds each exercise's
 //! check; [`doubles`] plays the other side (a master, web servers); [`lang`] speaks Chinese or
 //! English; [`lab`] is what the exercises' programs use from this package.
 
@@ -14,7 +14,9 @@ pub mod lab;
 pub mod lang;
 pub mod list;
 pub mod observe;
+pub mod progress;
 pub mod run;
+pub mod running;
 
 pub use list::{EXERCISES, Exercise};
 
