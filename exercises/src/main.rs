@@ -188,7 +188,7 @@ fn list(lang: Lang) {
     );
     for e in EXERCISES {
         let mark = if is_done(e, &passed) { "x" } else { " " };
-        let section = padded(&e.section(lang), 44);
+        let section = padded(&e.section(lang), 52);
         println!(
             "  [{mark}] {:2} {:20} {section} {}",
             e.number(),
