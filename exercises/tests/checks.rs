@@ -519,6 +519,7 @@ fn gone(pid: u32) -> bool {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn hostile(what: &str, env: &[(&str, &str)]) -> Program {
     let mut program = program(
         &format!("hostile/{what}"),
