@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// A clock tick of `/proc`'s CPU times, in seconds (USER_HZ: 100 a second on Linux).
+pub const TICK: f64 = 0.01;
+
 /// How often it looks.
 const EVERY: Duration = Duration::from_millis(3);
 

@@ -236,6 +236,23 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
         }
     }
     let seen = &out.seen;
+    let busiest = seen
+        .thread_ticks
+        .values()
+        .max()
+        .map(|&t| t as f64 * observe::TICK);
+    if let (Some(busiest), Some(reference)) = (busiest, reference) {
+        // Shared by two threads, the count costs each about half of one thread's count.
+        let one = reference.as_secs_f64();
+        if busiest >= 0.8 * one {
+            return Err(Failure::new(say!(
+                lang,
+                "one of its threads did the whole count ({busiest:.2} s of CPU, where one thread counts in {one:.2} s): the count was not shared between the cores",
+                "它的一个线程独自完成了全部计数（用了 {busiest:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒）：计数没有分给各个核"
+            ))
+            .with(&out));
+        }
+    }
     if seen.watched && seen.busy_looks >= 5 {
         let share = seen.parallel_looks as f64 / seen.busy_looks as f64;
         if share < 0.5 {
