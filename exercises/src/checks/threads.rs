@@ -12,7 +12,8 @@ use std::time::Duration;
 /// change is lost. Seen: a count the checker chooses, on two cores.
 pub fn share_counter(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
-    let n = fastrand::u64(50_000..=150_000);
+    // Never 100000, the count a program that ignores its argument would make.
+    let n = fastrand::u64(100_001..=200_000);
     let hung = say!(
         lang,
         "two threads adding up take a moment",
@@ -44,7 +45,7 @@ pub fn share_counter(check: &Check<'_>) -> Result<(), Failure> {
         Some(_) => say!(
             lang,
             "the two threads' additions do not add up to their sum: changes were lost, or it counted something else than it was asked (the count comes as an argument)",
-            "两个线程加的次数对不上总数：有修改丢失了，或者它数的不是要它数的次数（次数由参数给出）"
+            "两个线程的加法加起来不等于总数：有修改丢失了，或者它没有按要求的次数去加（次数由参数给出）"
         ),
         None => say!(lang, "it should print one number", "它应该只输出一个数"),
     };
@@ -260,7 +261,7 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
             return Err(Failure::new(say!(
                 lang,
                 "on 2 cores, two of its threads counted at once in only {percent}% of the checker's looks: the count ran one core at a time",
-                "在 2 个核上，检查程序观察到它有两个线程同时计数的次数只占 {percent}%：计数一次只用了一个核"
+                "在 2 个核上运行时，检查程序观察的时刻中只有 {percent}% 有两个线程在同时计数：计数一次只用了一个核"
             ))
             .with(&out));
         }

@@ -1,5 +1,5 @@
 //! Wrong: rayon, on a pool of one thread.
-//! Says: one core at a time
+//! Says: did the whole count
 
 use rayon::prelude::*;
 
