@@ -293,7 +293,10 @@ fn exercise_section(file: &str, source: &str) -> String {
             .trim_start_matches("//!")
             .strip_prefix(' ')
             .unwrap_or("");
-        if ["要做：", "提示 1：", "提示 2："].iter().any(|k| line.starts_with(k)) {
+        if ["要做：", "提示 1：", "提示 2："]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
             chinese = true;
         } else if chinese && line.is_empty() {
             chinese = false;
