@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 /// The role of the checker's own executable that plays the master: `--child master`, with the
 /// tasks in [`MASTER_TASKS`]. It serves a task queue and a result queue on 127.0.0.1 (a free
-/// port, authkey `abc`), says `ADDR host:port`, waits for its stdin to end, then prints
-/// each result as `RESULT text`.
+/// port, authkey `abc`), says `ADDR host:port`, puts the tasks one at a time, waits for its
+/// stdin to end, then prints each result as `RESULT text`.
 pub const MASTER_ROLE: &str = "master";
 pub const MASTER_TASKS: &str = "EXERCISES_MASTER_TASKS";
 
@@ -25,15 +25,21 @@ pub fn serve_master() -> shared::Result {
     let server = BaseManager::new(served, "127.0.0.1:0", b"abc")
         .start()
         .map_err(|e| shared::Error::new(format_args!("cannot serve: {e}")))?;
-    let tasks = std::env::var(MASTER_TASKS).unwrap_or_default();
-    for n in tasks
-        .split_whitespace()
-        .filter_map(|n| n.parse::<i64>().ok())
-    {
-        task.put(n);
-    }
     println!("ADDR {}", server.address());
     let _ = std::io::stdout().flush();
+    // The tasks come one at a time, 0.2 s apart, while the worker already runs: a worker that
+    // stops the first moment the queue is empty misses some.
+    let tasks = std::env::var(MASTER_TASKS).unwrap_or_default();
+    let putting = task.clone();
+    std::thread::spawn(move || {
+        for n in tasks
+            .split_whitespace()
+            .filter_map(|n| n.parse::<i64>().ok())
+        {
+            std::thread::sleep(Duration::from_millis(200));
+            putting.put(n);
+        }
+    });
     let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
     server.shutdown();
     while let Some(r) = result.get(Duration::ZERO) {

@@ -56,10 +56,11 @@ pub fn start(check: &Check<'_>, options: Options) -> Result<Running, Failure> {
     if let Some(cores) = options.cores {
         crate::observe::on_cores(&mut command, cores);
     }
+    // Before the spawn: the program may run (and start its waits) before spawn returns.
+    let started = Instant::now();
     let mut child = command
         .spawn()
         .map_err(|e| say!(lang, "cannot start it: {e}", "无法启动它：{e}"))?;
-    let started = Instant::now();
     interrupted::register(child.id());
     let watch = Watch::start(child.id());
     let (tx, chunks) = mpsc::channel();
