@@ -237,12 +237,35 @@ impl Running {
         }
     }
 
-    /// Its exit status, if it has exited (reaped here, with its CPU time).
+    /// Its exit status, if it has exited (reaped here, with its CPU time). Before it is reaped
+    /// (Linux: seen over with `waitid(WNOWAIT)`), what is left of its group is killed and the
+    /// watch stops: until then its PID, its group's ID, is still its own, and neither the kill
+    /// nor the watch can hit a stranger who got the PID back.
     fn exited(&mut self) -> Option<ExitStatus> {
-        if self.status.is_none() {
+        if self.status.is_some() {
+            return self.status.map(|(s, _, _)| s);
+        }
+        if cfg!(target_os = "linux") {
+            if !over(&self.child) {
+                return None;
+            }
+            self.end_of_group();
             self.status = reap(&mut self.child).map(|(s, cpu)| (s, cpu, Instant::now()));
+        } else {
+            self.status = reap(&mut self.child).map(|(s, cpu)| (s, cpu, Instant::now()));
+            if self.status.is_some() {
+                self.end_of_group();
+            }
         }
         self.status.map(|(s, _, _)| s)
+    }
+
+    /// Kills what is left of its process group, and stops watching.
+    fn end_of_group(&mut self) {
+        kill_group(self.child.id());
+        self.watch.kill_seen();
+        self.watch.stop();
+        interrupted::forget(self.child.id());
     }
 
     /// Waits for its end, reading its output: `Err` if it is not over by the deadline, or
@@ -310,13 +333,9 @@ impl Running {
     /// Kills its process group and every descendant seen, and reaps it.
     fn kill_all(&mut self) {
         self.stdin = None;
-        self.watch.kill_seen();
-        #[cfg(unix)]
-        {
-            let group = nix::unistd::Pid::from_raw(self.child.id() as i32);
-            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
-        }
         if self.status.is_none() {
+            // Not reaped: its group's ID is still its own.
+            kill_group(self.child.id());
             let _ = self.child.kill();
             let deadline = Instant::now() + Duration::from_secs(5);
             while self.exited().is_none() && Instant::now() < deadline {
@@ -329,8 +348,36 @@ impl Running {
         if self.open_pipes > 0 {
             crate::observe::kill_holders(&self.pipes);
         }
-        interrupted::forget(self.child.id());
     }
+}
+
+/// Kills the process group `group` (Unix).
+fn kill_group(group: u32) {
+    #[cfg(unix)]
+    {
+        let group = nix::unistd::Pid::from_raw(group as i32);
+        let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = group;
+}
+
+/// Whether the child has exited, without reaping it (Linux: `waitid` with `WNOWAIT`).
+#[cfg(target_os = "linux")]
+fn over(child: &Child) -> bool {
+    use nix::libc;
+    // SAFETY: an all-zero siginfo_t is valid; waitid writes it.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+    // SAFETY: `info` is valid for writes; the child is ours, and WNOWAIT leaves it unreaped.
+    let done = unsafe { libc::waitid(libc::P_PID, child.id(), &mut info, flags) } == 0;
+    // SAFETY: waitid filled `info` (its pid is 0 when the child still runs).
+    done && unsafe { info.si_pid() } != 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn over(_: &Child) -> bool {
+    true
 }
 
 impl Drop for Running {

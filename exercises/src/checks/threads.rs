@@ -230,8 +230,8 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
             let (cpu, one) = (cpu.as_secs_f64(), reference.as_secs_f64());
             return Err(Failure::new(say!(
                 lang,
-                "it used {cpu:.2} s of CPU where one thread counts in {one:.2} s: its threads burn CPU beside the count instead of sharing it",
-                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒：它的线程在计数之外白白耗费 CPU，而不是分担计数"
+                "it used {cpu:.2} s of CPU where one thread counts in {one:.2} s: the count is not shared, its threads burn CPU beside it",
+                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒：计数没有分担开，它的线程在计数之外白白耗费 CPU"
             ))
             .with(&out));
         }
@@ -248,8 +248,8 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
         if busiest >= 0.8 * one {
             return Err(Failure::new(say!(
                 lang,
-                "one of its threads did the whole count ({busiest:.2} s of CPU, where one thread counts in {one:.2} s): the count was not shared between the cores",
-                "它的一个线程独自完成了全部计数（用了 {busiest:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒）：计数没有分给各个核"
+                "one of its threads did the whole count ({busiest:.2} s of CPU, where one thread counts in {one:.2} s): the count is not shared between the cores",
+                "它的一个线程独自完成了全部计数（用了 {busiest:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒）：计数没有分担到各个核上"
             ))
             .with(&out));
         }

@@ -1,5 +1,5 @@
 //! Wrong: a one-thread count, beside a thread that only burns CPU until it is done.
-//! Says: burn CPU
+//! Says: the count is not shared
 
 fn is_prime(n: u64) -> bool {
     n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)

@@ -1,5 +1,5 @@
 //! Wrong: rayon, on a pool of one thread.
-//! Says: did the whole count
+//! Says: the count is not shared
 
 use rayon::prelude::*;
 
