@@ -316,6 +316,14 @@ impl Running {
     /// Kills it now (a server that would run for ever): what it printed, in a [`Failure`] that
     /// says `why`.
     pub fn stop(mut self, why: String) -> Failure {
+        let lang = self.lang;
+        let why = match self.exited() {
+            Some(status) => {
+                let how = crate::run::ended(lang, status);
+                say!(lang, "{why} (it {how})", "{why}（它{how}）")
+            }
+            None => why,
+        };
         self.kill_all();
         self.pump(Instant::now() + Duration::from_millis(500), false);
         self.watch.stop();
