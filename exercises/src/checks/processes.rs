@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 /// pool_of_five: a pool of five worker processes runs five tasks at once, each in a process of
-/// its own, whatever the number of cores. Seen, on two cores: the five PIDs the tasks print are five processes whose parent is the
-/// program, seen by the checker; all five tasks start before any ends.
+/// its own, whatever the number of cores. Seen, on two cores: the five PIDs the tasks print
+/// are five processes whose parent is the program, seen by the checker; all five tasks start
+/// before any ends.
 pub fn pool_of_five(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let hung = say!(
@@ -179,8 +180,8 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
 }
 
 /// worker: a worker takes each task from the master's task queue and puts its result into the
-/// result queue, until the task queue stays empty. Seen: tasks the checker chooses, served by
-/// the checker's master, and the results the master gets.
+/// result queue, until the task queue stays empty for a while. Seen: tasks the checker
+/// chooses, put one at a time by the checker's own master, and the results the master gets.
 pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let tasks: Vec<i64> = (0..fastrand::usize(3..=7))

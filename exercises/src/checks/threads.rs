@@ -184,8 +184,8 @@ fn thread_cpu() -> Option<Duration> {
 
 /// primes_rayon: compute-bound work split over every core by rayon runs on all of them at
 /// once, and costs no more CPU than one thread's count. Seen, on two cores: its threads
-/// runnable at once (the checker's looks); its CPU time against a one-thread count the checker
-/// makes itself of the same range, which it chooses.
+/// runnable at once (the checker's looks); its CPU time, and each thread's, against a
+/// one-thread count the checker makes itself of the same range, which it chooses.
 pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let limit = fastrand::u64(400_000..=500_000);
