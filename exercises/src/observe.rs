@@ -30,6 +30,11 @@ pub struct Seen {
     pub parallel_looks: usize,
     /// The CPU time of each of the program's threads, in clock ticks, as last seen.
     pub thread_ticks: BTreeMap<u32, u64>,
+    /// How long the program waited with no thread runnable (between two looks that both saw
+    /// it so): a sleep, a wait for the network.
+    pub idle: Duration,
+    /// When the last look saw it idle.
+    idle_since: Option<std::time::Instant>,
     /// The program's pid.
     pub root: u32,
 }
@@ -193,11 +198,22 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
         seen.thread_ticks.insert(tid, s.ticks);
     }
     seen.most_threads = seen.most_threads.max(threads);
+    let now = std::time::Instant::now();
+    if threads > 0 && runnable == 0 {
+        if let Some(since) = seen.idle_since {
+            seen.idle += now - since;
+        }
+        seen.idle_since = Some(now);
+    } else {
+        seen.idle_since = None;
+    }
     seen.busy_looks += usize::from(runnable >= 1);
     seen.parallel_looks += usize::from(runnable >= 2);
 }
 
-/// Kills every process (but this one) that holds one of these pipes (Linux).
+/// Kills every process that holds the write end of one of these pipes (Linux): only the
+/// program and what it started can; this process holds the read ends, and so, for a moment,
+/// does a child this process forks for another check before its exec (not to be killed).
 pub fn kill_holders(pipes: &[Option<u64>]) {
     #[cfg(target_os = "linux")]
     {
@@ -217,10 +233,18 @@ pub fn kill_holders(pipes: &[Option<u64>]) {
             let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
                 continue;
             };
-            let holds = fds
-                .flatten()
-                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
-                .any(|link| wanted.iter().any(|w| link.as_os_str() == w.as_str()));
+            let writes = |fd: &std::fs::DirEntry| {
+                let info = format!("/proc/{pid}/fdinfo/{}", fd.file_name().to_string_lossy());
+                let info = std::fs::read_to_string(info).unwrap_or_default();
+                let flags = info.lines().find_map(|l| l.strip_prefix("flags:"));
+                let flags = flags.and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
+                flags.is_some_and(|f| f & 0o3 == 0o1) // O_WRONLY
+            };
+            let holds = fds.flatten().any(|fd| {
+                std::fs::read_link(fd.path())
+                    .is_ok_and(|link| wanted.iter().any(|w| link.as_os_str() == w.as_str()))
+                    && writes(&fd)
+            });
             if holds && pid != me {
                 let pid = nix::unistd::Pid::from_raw(pid as i32);
                 let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
