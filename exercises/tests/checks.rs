@@ -640,4 +640,3 @@ fn ctrl_c_ends_the_check_and_the_program() {
         assert!(gone(pid), "{pid} still runs after Ctrl-C");
     }
 }
-
