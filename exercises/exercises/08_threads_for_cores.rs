@@ -1,19 +1,24 @@
-//! # 练习 8 · threads_for_cores: as many threads as cores
+//! # 练习 8 · threads_for_cores: 有几个核就用几个线程 · as many threads as cores
 //!
 //! Section: 进程 vs. 线程 · 线程切换 (Processes vs. threads: switching), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631469467456>
 //!
 //! Read first: `examples-thread/src/bin/context_switch.rs`.
 //!
-//! To do: the work is split over 64 threads, far more than this machine has cores: it is no
-//! faster for it, and each thread costs a stack and switches. Split it over as many threads as
-//! the machine has cores.
+//! 要做：这些计算被分给 64 个线程，远多于机器的核数：不会因此更快，而每个线程都要占一个栈，还要来回
+//! 切换。按运行它的机器有几个核，就分给几个线程。检查程序会让它分别在 1 个核和 2 个核上运行。
 //!
-//! Hint: `std::thread::available_parallelism()` says how many threads can run at once.
+//! To do: the work is split over 64 threads, far more than the machine has cores: it is no faster
+//! for it, and each thread costs a stack and switches. Split it over as many threads as the machine
+//! it runs on has cores. The checker runs it on one core, then on two.
+//!
+//! 提示 1：程序能问出自己可以同时运行几个线程。
+//! Hint 1: a program can ask how many threads it can run at once.
+//!
+//! 提示 2：`std::thread::available_parallelism()`，它也遵守 CPU 亲和性掩码（affinity）。
+//! Hint 2: `std::thread::available_parallelism()`, which follows the CPU affinity mask too.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-
-const STEPS: u64 = 100_000_000;
 
 /// How many threads did a share of the work.
 static RAN: AtomicUsize = AtomicUsize::new(0);
@@ -27,12 +32,21 @@ fn work(steps: u64) -> u64 {
 }
 
 fn main() {
-    shared::start("usage: threads_for_cores\n\nSplits some work over threads.").no_options();
+    let mut args = shared::start(
+        "usage: threads_for_cores [STEPS]\n\nSplits some work (100000000 steps by default) over threads.",
+    );
+    let mut steps = 100_000_000u64;
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::Arg::Value(value) => steps = shared::cli::parse(value),
+            other => shared::unexpected(other),
+        }
+    }
     let threads = 64;
     let started = std::time::Instant::now();
     let total = thread::scope(|s| {
         let shares: Vec<_> = (0..threads)
-            .map(|_| s.spawn(|| work(STEPS / threads)))
+            .map(|_| s.spawn(|| work(steps / threads)))
             .collect();
         shares
             .into_iter()

@@ -1,19 +1,31 @@
-//! # 练习 9 · worker: the worker that serves task_master
+//! # 练习 9 · worker: 为 task_master 干活的 Worker · the worker that serves task_master
 //!
 //! Section: 分布式进程 (Distributed processes), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631559645600>
 //!
 //! Read first: `examples-ipc/src/bin/task_worker.rs`.
 //!
-//! To do: this worker connects to the master and gets its two queues, then stops. Make it work:
-//! take a task from the task queue (waiting at most 1 s for one), put its result `n * n = m`
-//! into the result queue, and again, until the task queue stays empty. It then serves our
-//! `task_master`, and the tutorial's `task_master.py` too.
+//! 要做：这个 Worker 连上 Master，拿到两个队列，然后循环：取一个任务，把结果 `n * n = m` 放进结果队
+//! 列。可是 Master 是一个一个地放任务的，而这个 Worker 在队列第一次出现空的时候就退出了，于是漏掉了
+//! 后面的任务。让它每次最多等 1 秒，只有在这段时间里没有等到任务时才结束。这样它就能为我们的
+//! `task_master` 服务，也能为教程的 `task_master.py` 服务。
 //!
-//! Hint: `task.get(Duration::from_secs(1))` is `Err(Error::Empty)` when no task came; a task
-//! is an integer: `.into_int()`.
+//! To do: this worker connects to the master, gets its two queues, and loops: take a task, put its
+//! result `n * n = m` into the result queue. But the master puts its tasks one at a time, and this
+//! worker quits the first moment the queue is empty, missing the later ones. Make it wait up to 1 s
+//! for each task, and stop only when none came in that time. It then serves our `task_master`, and
+//! the tutorial's `task_master.py` too.
+//!
+//! 提示 1：`get` 的参数是它最多等待多久；现在是多久？
+//! Hint 1: `get`'s argument is how long it waits at most; how long is it now?
+//!
+//! 提示 2：`task.get(Duration::from_secs(1))`：1 秒内没有等到任务，才返回 `Err(Error::Empty)`。
+//! Hint 2: `task.get(Duration::from_secs(1))`: `Err(Error::Empty)` only when no task came within 1
+//! s.
 
+use python_interop::Error;
 use python_interop::manager::{BaseManager, Names};
 use shared::{Arg::Long, OrExit};
+use std::time::Duration;
 
 fn main() {
     let mut addr = String::from("127.0.0.1:5000");
@@ -33,6 +45,19 @@ fn main() {
         .or_exit();
     let task = m.queue("get_task_queue").or_exit();
     let result = m.queue("get_result_queue").or_exit();
-    let _ = (task, result);
+    loop {
+        match task.get(Duration::ZERO).and_then(|n| n.into_int()) {
+            Ok(n) => {
+                println!("run task {n} * {n}...");
+                let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
+                result.put(r).or_exit();
+            }
+            Err(Error::Empty) => {
+                println!("task queue is empty.");
+                break;
+            }
+            Err(e) => shared::exit_error(e),
+        }
+    }
     println!("worker exit.");
 }

@@ -1,46 +1,43 @@
-//! # 练习 5 · deadlock_order: two locks, one order
+//! # 练习 5 · deadlock_order: 两把锁，一个顺序 · two locks, one order
 //!
 //! Section: 多线程 · Lock (Multithreading: deadlocks), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017629247922688>
 //!
 //! Read first: `examples-thread/src/bin/deadlock.rs`.
 //!
-//! To do: each thread takes both locks, but in opposite orders: each ends up holding one and
-//! waiting for the other's, for ever. Make both threads finish, without removing a lock.
+//! 要做：两个线程都要获取两把锁，但顺序相反：结果各持有一把，又永远等着对方那把。让两个线程都能结束
+//! ，并且每个线程仍然同时持有两把锁（一把也不能去掉）。这里的 `Lock` 就是一个 `Mutex`，只是会告诉检
+//! 查程序谁持有它，而且程序获取的第一把锁会一直持有，直到另一个线程也来取锁：顺序不对的话，每次运行
+//! 都会死锁，而不只是偶尔。
 //!
-//! Hint: if every thread takes lock A before lock B, can one hold B and wait for A?
+//! To do: each thread takes both locks, but in opposite orders: each ends up holding one and
+//! waiting for the other's, for ever. Make both threads finish, each still holding both locks at
+//! once (remove no lock). `Lock` here is a `Mutex` that tells the checker who holds it, and the
+//! program's first lock is held until another thread comes for a lock: with a wrong order the
+//! deadlock comes on every run, not now and then.
+//!
+//! 提示 1：如果每个线程都先获取 A 再获取 B，会有线程持有 B 却在等 A 吗？
+//! Hint 1: if every thread takes lock A before lock B, can one hold B and wait for A?
+//!
+//! 提示 2：在 Thread-2 里也先 `A.lock()`，再 `B.lock()`。
+//! Hint 2: in Thread-2 too, `A.lock()` first, then `B.lock()`.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use exercises::lab::Lock;
 use std::thread;
-use std::time::{Duration, Instant};
 
-static A: Mutex<()> = Mutex::new(());
-static B: Mutex<()> = Mutex::new(());
-
-/// Waits (at most 1 s) until both threads hold a lock: so that, with the locks taken in
-/// opposite orders, the deadlock comes on every run, not only now and then.
-fn wait_for_the_other(holding: &AtomicUsize) {
-    holding.fetch_add(1, Ordering::SeqCst);
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while holding.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(1));
-    }
-}
+static A: Lock = Lock::new("A");
+static B: Lock = Lock::new("B");
 
 fn main() {
     shared::start("usage: deadlock_order\n\nTwo threads, two locks.").no_options();
-    let holding = AtomicUsize::new(0);
     thread::scope(|s| {
         s.spawn(|| {
-            let _a = A.lock().unwrap();
-            wait_for_the_other(&holding);
-            let _b = B.lock().unwrap();
+            let _a = A.lock();
+            let _b = B.lock();
             println!("Thread-1 has A and B.");
         });
         s.spawn(|| {
-            let _a = A.lock().unwrap(); // A before B, as Thread-1
-            wait_for_the_other(&holding);
-            let _b = B.lock().unwrap();
+            let _a = A.lock(); // A before B, as Thread-1
+            let _b = B.lock();
             println!("Thread-2 has A and B.");
         });
     });

@@ -1,15 +1,26 @@
-//! # 练习 6 · thread_local: each thread its own student
+//! # 练习 6 · thread_local: 每个线程有自己的学生 · each thread its own student
 //!
 //! Section: ThreadLocal, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017630786314240>
 //!
 //! Read first: `examples-thread/src/bin/threadlocal.rs`.
 //!
-//! To do: each thread binds its student, then `process_student` greets the student of its own
-//! thread. But `STUDENT` is one value for all threads: both greet the same student. Give each
-//! thread its own, so that the output is `Hello, Alice (in Thread-A)` and `Hello, Bob (in
-//! Thread-B)`, in either order. Keep the barrier: it makes both bind before either greets.
+//! 要做：每个命令行参数是一个学生（默认 Alice 和 Bob），各由一个线程处理：线程先绑定自己的学生，然
+//! 后 `process_student` 问候本线程的学生。可是 `STUDENT` 是所有线程共用的一个值：它们问候的都是同一
+//! 个学生。给每个线程一个自己的值，让输出变成 `Hello, Alice (in Thread-1)` 和 `Hello, Bob (in
+//! Thread-2)`，先后顺序不定。保留屏障（barrier）：它让所有线程都先绑定，再问候。
 //!
-//! Hint: `thread_local!` declares one value per thread; a `RefCell<Option<String>>` in it is
+//! To do: each argument is a student (Alice and Bob by default), each handled by a thread: the
+//! thread binds its student, then `process_student` greets the student of its own thread. But
+//! `STUDENT` is one value for all threads: they all greet the same student. Give each thread its
+//! own, so that the output is `Hello, Alice (in Thread-1)` and `Hello, Bob (in Thread-2)`, in any
+//! order. Keep the barrier: it makes every thread bind before any greets.
+//!
+//! 提示 1：Python 的 `threading.local()` 在 Rust 里对应什么？
+//! Hint 1: what is Python's `threading.local()` in Rust?
+//!
+//! 提示 2：`thread_local!` 为每个线程声明一个值；其中的 `RefCell<Option<String>>` 用 `with_borrow`
+//! 和 `set` 访问。
+//! Hint 2: `thread_local!` declares one value per thread; a `RefCell<Option<String>>` in it is
 //! reached with `with_borrow` and `set`.
 
 use std::cell::RefCell;
@@ -27,21 +38,31 @@ fn process_student() {
     println!("Hello, {student} (in {name})");
 }
 
-fn process_thread(name: &str, both_bound: &Barrier) {
+fn process_thread(name: &str, all_bound: &Barrier) {
     STUDENT.set(Some(name.to_string()));
-    both_bound.wait(); // both students bound before either is greeted
+    all_bound.wait(); // every student bound before any is greeted
     process_student();
 }
 
 fn main() {
-    shared::start("usage: thread_local\n\nTwo threads greet their own students.").no_options();
-    let both_bound = Barrier::new(2);
+    let mut students = Vec::new();
+    let mut args = shared::start("usage: thread_local [STUDENT...]\n\nA thread for each student greets its own (Alice and Bob by default).");
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::Arg::Value(name) => students.push(shared::cli::parse::<String>(name)),
+            other => shared::unexpected(other),
+        }
+    }
+    if students.is_empty() {
+        students = ["Alice", "Bob"].map(String::from).to_vec();
+    }
+    let all_bound = Barrier::new(students.len());
     thread::scope(|s| {
-        for (thread_name, student) in [("Thread-A", "Alice"), ("Thread-B", "Bob")] {
-            let both_bound = &both_bound;
+        for (i, student) in students.iter().enumerate() {
+            let all_bound = &all_bound;
             thread::Builder::new()
-                .name(thread_name.into())
-                .spawn_scoped(s, move || process_thread(student, both_bound))
+                .name(format!("Thread-{}", i + 1))
+                .spawn_scoped(s, move || process_thread(student, all_bound))
                 .expect("a thread");
         }
     });

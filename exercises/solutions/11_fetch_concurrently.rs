@@ -1,14 +1,22 @@
-//! # 练习 11 · fetch_concurrently: three fetches at once
+//! # 练习 11 · fetch_concurrently: 同时下载 · fetches at once
 //!
 //! Section: asyncio, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017970488768640>
 //!
 //! Read first: `examples-async/src/bin/async_wget.rs`.
 //!
-//! To do: this fetches the first line of each server's answer, one server after another: each
-//! waits for the one before. Start all the fetches at once, on the one thread of the event loop,
-//! then print each answer.
+//! 要做：它从每个服务器取回回答的第一行，一个服务器接一个服务器：每个下载都要等前一个完成。在事件循
+//! 环唯一的线程上，同时开始所有下载，再输出每个回答。
 //!
-//! Hint: `tokio::spawn(wget(addr))` starts a task at once and returns a handle to `.await` later.
+//! To do: this fetches the first line of each server's answer, one server after another: each waits
+//! for the one before. Start all the fetches at once, on the one thread of the event loop, then
+//! print each answer.
+//!
+//! 提示 1：future 在被 await 或 spawn 之前什么都不做：先把它们全部启动，再逐个 await。
+//! Hint 1: a future does nothing until it is awaited or spawned: start them all first, then await
+//! each.
+//!
+//! 提示 2：`tokio::spawn(wget(addr))` 立即启动一个任务，并返回一个句柄，稍后再 `.await`。
+//! Hint 2: `tokio::spawn(wget(addr))` starts a task at once and returns a handle to `.await` later.
 
 use shared::{Context, OrExit};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -26,7 +34,7 @@ async fn wget(addr: String) -> std::io::Result<String> {
 
 fn main() {
     let mut addrs = Vec::new();
-    let mut args = shared::start("usage: fetch_concurrently HOST:PORT...\n\nFetches each at once.");
+    let mut args = shared::start("usage: fetch_concurrently HOST:PORT...\n\nFetches from each server at once.");
     while let Some(arg) = args.next() {
         match arg {
             shared::Arg::Value(addr) => addrs.push(shared::cli::parse::<String>(addr)),

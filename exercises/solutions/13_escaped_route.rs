@@ -1,14 +1,24 @@
-//! # 练习 13 · escaped_route: a page for every name, safely
+//! # 练习 13 · escaped_route: 每个名字一个页面，而且安全 · a page for every name, safely
 //!
 //! Section: aiohttp, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017985577429536>
 //!
 //! Read first: `examples-async/src/bin/aio_web.rs`.
 //!
-//! To do: the server answers `/` only. Add the sample's second route, `/hello/{name}`, which
-//! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<i>Bob` must show the
-//! text `<i>Bob`, not Bob in italics (nor run a visitor's `<script>`).
+//! 要做：服务器只回答 `/`。加上示例的第二个路由 `/hello/{name}`，回答 `<h1>hello, NAME!</h1>`，其中
+//! 的名字要经过 HTML 转义：`/hello/<i>Bob` 必须显示文字 `<i>Bob`，而不是斜体的 Bob（更不能运行访客
+//! 的 `<script>`）。
 //!
-//! Hint: `.route("/hello/{name}", get(hello))`, where `hello` takes `Path(name): Path<String>`;
+//! To do: the server answers `/` only. Add the sample's second route, `/hello/{name}`, which
+//! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<i>Bob` must show the text
+//! `<i>Bob`, not Bob in italics (nor run a visitor's `<script>`).
+//!
+//! 提示 1：一个带参数的路由，再加一个处理函数；名字在放进 HTML 之前先转义。
+//! Hint 1: a route with a parameter, and a handler; the name is escaped before it goes into the
+//! HTML.
+//!
+//! 提示 2：`.route("/hello/{name}", get(hello))`，其中 `hello` 接收 `Path(name): Path<String>`；
+//! `examples_async::web::html_escape` 负责转义。
+//! Hint 2: `.route("/hello/{name}", get(hello))`, where `hello` takes `Path(name): Path<String>`;
 //! `examples_async::web::html_escape` escapes.
 
 use axum::Router;

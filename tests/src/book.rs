@@ -287,10 +287,11 @@ fn example_section(file: &str, name: &str, source: &str, readme: &str) -> String
 const EXERCISES_INTRO: &str = "\n## 练习 Exercises\n\nEach is a small program with a gap to fill or a bug \
     to fix that is this section's lesson. `cargo run -p exercises` lists them all and checks the \
     first one not done, again each time you save it; `cargo run -p exercises -- check NAME` \
-    checks one: it builds it, runs it and checks the lesson where it can be measured (that the \
-    work ran in parallel, that nothing was lost, that the waits overlapped), the output \
-    otherwise. Solutions are in \
-    `exercises/solutions/`, to compare once yours passes.\n";
+    checks one: it builds it, runs it and checks the lesson through what the checker sees itself \
+    (the processes and threads that really ran, inputs it chooses, the waits on its own clock), \
+    never the text alone; `-- hint NAME` gives a hint, `-- hint NAME 2` a closer one, and \
+    `-- run NAME` shows its output. Solutions are in `exercises/solutions/`, to compare once \
+    yours passes.\n";
 
 /// An exercise: its header as Markdown (the title a level down) and how to check it.
 fn exercise_section(file: &str, source: &str) -> String {
@@ -301,11 +302,27 @@ fn exercise_section(file: &str, source: &str) -> String {
         .and_then(|f| f.split_once('_'))
         .map_or("", |(_, name)| name);
     let mut out = String::from("\n");
+    // The header's Chinese paragraphs (要做, 提示) are the Chinese edition's, through its PO.
+    let mut chinese = false;
     for line in source.lines().take_while(|l| l.starts_with("//!")) {
         let line = line
             .trim_start_matches("//!")
             .strip_prefix(' ')
             .unwrap_or("");
+        if ["要做：", "提示 1：", "提示 2："]
+            .iter()
+            .any(|k| line.starts_with(k))
+        {
+            chinese = true;
+        } else if chinese && line.is_empty() {
+            chinese = false;
+            continue; // with its paragraph
+        } else if line.starts_with("To do: ") || line.starts_with("Hint ") {
+            chinese = false;
+        }
+        if chinese {
+            continue;
+        }
         match line.strip_prefix("# ") {
             Some(title) => _ = writeln!(out, "### {title}"),
             None => _ = writeln!(out, "{line}"),
