@@ -181,6 +181,50 @@ pub fn assert_listed(package: &str, listed: &[&str]) {
 /// The values of `TUTORIAL_TIME_SCALE` that every binary refuses.
 pub const BAD_TIME_SCALES: [&str; 5] = ["fast", "-1", "NaN", "1e9", ""];
 
+/// What is wrong with [`TABLE`] for the workspace at `root`: a binary without a row, a row
+/// without a binary, a binary shown beside a partner whose outputs the README shows and the
+/// partner's file does not check (`in_readme`).
+pub fn table_problems(root: &std::path::Path) -> Vec<String> {
+    let binaries = crate::workspace::binaries(root);
+    let mut problems = Vec::new();
+    for b in &binaries {
+        if !TABLE
+            .iter()
+            .any(|r| r.package == b.package && r.name == b.name)
+        {
+            problems.push(format!(
+                "{}'s {}: no row in every_binary::TABLE",
+                b.package, b.name
+            ));
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    for row in TABLE {
+        if !binaries
+            .iter()
+            .any(|b| b.package == row.package && b.name == row.name)
+        {
+            problems.push(format!(
+                "every_binary::TABLE: {}'s {} is no binary",
+                row.package, row.name
+            ));
+        }
+        let Header::WithPartner(partner) = row.header else {
+            continue;
+        };
+        let at = format!("{}/tests/examples/{partner}", row.package);
+        let text = std::fs::read_to_string(root.join(&at)).unwrap_or_default();
+        let shown = !crate::expected::in_readme(&readme, row.name).is_empty();
+        if shown && !(text.contains("in_readme(") && text.contains(&format!("\"{}\"", row.name))) {
+            problems.push(format!(
+                "{at}: the README shows {}'s output, and this file does not check it (in_readme)",
+                row.name
+            ));
+        }
+    }
+    problems
+}
+
 /// `--help`, an unknown option, a stray argument, a bad `TUTORIAL_TIME_SCALE` and a closed
 /// stdout, for the binary `name` of `package` at `exe`.
 pub fn refusals(package: &str, name: &str, exe: &str) {

@@ -209,22 +209,6 @@ pub fn check_header(file: &str, exe: &str, source: &str) {
     run_and_check(exe, blocks);
 }
 
-/// [`check_header`] for each named binary of the calling package, in a test of that package:
-/// `harness::check_headers!(lock, deadlock)`. (The workspace check looks for each binary in
-/// such a list, or in an `include_str!` of its file for a test that runs it with a partner.)
-#[macro_export]
-macro_rules! check_headers {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            $crate::expected::check_header(
-                concat!(env!("CARGO_PKG_NAME"), "/src/bin/", stringify!($name), ".rs"),
-                env!(concat!("CARGO_BIN_EXE_", stringify!($name))),
-                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bin/", stringify!($name), ".rs")),
-            );
-        )+
-    };
-}
-
 /// [`check_header`] for the outputs of `bin` (at `exe`) that the README shows.
 pub fn check_readme(readme: &str, bin: &str, exe: &str) {
     run_and_check(exe, in_readme(readme, bin));
