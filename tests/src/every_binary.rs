@@ -9,7 +9,9 @@
 //!   build's note;
 //! - every output its `//!` header and the README show is what a fresh run prints (what varies
 //!   redacted, [`crate::expected`]), or, for a binary shown running beside a partner (a server
-//!   and its client), the file named in its row checks them;
+//!   and its client), the file named in its row checks them; the runs beside Python
+//!   (`--vs-python`: Python's standard library at scale) are tier 2 (`#[ignore]`, run by
+//!   `cargo test --workspace -- --ignored`);
 //! - (not Unix) a Unix-only binary says so in one line and exits 1.
 //!
 //! Each examples package runs them for its binaries from its `tests/examples/main.rs`:
@@ -81,34 +83,19 @@ pub const TABLE: &[Row] = &[
         alone: true,
         ..row(THREAD, "cpu_bound")
     },
-    Row {
-        alone: true,
-        ..row(THREAD, "deadlock")
-    },
-    Row {
-        alone: true,
-        ..row(THREAD, "lock")
-    },
+    row(THREAD, "deadlock"),
+    row(THREAD, "lock"),
     Row {
         alone: true,
         ..row(THREAD, "lost_update")
     },
-    Row {
-        alone: true,
-        ..row(THREAD, "master_worker")
-    },
-    Row {
-        alone: true,
-        ..row(THREAD, "multi_threading")
-    },
+    row(THREAD, "master_worker"),
+    row(THREAD, "multi_threading"),
     Row {
         alone: true,
         ..row(THREAD, "multicore")
     },
-    Row {
-        alone: true,
-        ..row(THREAD, "threadlocal")
-    },
+    row(THREAD, "threadlocal"),
     row(PROCESS, "crash_isolation"),
     Row {
         unix_only: true,
@@ -278,10 +265,8 @@ pub fn header_outputs(package: &str, name: &str, exe: &str) {
     match row.header {
         Header::Own => {
             let _alone = row.alone.then(crate::one_at_a_time);
-            let source = std::fs::read_to_string(root.join(&file)).expect("its source");
-            crate::expected::check_header(&file, exe, &source);
-            let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-            crate::expected::check_readme(&readme, name, exe);
+            let (here, _) = shown_blocks(&root, &file, name);
+            crate::expected::run_and_check(exe, here);
         }
         Header::WithPartner(partner) => {
             let at = format!("{package}/tests/examples/{partner}");
@@ -293,6 +278,44 @@ pub fn header_outputs(package: &str, name: &str, exe: &str) {
             );
         }
     }
+}
+
+/// Tier 2: the outputs of the runs beside Python (`--vs-python`) that the headers of the
+/// binaries `bins` (name, path) of `package` and the README show: Python's standard library at
+/// the scale the headers show (two million messages through `multiprocessing.Queue`, seconds of
+/// CPU time), checked against fresh runs.
+pub fn header_outputs_beside_python(package: &str, bins: &[(&str, &str)]) {
+    let root = root();
+    for &(name, exe) in bins {
+        let row = row_of(package, name);
+        if row.header != Header::Own || (row.unix_only && cfg!(not(unix))) {
+            continue;
+        }
+        let _alone = row.alone.then(crate::one_at_a_time);
+        let (_, beside_python) = shown_blocks(&root, &format!("{package}/src/bin/{name}.rs"), name);
+        crate::expected::run_and_check(exe, beside_python);
+    }
+}
+
+/// The output blocks of the header of `name` (its source `file`) and of the README: those of
+/// tier 1, then those of runs beside Python (`--vs-python`, tier 2). Fails if the header shows
+/// no output at all.
+fn shown_blocks(
+    root: &std::path::Path,
+    file: &str,
+    name: &str,
+) -> (Vec<crate::expected::Block>, Vec<crate::expected::Block>) {
+    let source = std::fs::read_to_string(root.join(file)).expect("its source");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let header = crate::expected::in_header(file, name, &source);
+    assert!(
+        !header.is_empty(),
+        "{file}: its header shows no output block"
+    );
+    header
+        .into_iter()
+        .chain(crate::expected::in_readme(&readme, name))
+        .partition(|block| !block.args.iter().any(|a| a == "--vs-python"))
 }
 
 /// Runs `exe` with its stdout a pipe whose reader has already gone, as in `| head -0`, so that
@@ -358,6 +381,18 @@ macro_rules! every_binary {
                     &[$(stringify!($name)),+],
                 );
             }
+            #[test]
+            #[ignore = "tier 2: Python's stdlib at scale (the --vs-python outputs of the headers)"]
+            fn header_outputs_beside_python() {
+                $crate::every_binary::header_outputs_beside_python(
+                    env!("CARGO_PKG_NAME"),
+                    &[$((
+                        stringify!($name),
+                        env!(concat!("CARGO_BIN_EXE_", stringify!($name))),
+                    )),+],
+                );
+            }
+
             $(
                 mod $name {
                     const EXE: &str = env!(concat!("CARGO_BIN_EXE_", stringify!($name)));

@@ -214,7 +214,8 @@ pub fn check_readme(readme: &str, bin: &str, exe: &str) {
     run_and_check(exe, in_readme(readme, bin));
 }
 
-fn run_and_check(exe: &str, blocks: Vec<Block>) {
+/// Runs the command of each block with the binary at `exe` and checks what it prints.
+pub fn run_and_check(exe: &str, blocks: Vec<Block>) {
     for block in blocks {
         let vs_python = block.args.iter().any(|a| a == "--vs-python");
         if vs_python && !crate::python3_present(&format!("the output at {block}")) {

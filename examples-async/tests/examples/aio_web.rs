@@ -220,6 +220,7 @@ fn aio_web_closes_half_sent_and_idle_connections() {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "tier 2: stuck clients holding every file descriptor (a cap)"]
 fn aio_web_recovers_when_stuck_clients_hold_every_file_descriptor() {
     // 64 descriptors, 80 clients that never finish their headers: the server runs out of
     // descriptors until the deadline closes the stuck ones, then answers again.
@@ -314,6 +315,7 @@ fn index_response(stream: &mut TcpStream) -> String {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "tier 2: a keep-alive connection kept busy for a second (hardening)"]
 fn aio_web_keeps_a_busy_keep_alive_connection_open() {
     // The deadline counts from the last answer, not from the connection: four requests 0.4 s
     // apart on one connection outlive a 1 s timeout.

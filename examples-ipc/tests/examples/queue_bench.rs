@@ -131,6 +131,7 @@ fn a_killed_writer_is_named() {
 /// ten million messages (about 150 MB).
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "tier 2: a full pipe, a writer nobody reads"]
 fn a_writer_nobody_reads_holds_a_bounded_amount() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
