@@ -44,6 +44,7 @@ fn ci_runs_the_test_command_of_the_readme() {
         "cargo fmt --check",
         "cargo clippy --workspace --all-targets -- -D warnings",
         "cargo test --workspace",
+        "cargo test --workspace -- --ignored",
     ] {
         assert!(ci.contains(step), ".ci/run does not run `{step}`");
     }
