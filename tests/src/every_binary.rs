@@ -11,13 +11,13 @@
 //!   redacted, [`crate::expected`]), or, for a binary shown running beside a partner (a server
 //!   and its client), the file named in its row checks them; the runs beside Python
 //!   (`--vs-python`: Python's standard library at scale) are tier 2 (`#[ignore]`, run by
-//!   `cargo test --workspace -- --ignored`);
+//!   `cargo test --workspace -- --ignored`), for the binaries listed after `; beside_python:`;
 //! - (not Unix) a Unix-only binary says so in one line and exits 1.
 //!
 //! Each examples package runs them for its binaries from its `tests/examples/main.rs`:
 //!
 //! ```text
-//! harness::every_binary!(lock, deadlock, ...);
+//! harness::every_binary!(lock, deadlock, ..., cpu_bound; beside_python: cpu_bound);
 //! ```
 //!
 //! which makes `every_binary::<name>::refusals` and `every_binary::<name>::header_outputs` for
@@ -53,6 +53,9 @@ pub struct Row {
     pub alone: bool,
     /// `cfg(unix)` only; elsewhere its `main` says so.
     pub unix_only: bool,
+    /// Its header or the README shows a run beside Python (`--vs-python`): Python's standard
+    /// library at the header's scale, checked in tier 2.
+    pub beside_python: bool,
     pub header: Header,
 }
 
@@ -64,6 +67,7 @@ const fn row(package: &'static str, name: &'static str) -> Row {
         closed_stdout_args: &[],
         alone: false,
         unix_only: false,
+        beside_python: false,
         header: Header::Own,
     }
 }
@@ -81,6 +85,7 @@ pub const TABLE: &[Row] = &[
     },
     Row {
         alone: true,
+        beside_python: true,
         ..row(THREAD, "cpu_bound")
     },
     row(THREAD, "deadlock"),
@@ -93,6 +98,7 @@ pub const TABLE: &[Row] = &[
     row(THREAD, "multi_threading"),
     Row {
         alone: true,
+        beside_python: true,
         ..row(THREAD, "multicore")
     },
     row(THREAD, "threadlocal"),
@@ -120,7 +126,10 @@ pub const TABLE: &[Row] = &[
     row(ASYNC, "io_bound"),
     row(IPC, "pipe"),
     row(IPC, "queue"),
-    row(IPC, "queue_bench"),
+    Row {
+        beside_python: true,
+        ..row(IPC, "queue_bench")
+    },
     Row {
         closed_stdout_args: &["--addr", "127.0.0.1:0"],
         header: Header::WithPartner("task_master.rs"),
@@ -149,19 +158,30 @@ pub fn root() -> PathBuf {
 }
 
 /// Fails unless `listed` (the `every_binary!` list of `package`) names exactly the table's
-/// binaries of `package`.
-pub fn assert_listed(package: &str, listed: &[&str]) {
-    let mut listed: Vec<&str> = listed.to_vec();
-    listed.sort_unstable();
-    let mut rows: Vec<&str> = TABLE
+/// binaries of `package`, and `beside_python` (its list after `; beside_python:`) those of them
+/// whose rows say [`Row::beside_python`].
+pub fn assert_listed(package: &str, listed: &[&str], beside_python: &[&str]) {
+    fn sorted<'a>(names: &[&'a str]) -> Vec<&'a str> {
+        let mut names = names.to_vec();
+        names.sort_unstable();
+        names
+    }
+    let rows: Vec<&Row> = TABLE.iter().filter(|r| r.package == package).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.name).collect();
+    assert_eq!(
+        sorted(listed),
+        sorted(&names),
+        "{package}'s harness::every_binary! list is not the table's rows of {package}"
+    );
+    let python: Vec<&str> = rows
         .iter()
-        .filter(|r| r.package == package)
+        .filter(|r| r.beside_python)
         .map(|r| r.name)
         .collect();
-    rows.sort_unstable();
     assert_eq!(
-        listed, rows,
-        "{package}'s harness::every_binary! list is not the table's rows of {package}"
+        sorted(beside_python),
+        sorted(&python),
+        "{package}'s `beside_python:` list is not the table's rows of {package} that say so"
     );
 }
 
@@ -265,7 +285,13 @@ pub fn header_outputs(package: &str, name: &str, exe: &str) {
     match row.header {
         Header::Own => {
             let _alone = row.alone.then(crate::one_at_a_time);
-            let (here, _) = shown_blocks(&root, &file, name);
+            let (here, beside_python) = shown_blocks(&root, &file, name);
+            assert_eq!(
+                row.beside_python,
+                !beside_python.is_empty(),
+                "{file}: whether it shows runs beside Python (--vs-python, tier 2) and its row's \
+                 `beside_python` (and its package's `every_binary!(...; beside_python: ...)`) differ"
+            );
             crate::expected::run_and_check(exe, here);
         }
         Header::WithPartner(partner) => {
@@ -280,21 +306,20 @@ pub fn header_outputs(package: &str, name: &str, exe: &str) {
     }
 }
 
-/// Tier 2: the outputs of the runs beside Python (`--vs-python`) that the headers of the
-/// binaries `bins` (name, path) of `package` and the README show: Python's standard library at
-/// the scale the headers show (two million messages through `multiprocessing.Queue`, seconds of
-/// CPU time), checked against fresh runs.
-pub fn header_outputs_beside_python(package: &str, bins: &[(&str, &str)]) {
-    let root = root();
-    for &(name, exe) in bins {
-        let row = row_of(package, name);
-        if row.header != Header::Own || (row.unix_only && cfg!(not(unix))) {
-            continue;
-        }
-        let _alone = row.alone.then(crate::one_at_a_time);
-        let (_, beside_python) = shown_blocks(&root, &format!("{package}/src/bin/{name}.rs"), name);
-        crate::expected::run_and_check(exe, beside_python);
-    }
+/// Tier 2: the outputs of the runs beside Python (`--vs-python`) that the header of `name` of
+/// `package` (at `exe`) and the README show: Python's standard library at the header's scale
+/// (two million messages through `multiprocessing.Queue`, seconds of CPU time), checked against
+/// fresh runs.
+pub fn header_outputs_beside_python(package: &str, name: &str, exe: &str) {
+    let row = row_of(package, name);
+    let file = format!("{package}/src/bin/{name}.rs");
+    let (_, beside_python) = shown_blocks(&root(), &file, name);
+    assert!(
+        row.beside_python && !beside_python.is_empty(),
+        "{file}: shows no run beside Python"
+    );
+    let _alone = row.alone.then(crate::one_at_a_time);
+    crate::expected::run_and_check(exe, beside_python);
 }
 
 /// The output blocks of the header of `name` (its source `file`) and of the README: those of
@@ -372,6 +397,12 @@ pub fn run_with_closed_stdout(exe: &str, args: &[&str]) -> (std::process::ExitSt
 #[macro_export]
 macro_rules! every_binary {
     ($($name:ident),+ $(,)?) => {
+        $crate::every_binary!(@checks [$($name),+] []);
+    };
+    ($($name:ident),+ ; beside_python: $($python:ident),+ $(,)?) => {
+        $crate::every_binary!(@checks [$($name),+] [$($python),+]);
+    };
+    (@checks [$($name:ident),+] [$($python:ident),*]) => {
         /// The checks every binary shares, from the harness's table (`harness::every_binary`).
         mod every_binary {
             #[test]
@@ -379,17 +410,7 @@ macro_rules! every_binary {
                 $crate::every_binary::assert_listed(
                     env!("CARGO_PKG_NAME"),
                     &[$(stringify!($name)),+],
-                );
-            }
-            #[test]
-            #[ignore = "tier 2: Python's stdlib at scale (the --vs-python outputs of the headers)"]
-            fn header_outputs_beside_python() {
-                $crate::every_binary::header_outputs_beside_python(
-                    env!("CARGO_PKG_NAME"),
-                    &[$((
-                        stringify!($name),
-                        env!(concat!("CARGO_BIN_EXE_", stringify!($name))),
-                    )),+],
+                    &[$(stringify!($python)),*],
                 );
             }
 
@@ -416,6 +437,21 @@ macro_rules! every_binary {
                     }
                 }
             )+
+
+            /// Tier 2: the outputs of the runs beside Python that headers show.
+            mod beside_python {
+                $(
+                    #[test]
+                    #[ignore = "tier 2: Python's stdlib at scale (a header's --vs-python outputs)"]
+                    fn $python() {
+                        $crate::every_binary::header_outputs_beside_python(
+                            env!("CARGO_PKG_NAME"),
+                            stringify!($python),
+                            env!(concat!("CARGO_BIN_EXE_", stringify!($python))),
+                        );
+                    }
+                )*
+            }
         }
     };
 }

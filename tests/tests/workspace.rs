@@ -113,7 +113,8 @@ fn main() {}
 ";
 const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
 const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"));";
-const GOOD_MAIN: &str = "mod other;\nmod demo;\n\nharness::every_binary!(other, demo);\n";
+const GOOD_MAIN: &str =
+    "mod other;\nmod demo;\n\nharness::every_binary!(other, demo; beside_python: other);\n";
 
 #[test]
 fn a_complete_made_up_workspace_passes() {

@@ -10,4 +10,11 @@ mod pipe;
 mod queue;
 mod queue_bench;
 
-harness::every_binary!(pipe, queue, queue_bench, task_master, task_worker);
+harness::every_binary!(
+    pipe,
+    queue,
+    queue_bench,
+    task_master,
+    task_worker;
+    beside_python: queue_bench
+);

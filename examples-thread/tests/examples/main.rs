@@ -25,5 +25,6 @@ harness::every_binary!(
     master_worker,
     multi_threading,
     multicore,
-    threadlocal,
+    threadlocal;
+    beside_python: cpu_bound, multicore
 );

@@ -139,12 +139,13 @@ fn test_problems(root: &Path, binary: &Binary) -> Vec<String> {
     problems
 }
 
-/// The names in the `<macro>(...)` lists of a file: `listed(text, "every_binary!(")`.
+/// The names in the `<macro>(...)` lists of a file, up to a `;`: `listed(text, "every_binary!(")`.
 fn listed<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
     text.split(call)
         .skip(1)
         .filter_map(|after| after.split_once(')'))
-        .flat_map(|(list, _)| list.split(',').map(str::trim))
+        .map(|(list, _)| list.split(';').next().unwrap_or_default())
+        .flat_map(|list| list.split(',').map(str::trim))
         .filter(|name| !name.is_empty())
         .collect()
 }
