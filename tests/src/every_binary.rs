@@ -4,9 +4,9 @@
 //! - `--help` prints its usage and exits 0; an option it does not know, or (for a binary that
 //!   takes no operands) a stray argument, is a usage error: one `error:` line, exit status 2;
 //! - a bad `TUTORIAL_TIME_SCALE` is a usage error that names it, with nothing on stdout;
-//! - (Unix) a stdout closed before it starts, as in `... | head -0`, ends it quietly: killed by
-//!   SIGPIPE would (exit status 141, as a shell reports it), nothing on stderr but a debug
-//!   build's note;
+//! - (Unix) a stdout closed before it starts (its reader gone, as `| head` leaves it) ends it
+//!   quietly: exit status 141, as a shell reports a death by SIGPIPE, and nothing on stderr but
+//!   a debug build's note;
 //! - every output its `//!` header and the README show is what a fresh run prints (what varies
 //!   redacted, [`crate::expected`]), or, for a binary shown running beside a partner (a server
 //!   and its client), the file named in its row checks them; the runs beside Python
@@ -21,9 +21,11 @@
 //! ```
 //!
 //! which makes `every_binary::<name>::refusals` and `every_binary::<name>::header_outputs` for
-//! each, and `every_binary::the_list_is_the_tables`: the list names exactly the table's rows of
-//! that package, and the workspace check (`tests/tests/workspace.rs`) that the table has a row
-//! for every binary of the workspace.
+//! each (so `cargo test -p examples-thread lock` runs them beside lock's own tests),
+//! `every_binary::beside_python::<name>` (tier 2) for those after `beside_python:`, and
+//! `every_binary::the_list_is_the_tables`: the lists name exactly the table's rows of that
+//! package. The workspace check (`tests/tests/workspace.rs`, [`table_problems`]) makes sure
+//! that the table has a row for every binary of the workspace.
 
 use crate::bin;
 use std::path::PathBuf;
