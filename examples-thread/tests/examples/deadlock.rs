@@ -108,3 +108,25 @@ fn a_thread_the_system_refuses_is_one_error_line() {
     // Thread-1 waits at the barrier for Thread-2, which never starts.
     a_refused_thread_is_one_error_line(env!("CARGO_BIN_EXE_deadlock"), &[], 2);
 }
+
+/// Two threads that both find stdout full (`> /dev/full`): the error is said once, not by
+/// each of them (deadlock's threads print at the same moment).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_said_once_when_two_threads_meet_it() {
+    for _ in 0..10 {
+        let full = std::fs::File::create("/dev/full").expect("open /dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_deadlock"))
+            .env(harness::TIME_SCALE_VAR, "0")
+            .stdout(full)
+            .output()
+            .expect("run deadlock");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write to stdout"),
+            "{stderr}"
+        );
+    }
+}
