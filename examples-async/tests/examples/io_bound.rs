@@ -2,20 +2,7 @@
 //! thread each.
 
 use harness::timeline::parse_listing;
-use harness::{bin, shape};
-
-/// Seconds from a duration as `shared::bench::human` prints it: `1.23 s`, `4.56 ms`, `7.8 µs`.
-fn seconds(text: &str) -> f64 {
-    let (value, unit) = text.trim().split_once(' ').expect("a value and a unit");
-    let value: f64 = value.parse().expect("a number");
-    match unit {
-        "s" => value,
-        "ms" => value / 1e3,
-        "µs" => value / 1e6,
-        "ns" => value / 1e9,
-        _ => panic!("unknown unit in {text:?}"),
-    }
-}
+use harness::{bin, seconds, shape};
 
 #[test]
 fn io_bound_runs_the_waits_as_tasks_and_as_threads() {

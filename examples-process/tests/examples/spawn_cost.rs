@@ -53,14 +53,7 @@ fn measures_threads_processes_and_programs() {
 
 /// Seconds in a duration as `shared::bench::human` prints it: `37.2 µs`, `1.52 ms`.
 fn seconds(value: &str, unit: &str) -> f64 {
-    let scale = match unit.trim_end_matches([',', ')']) {
-        "ns" => 1e-9,
-        "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        other => panic!("unit {other:?}"),
-    };
-    value.parse::<f64>().unwrap() * scale
+    harness::seconds(&format!("{value} {unit}"))
 }
 
 /// The lesson's order: a thread < a forked process < a new program, each at least twice the one

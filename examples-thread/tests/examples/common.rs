@@ -1,7 +1,7 @@
 //! What the lesson files of examples-thread share: the imports they all use, a lock for the
 //! tests that measure CPU time, and readers of the figures the binaries print.
 
-pub use harness::{Output, bin, numbers};
+pub use harness::{Output, bin, numbers, seconds};
 pub use std::time::{Duration, Instant};
 
 /// Tests that measure CPU time or need two threads to really run at once take this lock, so

@@ -7,7 +7,7 @@ use crate::common::*;
 const CONTEXT_SWITCH: &str = env!("CARGO_BIN_EXE_context_switch");
 
 /// The figure of a row: `  two threads (...):  20.58µs a switch (...)`, in seconds.
-fn seconds(row: &str) -> f64 {
+fn seconds_of_row(row: &str) -> f64 {
     let figure = row
         .split(':')
         .nth(1)
@@ -15,15 +15,7 @@ fn seconds(row: &str) -> f64 {
     let figure = figure
         .unwrap_or_else(|| panic!("no figure in {row:?}"))
         .trim();
-    let (number, unit) = figure.split_at(figure.find(|c: char| c.is_alphabetic()).unwrap());
-    let scale = match unit {
-        "ns" => 1e-9,
-        "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        other => panic!("unit {other:?} in {row:?}"),
-    };
-    number.parse::<f64>().unwrap() * scale
+    harness::seconds(figure)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -41,9 +33,9 @@ fn three_switches_and_three_crowds() {
     let lines = out.lines();
     assert_eq!(lines.len(), 8, "{out}");
     assert!(lines[0].starts_with("One switch: a token handed back and forth 300 times"));
-    let (thread, task) = (seconds(lines[1]), seconds(lines[3]));
+    let (thread, task) = (seconds_of_row(lines[1]), seconds_of_row(lines[3]));
     assert!(
-        thread > 0.0 && seconds(lines[2]) > 0.0 && task > 0.0,
+        thread > 0.0 && seconds_of_row(lines[2]) > 0.0 && task > 0.0,
         "{out}"
     );
     // A debug build is slow at everything but the system's switch: only a release build

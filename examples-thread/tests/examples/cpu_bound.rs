@@ -5,20 +5,6 @@ use crate::common::*;
 
 const PATH: &str = env!("CARGO_BIN_EXE_cpu_bound");
 
-/// `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s` in seconds.
-fn seconds(human: &str) -> f64 {
-    let (value, unit) = human.trim().split_once(' ').expect("a value and a unit");
-    let value: f64 = value.parse().expect("a number");
-    let scale = match unit {
-        "ns" => 1e-9,
-        "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        other => panic!("unit {other:?}"),
-    };
-    value * scale
-}
-
 #[test]
 fn every_row_counts_the_same_primes_and_every_thread_does_its_share() {
     let _cpu = cpu_to_myself();
