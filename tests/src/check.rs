@@ -129,6 +129,28 @@ pub fn numbers(line: &str) -> Vec<u64> {
         .collect()
 }
 
+/// A duration as the examples print it, in seconds: `seconds("1.5 ms") == 0.0015`, also
+/// `20.58µs` (no space) and with a trailing `,` or `)`. Fails the test on anything else.
+pub fn seconds(figure: &str) -> f64 {
+    let figure = figure.trim().trim_end_matches([',', ')']);
+    let split = figure
+        .find(|c: char| c.is_alphabetic())
+        .unwrap_or_else(|| panic!("no unit in {figure:?}"));
+    let (number, unit) = figure.split_at(split);
+    let scale = match unit {
+        "ns" => 1e-9,
+        "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        other => panic!("unit {other:?} in {figure:?}"),
+    };
+    let number: f64 = number
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {figure:?}"));
+    number * scale
+}
+
 /// Fails unless `actual` holds exactly the `expected` lines, each as often, in any order.
 pub fn assert_lines_any_order<'a>(actual: impl IntoIterator<Item = &'a str>, expected: &[&str]) {
     fn counts<'s>(lines: impl IntoIterator<Item = &'s str>) -> BTreeMap<&'s str, usize> {
@@ -193,6 +215,19 @@ mod tests {
         assert_eq!(shape("Task 0 runs 1.53 seconds."), "Task # runs # seconds.");
         assert_eq!(shape("at http://127.0.0.1:8000..."), "at http://#...");
         assert_eq!(shape("Put A to queue..."), "Put A to queue...");
+    }
+
+    #[test]
+    fn seconds_with_and_without_a_space() {
+        assert_eq!(seconds("1.5 ms"), 0.0015);
+        assert_eq!(seconds("20µs"), 20.0 * 1e-6);
+        assert_eq!(seconds(" 2 s),"), 2.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "unit \"min\"")]
+    fn seconds_refuses_an_unknown_unit() {
+        seconds("3 min");
     }
 
     #[test]

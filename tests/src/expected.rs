@@ -80,7 +80,7 @@ const TIME_UNITS: [&str; 6] = ["ns", "µs", "us", "ms", "s", "seconds"];
 const SIZE_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "KB", "MB"];
 
 /// `text` with what varies from run to run replaced: each number by `N` (digits, with the `.`
-/// and `,` inside them), a number with a unit of time or size by `TIME` or `SIZE`, the name of
+/// and `,` inside them, and its sign), a number with a unit of time or size by `TIME` or `SIZE`, the name of
 /// a day or a month by `DAY`, a word's plural after a number by its singular, a chart of
 /// `--timeline` by its title and its lanes' names (its bars, axis and legend change with every
 /// run, and are drawn from the listing that follows, which is compared), and runs of spaces by
@@ -122,6 +122,13 @@ fn redact_line(line: &str) -> String {
         if !c.is_ascii_digit() {
             masked.push(c);
             continue;
+        }
+        // A sign is the number's (`balance = -13`), a hyphen between words is not (`x-1`).
+        let signed = masked.strip_suffix('-').filter(|before| {
+            before.is_empty() || before.ends_with(|b: char| b.is_whitespace() || "(=[".contains(b))
+        });
+        if let Some(before) = signed {
+            masked.truncate(before.len());
         }
         let mut number = String::from(c);
         while let Some(&d) = chars.peek() {
@@ -215,28 +222,13 @@ pub fn check_header(file: &str, exe: &str, source: &str) {
     run_and_check(exe, blocks);
 }
 
-/// [`check_header`] for each named binary of the calling package, in a test of that package:
-/// `harness::check_headers!(lock, deadlock)`. (The workspace check looks for each binary in
-/// such a list, or in an `include_str!` of its file for a test that runs it with a partner.)
-#[macro_export]
-macro_rules! check_headers {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            $crate::expected::check_header(
-                concat!(env!("CARGO_PKG_NAME"), "/src/bin/", stringify!($name), ".rs"),
-                env!(concat!("CARGO_BIN_EXE_", stringify!($name))),
-                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bin/", stringify!($name), ".rs")),
-            );
-        )+
-    };
-}
-
 /// [`check_header`] for the outputs of `bin` (at `exe`) that the README shows.
 pub fn check_readme(readme: &str, bin: &str, exe: &str) {
     run_and_check(exe, in_readme(readme, bin));
 }
 
-fn run_and_check(exe: &str, blocks: Vec<Block>) {
+/// Runs the command of each block with the binary at `exe` and checks what it prints.
+pub fn run_and_check(exe: &str, blocks: Vec<Block>) {
     for block in blocks {
         let vs_python = block.args.iter().any(|a| a == "--vs-python");
         if vs_python && !crate::python3_present(&format!("the output at {block}")) {
@@ -393,6 +385,16 @@ mod tests {
 //! ```
 fn main() {}
 ";
+
+    #[test]
+    fn a_sign_is_part_of_its_number_and_a_hyphen_is_not() {
+        assert_eq!(
+            redact("balance = -13, lost = 2"),
+            redact("balance = 28, lost = 5")
+        );
+        assert_eq!(redact("(-1.5 ms)"), "(TIME)\n");
+        assert_eq!(redact("x-1 and -3"), "x-N and N\n");
+    }
 
     #[test]
     fn blocks_are_found_with_their_commands() {

@@ -6,6 +6,8 @@
 //!   group on a hang, nor notice a child left behind holding stdout; this can.
 //! - [`check`] (re-exported here): what a run printed, and the assertions on it.
 //! - [`book`]: the companion book's pages, generated from the headers and the README.
+//! - [`every_binary`]: the checks every example binary shares (help, unknown options, a bad
+//!   `TUTORIAL_TIME_SCALE`, a closed stdout, its header's outputs), run from one table.
 //! - [`expected`]: the outputs that headers and the README show, checked against real runs
 //!   (with snapbox's wildcards).
 //! - [`limits`] (Linux): run an example where the system refuses it a thread, a process, memory
@@ -19,6 +21,7 @@
 
 pub mod book;
 pub mod check;
+pub mod every_binary;
 pub mod expected;
 #[cfg(target_os = "linux")]
 pub mod limits;

@@ -17,6 +17,13 @@ fn every_binary_has_its_header_readme_row_and_test() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// The harness's table of the checks every binary shares has a row for every binary, and no other.
+#[test]
+fn every_binary_has_its_row_in_the_shared_checks_table() {
+    let problems = harness::every_binary::table_problems(&root());
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
 #[test]
 fn the_workspace_has_binaries_to_check() {
     let found = binaries(&root());
@@ -37,6 +44,7 @@ fn ci_runs_the_test_command_of_the_readme() {
         "cargo fmt --check",
         "cargo clippy --workspace --all-targets -- -D warnings",
         "cargo test --workspace",
+        "cargo test --workspace -- --ignored",
     ] {
         assert!(ci.contains(step), ".ci/run does not run `{step}`");
     }
@@ -51,7 +59,7 @@ impl Fake {
             std::env::temp_dir().join(format!("workspace-check-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("examples-demo/src/bin")).unwrap();
-        fs::create_dir_all(dir.join("examples-demo/tests")).unwrap();
+        fs::create_dir_all(dir.join("examples-demo/tests/examples")).unwrap();
         fs::write(dir.join("Cargo.toml"), "members = [\"examples-demo\"]").unwrap();
         fs::write(
             dir.join("examples-demo/Cargo.toml"),
@@ -69,7 +77,8 @@ impl Fake {
             format!("[English](README.md)\n{GOOD_ROW}"),
         )
         .unwrap();
-        fs::write(dir.join("examples-demo/tests/t.rs"), test).unwrap();
+        fs::write(dir.join("examples-demo/tests/examples/demo.rs"), test).unwrap();
+        fs::write(dir.join("examples-demo/tests/examples/main.rs"), GOOD_MAIN).unwrap();
         Fake(dir)
     }
 }
@@ -103,7 +112,9 @@ const GOOD_HEADER: &str = "\
 fn main() {}
 ";
 const GOOD_ROW: &str = "| [demo](examples-demo/src/bin/demo.rs) | x | [do_lock.py](...) | `cargo run -p examples-demo --bin demo` | y |\n";
-const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\")); harness::check_headers!(other, demo);";
+const GOOD_TEST: &str = "bin(env!(\"CARGO_BIN_EXE_demo\"));";
+const GOOD_MAIN: &str =
+    "mod other;\nmod demo;\n\nharness::every_binary!(other, demo; beside_python: other);\n";
 
 #[test]
 fn a_complete_made_up_workspace_passes() {
@@ -189,7 +200,15 @@ fn an_untested_binary_fails() {
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("no test in examples-demo/tests")),
+            .any(|p| p.contains("examples-demo/tests/examples/demo.rs does not run it")),
+        "{problems:?}"
+    );
+    fs::remove_file(fake.0.join("examples-demo/tests/examples/demo.rs")).unwrap();
+    let problems = workspace_problems(&fake.0);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("its tests belong in examples-demo/tests/examples/demo.rs")),
         "{problems:?}"
     );
 }
@@ -247,17 +266,22 @@ fn a_header_without_an_output_block_or_a_test_of_it_fails() {
             .any(|p| p.contains("header shows no output")),
         "{problems:?}"
     );
-    for test in [
-        "bin(env!(\"CARGO_BIN_EXE_demo\"))",
-        "bin(env!(\"CARGO_BIN_EXE_demo\")); harness::check_headers!(demos, other);",
+    for main in [
+        "mod demo;\n",
+        "mod demo;\nharness::every_binary!(demos, other);\n",
+        "harness::every_binary!(demo);\n",
     ] {
-        let fake = Fake::new("unchecked", GOOD_HEADER, GOOD_ROW, test);
+        let fake = Fake::new("unchecked", GOOD_HEADER, GOOD_ROW, GOOD_TEST);
+        fs::write(fake.0.join("examples-demo/tests/examples/main.rs"), main).unwrap();
         let problems = workspace_problems(&fake.0);
+        let wanted = if main.contains("mod demo;") {
+            "does not run the checks every binary shares"
+        } else {
+            "does not declare `mod demo;`"
+        };
         assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("checks its header's outputs")),
-            "{test}: {problems:?}"
+            problems.iter().any(|p| p.contains(wanted)),
+            "{main}: {problems:?}"
         );
     }
 }

@@ -224,7 +224,6 @@ fn nothing_to_connect_to_and_bad_options_are_one_line_each() {
         out.assert_usage_error();
         assert_eq!(out.stdout, "", "{out}");
     }
-    harness::assert_takes_help_and_refuses_unknown_options(WORKER);
 }
 
 /// A worker waiting in `get` when its master is killed (a task still held elsewhere keeps the
