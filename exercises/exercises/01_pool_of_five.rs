@@ -4,14 +4,14 @@
 //!
 //! Read first: `examples-process/src/bin/pooled_processing.rs`.
 //!
-//! 要做：进程池的大小和 Python 的 `Pool()` 一样，取的是 CPU 核数：在 2 核的机器上，五个任务里有三个
-//! 要等别的任务结束才能开始。让五个任务同时运行，每个任务各在一个工作进程里。
+//! 要做：进程池的大小和 Python 的 `Pool()` 一样：每个核一个工作进程。在 2 核的机器上，五个任务中有
+//! 三个要等别的任务结束才能开始。让五个任务同时运行，每个任务各在自己的工作进程里。
 //!
 //! To do: the pool is as big as Python's `Pool()`: one worker process a core. On a 2-core machine,
 //! three of the five tasks wait until others have finished. Make all five run at once, each in a
 //! worker process of its own.
 //!
-//! 提示 1：进程池启动了几个工作进程？五个任务同时运行需要几个？
+//! 提示 1：进程池启动了几个工作进程？五个任务要同时运行，需要几个？
 //! Hint 1: how many worker processes does the pool start, and how many do five tasks at once need?
 //!
 //! 提示 2：`Pool::new(n)` 启动 n 个工作进程，和任务数无关。

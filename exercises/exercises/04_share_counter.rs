@@ -4,18 +4,18 @@
 //!
 //! Read first: `examples-thread/src/bin/lock.rs`, then `lost_update.rs`.
 //!
-//! 要做：两个线程各给 `count` 加 1，各加 N 次（N 是命令行参数，默认 100000），就像教程里没有加锁的
-//! `change_it`。Python 能运行它（而且可能丢失修改）；Rust 拒绝编译它。让它通过编译，并且每次运行都
-//! 输出 2N。
+//! 要做：两个线程各给 `count` 加 1，各加 N 次（N 是命令行参数，默认 100000），就像教程里去掉了锁
+//! 的 `change_it`。Python 能运行它（而且可能丢失修改）；Rust 拒绝编译它。让它通过编译，并且每次运行
+//! 都输出 2N。
 //!
 //! To do: two threads each add 1 to `count`, N times each (N is the argument, 100000 by default),
 //! as the tutorial's `change_it` does without its lock. Python runs it (and may lose changes); Rust
 //! refuses to compile it. Make it compile, and print 2N on every run.
 //!
-//! 提示 1：编译器的报错就是这一课：两个线程都要修改的值，该放在哪里？
+//! 提示 1：编译器的报错正是这一课的内容：两个线程都要修改的值，该放在哪里？
 //! Hint 1: what the compiler says is the lesson: where must a value that two threads change live?
 //!
-//! 提示 2：放在锁（`Mutex`）后面，或者用原子变量（`AtomicU64` 和 `fetch_add`）。
+//! 提示 2：用锁（`Mutex`）保护起来，或者放进原子变量（`AtomicU64`，用 `fetch_add` 加）。
 //! Hint 2: behind a lock (`Mutex`), or in an atomic (`AtomicU64` and `fetch_add`).
 
 use std::thread;

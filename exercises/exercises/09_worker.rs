@@ -4,10 +4,10 @@
 //!
 //! Read first: `examples-ipc/src/bin/task_worker.rs`.
 //!
-//! 要做：这个 Worker 连上 Master，拿到两个队列，然后循环：取一个任务，把结果 `n * n = m` 放进结果队
-//! 列。可是 Master 是一个一个地放任务的，而这个 Worker 在队列第一次出现空的时候就退出了，于是漏掉了
-//! 后面的任务。让它每次最多等 1 秒，只有在这段时间里没有等到任务时才结束。这样它就能为我们的
-//! `task_master` 服务，也能为教程的 `task_master.py` 服务。
+//! 要做：这个 Worker 连接到 Master，拿到两个队列，然后循环：取出一个任务，把结果 `n * n = m` 放进结
+//! 果队列。可是 Master 是一个一个地放任务的，而这个 Worker 一发现任务队列为空就立刻退出，漏掉了后面
+//! 的任务。让它每次最多等待 1 秒，只有在这段时间里没有等到任务才结束。这样它就能为我们
+//! 的 `task_master` 服务，也能为教程的 `task_master.py` 服务。
 //!
 //! To do: this worker connects to the master, gets its two queues, and loops: take a task, put its
 //! result `n * n = m` into the result queue. But the master puts its tasks one at a time, and this
@@ -18,7 +18,8 @@
 //! 提示 1：`get` 的参数是它最多等待多久；现在是多久？
 //! Hint 1: `get`'s argument is how long it waits at most; how long is it now?
 //!
-//! 提示 2：`task.get(Duration::from_secs(1))`：1 秒内没有等到任务，才返回 `Err(Error::Empty)`。
+//! 提示 2：`task.get(Duration::from_secs(1))`：只有 1 秒内没有等到任务时，才返
+//! 回 `Err(Error::Empty)`。
 //! Hint 2: `task.get(Duration::from_secs(1))`: `Err(Error::Empty)` only when no task came within 1
 //! s.
 

@@ -4,10 +4,10 @@
 //!
 //! Read first: `examples-async/src/bin/coroutine.rs`.
 //!
-//! 要做：消费者是一个协程：它接过一个数，输出正在消费它，回答 `200 OK`，然后等下一个。生产者生产 N
-//! 个数（N 是命令行参数，默认 5），却一个也没交出去。让它把每个数发给消费者，并输出消费者的回答，这
-//! 样两者在这一个线程上轮流执行：`Producing 1`、`Consuming 1`、`Consumer return: 200 OK`，然后是
-//! 2……
+//! 要做：消费者是一个协程：它接收一个数，输出正在消费这个数，回答 `200 OK`，然后等待下一个。生产者
+//! 生产 N 个数（N 是命令行参数，默认 5），却一个也没有交出去。让它把每个数发给消费者，并输出消费者
+//! 的回答，使两者在这一个线程上轮流执行：`Producing 1`、`Consuming 1`、`Consumer return: 200 OK`，
+//! 然后是 2……
 //!
 //! To do: the consumer is a coroutine: it takes a number, prints that it consumes it, answers `200
 //! OK` and waits for the next. The producer produces N numbers (N is the argument, 5 by default)
@@ -15,12 +15,12 @@
 //! two take turns on this one thread: `Producing 1`, `Consuming 1`, `Consumer return: 200 OK`, then
 //! 2...
 //!
-//! 提示 1：Python 里生产者用 `c.send(n)` 把控制权交给消费者；这里对应的是哪个方法？
+//! 提示 1：在 Python 里，生产者用 `c.send(n)` 把控制权交给消费者；这里对应的是哪个方法？
 //! Hint 1: in Python the producer hands control to the consumer with `c.send(n)`; which method is
 //! that here?
 //!
-//! 提示 2：`consumer.resume(n)` 让消费者运行到下一个 `suspend`，并带回它在那里给出的值（
-//! `CoroutineResult::Yield(answer)`）。
+//! 提示 2：`consumer.resume(n)` 让消费者运行到下一个 `suspend`，并带回它在那里交出的值
+//! （`CoroutineResult::Yield(answer)`）。
 //! Hint 2: `consumer.resume(n)` runs the consumer until its next `suspend`, and gives back what it
 //! passed there (`CoroutineResult::Yield(answer)`).
 

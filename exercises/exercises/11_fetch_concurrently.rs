@@ -4,18 +4,18 @@
 //!
 //! Read first: `examples-async/src/bin/async_wget.rs`.
 //!
-//! 要做：它从每个服务器取回回答的第一行，一个服务器接一个服务器：每个下载都要等前一个完成。在事件循
-//! 环唯一的线程上，同时开始所有下载，再输出每个回答。
+//! 要做：这个程序从每个服务器取回响应的第一行，一个服务器接一个服务器：每次下载都要等前一次完成。在
+//! 消息循环唯一的线程上同时开始所有下载，再输出每个响应。
 //!
 //! To do: this fetches the first line of each server's answer, one server after another: each waits
 //! for the one before. Start all the fetches at once, on the one thread of the event loop, then
 //! print each answer.
 //!
-//! 提示 1：future 在被 await 或 spawn 之前什么都不做：先把它们全部启动，再逐个 await。
+//! 提示 1：future 在被 await 或 spawn 之前什么也不做：先把它们全部启动，再逐个 await。
 //! Hint 1: a future does nothing until it is awaited or spawned: start them all first, then await
 //! each.
 //!
-//! 提示 2：`tokio::spawn(wget(addr))` 立即启动一个任务，并返回一个句柄，稍后再 `.await`。
+//! 提示 2：`tokio::spawn(wget(addr))` 立即启动一个任务（task），并返回一个句柄，留待稍后 `.await`。
 //! Hint 2: `tokio::spawn(wget(addr))` starts a task at once and returns a handle to `.await` later.
 
 use shared::{Context, OrExit};

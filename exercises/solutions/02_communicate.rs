@@ -4,9 +4,9 @@
 //!
 //! Read first: `examples-process/src/bin/subprocess.rs`.
 //!
-//! 要做：子进程（还是这个程序，`--child upper`）读完全部输入，再把它转成大写输出。父进程把自己的标
-//! 准输入转给子进程，然后等子进程的回答，却一直等下去。像 Python 的 `communicate()` 那样，让它结束
-//! 。
+//! 要做：子进程（还是这个程序，以 `--child upper` 启动）读完全部输入，再把它转成大写输出。父进程把
+//! 自己的标准输入转交给子进程，然后等待子进程的回答，却永远等不到。让它
+//! 像 Python 的 `communicate()` 那样结束。
 //!
 //! To do: the child (this program again, `--child upper`) reads all its input, then prints it in
 //! capitals. The parent passes its own stdin on to the child, then waits for the answer, and waits
@@ -15,7 +15,7 @@
 //! 提示 1：子进程一直读到输入结束为止；它的标准输入什么时候结束？
 //! Hint 1: the child reads until its input ends; when does its stdin end?
 //!
-//! 提示 2：管道的写端全部关闭后，读端才读到结束：写完之后 `drop(stdin)`，再等子进程。
+//! 提示 2：管道的所有写端都关闭之后，读端才会读到结束：写完之后 `drop(stdin)`，再等待子进程。
 //! Hint 2: a pipe ends for its reader once every write end is closed: `drop(stdin)` once written,
 //! then wait for the child.
 

@@ -4,9 +4,10 @@
 //!
 //! Read first: `examples-ipc/src/bin/queue.rs`.
 //!
-//! 要做：写进程把命令行参数逐个放进队列（默认是 A、B、C）。读进程一直循环下去，和 Python 的一样（
-//! Python 的在 `get()` 里等待，这里的却占满一个核空转），父进程也就永远等着它：Python 的父进程只好
-//! `terminate()` 读进程。让读进程在队列结束（所有写进程都已退出）后自己结束，整个程序也就结束了。
+//! 要做：写进程把程序的每个命令行参数放进队列（默认是 A、B、C）。读进程像 Python 的一样永远循环下去
+//! （Python 的读进程在 `get()` 里等待，这里的却空转占满一个核），父进程也就永远等着它：Python 的父
+//! 进程只好用 `terminate()` 终止读进程。让读进程在队列结束（所有写进程都已退出）后自行结束，整个程
+//! 序也就能结束了。
 //!
 //! To do: the writer puts each of the program's arguments into the queue (A, B and C by default).
 //! The reader loops for ever, as Python's does (where Python's waits in `get()`, this one spins a
@@ -14,10 +15,10 @@
 //! reader. Make the reader end by itself once the queue has ended (every writer gone), so that the
 //! program ends.
 //!
-//! 提示 1：`q.get()` 除了取到一个值，还可能返回什么？
+//! 提示 1：`q.get()` 除了返回一个值，还可能返回什么？
 //! Hint 1: what else than a value can `q.get()` return?
 //!
-//! 提示 2：队列结束后 `q.get()` 返回 `None`：`while let Some(value) = q.get()? { ... }`。
+//! 提示 2：队列结束后，`q.get()` 返回 `None`：`while let Some(value) = q.get()? { ... }`。
 //! Hint 2: `q.get()` returns `None` once the queue has ended: `while let Some(value) = q.get()? {
 //! ... }`.
 

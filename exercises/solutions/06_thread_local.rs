@@ -4,10 +4,11 @@
 //!
 //! Read first: `examples-thread/src/bin/threadlocal.rs`.
 //!
-//! 要做：每个命令行参数是一个学生（默认 Alice 和 Bob），各由一个线程处理：线程先绑定自己的学生，然
-//! 后 `process_student` 问候本线程的学生。可是 `STUDENT` 是所有线程共用的一个值：它们问候的都是同一
-//! 个学生。给每个线程一个自己的值，让输出变成 `Hello, Alice (in Thread-1)` 和 `Hello, Bob (in
-//! Thread-2)`，先后顺序不定。保留屏障（barrier）：它让所有线程都先绑定，再问候。
+//! 要做：每个命令行参数是一个学生（默认是 Alice 和 Bob），各由一个线程处理：线程先绑定自己的学生，
+//! 然后由 `process_student` 问候本线程的学生。可是 `STUDENT` 是所有线程共用的一个值：它们问候的都是
+//! 同一个学生。让每个线程有自己的值，使输出
+//! 为 `Hello, Alice (in Thread-1)` 和 `Hello, Bob (in Thread-2)`，先后顺序不定。保留屏障
+//! （barrier）：它保证所有线程都绑定之后，才有线程开始问候。
 //!
 //! To do: each argument is a student (Alice and Bob by default), each handled by a thread: the
 //! thread binds its student, then `process_student` greets the student of its own thread. But
@@ -18,8 +19,8 @@
 //! 提示 1：Python 的 `threading.local()` 在 Rust 里对应什么？
 //! Hint 1: what is Python's `threading.local()` in Rust?
 //!
-//! 提示 2：`thread_local!` 为每个线程声明一个值；其中的 `RefCell<Option<String>>` 用 `with_borrow`
-//! 和 `set` 访问。
+//! 提示 2：`thread_local!` 为每个线程声明一个值；放在其中
+//! 的 `RefCell<Option<String>>` 用 `with_borrow` 和 `set` 访问。
 //! Hint 2: `thread_local!` declares one value per thread; a `RefCell<Option<String>>` in it is
 //! reached with `with_borrow` and `set`.
 

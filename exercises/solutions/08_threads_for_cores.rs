@@ -4,17 +4,18 @@
 //!
 //! Read first: `examples-thread/src/bin/context_switch.rs`.
 //!
-//! 要做：这些计算被分给 64 个线程，远多于机器的核数：不会因此更快，而每个线程都要占一个栈，还要来回
-//! 切换。按运行它的机器有几个核，就分给几个线程。检查程序会让它分别在 1 个核和 2 个核上运行。
+//! 要做：这项计算被分给了 64 个线程，远多于机器的核数：这样并不会更快，而每个线程都要占用一个栈，还
+//! 带来线程切换。运行它的机器有几个核，就把计算分给几个线程。检查程序会先让它在 1 个核上运行，再
+//! 在 2 个核上运行。
 //!
 //! To do: the work is split over 64 threads, far more than the machine has cores: it is no faster
 //! for it, and each thread costs a stack and switches. Split it over as many threads as the machine
 //! it runs on has cores. The checker runs it on one core, then on two.
 //!
-//! 提示 1：程序能问出自己可以同时运行几个线程。
+//! 提示 1：程序可以查询自己能同时运行几个线程。
 //! Hint 1: a program can ask how many threads it can run at once.
 //!
-//! 提示 2：`std::thread::available_parallelism()`，它也遵守 CPU 亲和性掩码（affinity）。
+//! 提示 2：`std::thread::available_parallelism()`，它同样遵从 CPU 亲和性掩码（affinity mask）。
 //! Hint 2: `std::thread::available_parallelism()`, which follows the CPU affinity mask too.
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,14 +4,14 @@
 //!
 //! Read first: `examples-async/src/bin/async_hello.rs`.
 //!
-//! 要做：每个 `hello` 等待一秒；程序先 await 一个，再 await 另一个：一共两秒。同时 await 它们，让两
-//! 次等待在这一个线程上重叠：先是两行 `Hello world!`，一秒后是两行 `Hello again!`。
+//! 要做：每个 `hello` 等待一秒；程序先 await 一个，再 await 另一个：一共两秒。把它们一起 await，让
+//! 两次等待在这一个线程上重叠：先是两行 `Hello world!`，一秒后是两行 `Hello again!`。
 //!
 //! To do: each `hello` waits one second; the program awaits one, then the other: two seconds. Await
 //! them together, so that both waits overlap on the one thread: both `Hello world!` lines first,
 //! both `Hello again!` lines a second later.
 //!
-//! 提示 1：`.await` 一个 future 会等它完成；怎样同时等两个？
+//! 提示 1：对一个 future 使用 `.await`，会等它完成；怎样同时等待两个？
 //! Hint 1: `.await` on one future waits for it to finish; how do you wait for two at once?
 //!
 //! 提示 2：`tokio::join!(a, b)` 同时 await 两个 future。

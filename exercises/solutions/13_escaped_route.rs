@@ -4,7 +4,7 @@
 //!
 //! Read first: `examples-async/src/bin/aio_web.rs`.
 //!
-//! 要做：服务器只回答 `/`。加上示例的第二个路由 `/hello/{name}`，回答 `<h1>hello, NAME!</h1>`，其中
+//! 要做：服务器只响应 `/`。加上原例的第二个路由 `/hello/{name}`，返回 `<h1>hello, NAME!</h1>`，其中
 //! 的名字要经过 HTML 转义：`/hello/<i>Bob` 必须显示文字 `<i>Bob`，而不是斜体的 Bob（更不能运行访客
 //! 的 `<script>`）。
 //!
@@ -12,12 +12,12 @@
 //! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<i>Bob` must show the text
 //! `<i>Bob`, not Bob in italics (nor run a visitor's `<script>`).
 //!
-//! 提示 1：一个带参数的路由，再加一个处理函数；名字在放进 HTML 之前先转义。
+//! 提示 1：一个带参数的路由，再加一个处理函数；名字放进 HTML 之前要先转义。
 //! Hint 1: a route with a parameter, and a handler; the name is escaped before it goes into the
 //! HTML.
 //!
-//! 提示 2：`.route("/hello/{name}", get(hello))`，其中 `hello` 接收 `Path(name): Path<String>`；
-//! `examples_async::web::html_escape` 负责转义。
+//! 提示 2：`.route("/hello/{name}", get(hello))`，其中 `hello` 接
+//! 收 `Path(name): Path<String>`；`examples_async::web::html_escape` 负责转义。
 //! Hint 2: `.route("/hello/{name}", get(hello))`, where `hello` takes `Path(name): Path<String>`;
 //! `examples_async::web::html_escape` escapes.
 

@@ -289,7 +289,7 @@ impl Running {
             return Err(self.failure(say!(
                 lang,
                 "it printed more than {cap} MiB: it was stopped there",
-                "它输出了超过 {cap} MiB 的内容，已在此处被终止"
+                "它输出的内容超过了 {cap} MiB，已被终止"
             )));
         }
         let Some((status, cpu, ended)) = self.status.filter(|_| in_time) else {

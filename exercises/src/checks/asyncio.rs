@@ -40,7 +40,7 @@ pub fn take_turns(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "producer and consumer took {turns} of {n} turns (the count comes as an argument): the producer produces a number, the consumer consumes it and answers, then the next",
-            "生产者和消费者只轮流了 {turns} 次，应为 {n} 次（次数由参数给出）：生产者生产一个数，消费者消费并回答，然后才是下一个"
+            "生产者和消费者只轮流了 {turns} 次，应为 {n} 次（次数由命令行参数给出）：生产者生产一个数，消费者消费它并回答，然后才轮到下一个数"
         ))
         .with(&out));
     }
@@ -48,7 +48,7 @@ pub fn take_turns(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "the lines are right, but nothing in the file resumes the consumer coroutine: the producer must hand each number over with consumer.resume(n)",
-            "输出是对的，但文件里没有任何地方恢复（resume）消费者协程：生产者必须用 consumer.resume(n) 把每个数交给它"
+            "输出是对的，但文件里没有任何地方恢复执行（resume）消费者协程：生产者必须用 consumer.resume(n) 把每个数交给它"
         ))
         .with(&out));
     }
@@ -93,7 +93,7 @@ pub fn fetch_concurrently(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "it printed {answered} of the {n} servers' answers: one line for each, `ADDR: ` and the first line of its answer",
-            "{n} 个服务器的回答它只输出了 {answered} 个：每个回答一行，`ADDR: ` 加上回答的第一行"
+            "{n} 个服务器的响应，它只输出了 {answered} 个：每个响应一行，`ADDR: ` 加上响应的第一行"
         ))
         .with(&out));
     }
@@ -103,7 +103,7 @@ pub fn fetch_concurrently(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "the server saw at most {at_once} open at once, of {n}: each waited for the one before; start all of them first",
-            "服务器看到同时打开的最多只有 {at_once}，共 {n} 个：每个下载都在等前一个；要先把它们全部启动"
+            "共 {n} 个下载，服务器看到同时进行的最多只有 {at_once}：每个下载都在等前一个；要先把它们全部启动"
         ))
         .with(&out));
     }
@@ -112,7 +112,7 @@ pub fn fetch_concurrently(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "the fetches ran on {t}: the tasks of one event loop wait together on its one thread",
-            "这些下载用了 {t}：同一个事件循环的任务在它唯一的线程上一起等待"
+            "这些下载用了 {t}：同一个消息循环的任务在它唯一的线程上一起等待"
         ))
         .with(&out));
     }
@@ -166,7 +166,7 @@ pub fn two_waits(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "its thread slept {idle:.2} s, less than one wait of {w:.2} s: each hello must really wait (tokio::time::sleep, scaled)",
-            "它的线程只睡眠了 {idle:.2} 秒，比一次 {w:.2} 秒的等待还短：每个 hello 都必须真的等待（tokio::time::sleep，按比例缩放）"
+            "它的线程只休眠了 {idle:.2} 秒，比一次 {w:.2} 秒的等待还短：每个 hello 都必须真的等待（tokio::time::sleep，按比例缩放）"
         ))
         .with(&out));
     }
@@ -175,7 +175,7 @@ pub fn two_waits(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "the waits ran on {t}: two coroutines wait at once on the event loop's one thread",
-            "这些等待用了 {t}：两个协程在事件循环唯一的线程上同时等待"
+            "这些等待用了 {t}：两个协程在消息循环唯一的线程上同时等待"
         ))
         .with(&out));
     }
@@ -257,12 +257,12 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
             Err(e) => say!(
                 lang,
                 "GET {path} got no answer: {e}",
-                "GET {path} 没有得到回答：{e}"
+                "GET {path} 没有得到响应：{e}"
             ),
             Ok((404, _)) => say!(
                 lang,
                 "GET /hello/NAME answered 404: add the route /hello/{{name}}",
-                "GET /hello/NAME 的回答是 404：要加上路由 /hello/{{name}}"
+                "GET /hello/NAME 的响应是 404：要加上路由 /hello/{{name}}"
             ),
             Ok((200, body)) => {
                 let inside = body
@@ -272,7 +272,7 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
                     None => say!(
                         lang,
                         "GET /hello/NAME should answer <h1>hello, NAME!</h1>; it answered {body:?}",
-                        "GET /hello/NAME 应回答 <h1>hello, NAME!</h1>；它回答的是 {body:?}"
+                        "GET /hello/NAME 应返回 <h1>hello, NAME!</h1>；它返回的是 {body:?}"
                     ),
                     Some(shown) if shown.contains('<') => say!(
                         lang,
@@ -290,7 +290,7 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
             Ok((status, body)) => say!(
                 lang,
                 "GET {path} answered {status} {body:?}",
-                "GET {path} 的回答是 {status} {body:?}"
+                "GET {path} 的响应是 {status} {body:?}"
             ),
         };
         verdict = Err(why);

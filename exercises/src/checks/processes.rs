@@ -113,7 +113,7 @@ pub fn communicate(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "it printed something other than the child's answer: the text it was given on stdin, in capitals",
-            "它输出的不是子进程的回答（即标准输入给它的文字的大写形式）"
+            "它输出的不是子进程的回答（即从标准输入读到的文字的大写形式）"
         ))
         .with(&out));
     }

@@ -45,7 +45,7 @@ pub fn share_counter(check: &Check<'_>) -> Result<(), Failure> {
         Some(_) => say!(
             lang,
             "the two threads' additions do not add up to their sum: changes were lost, or it counted something else than it was asked (the count comes as an argument)",
-            "两个线程的加法加起来不等于总数：有修改丢失了，或者它没有按要求的次数去加（次数由参数给出）"
+            "两个线程加的次数合起来不等于总数：有修改丢失了，或者它加的次数不是要求的次数（次数由命令行参数给出）"
         ),
         None => say!(lang, "it should print one number", "它应该只输出一个数"),
     };
@@ -147,7 +147,7 @@ pub fn thread_local(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "{right} of {n} threads greeted their own student (the students are given as arguments): each thread must find its own",
-            "{n} 个线程中只有 {right} 个问候了自己的学生（学生名由参数给出）：每个线程都要找到自己的那一个"
+            "{n} 个线程中只有 {right} 个问候了自己的学生（学生名由命令行参数给出）：每个线程都要找到自己的那一个"
         ))
         .with(&out));
     }
@@ -155,7 +155,7 @@ pub fn thread_local(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "the greetings are right, but there is no thread_local! in the file: without the barrier a shared value happens to work; declare one value per thread",
-            "问候是对的，但文件里没有 thread_local!：去掉屏障后，共享的变量碰巧也能对；要为每个线程各声明一个值"
+            "问候是对的，但文件里没有 thread_local!：去掉屏障，共用一个值也可能碰巧是对的；要为每个线程各声明一个值"
         ))
         .with(&out));
     }
@@ -216,7 +216,7 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
         return Err(Failure::new(say!(
             lang,
             "it did not print the right count of primes below {limit} (the limit comes as an argument)",
-            "它输出的 {limit} 以下素数个数不对（上限由参数给出）"
+            "它输出的 {limit} 以下素数个数不对（上限由命令行参数给出）"
         ))
         .with(&out));
     }
@@ -231,7 +231,7 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
             return Err(Failure::new(say!(
                 lang,
                 "it used {cpu:.2} s of CPU where one thread counts in {one:.2} s: the count is not shared, its threads burn CPU beside it",
-                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒：计数没有分担开，它的线程在计数之外白白耗费 CPU"
+                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒：计数并没有分给各个线程，它的线程在计数之外白白耗费 CPU"
             ))
             .with(&out));
         }
@@ -261,7 +261,7 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
             return Err(Failure::new(say!(
                 lang,
                 "on 2 cores, two of its threads counted at once in only {percent}% of the checker's looks: the count ran one core at a time",
-                "在 2 个核上运行时，检查程序观察的时刻中只有 {percent}% 有两个线程在同时计数：计数一次只用了一个核"
+                "在 2 个核上运行时，检查程序观察的各个时刻中，只有 {percent}% 的时刻有两个线程在同时计数：计数每次只用了一个核"
             ))
             .with(&out));
         }
