@@ -3,7 +3,8 @@
 //!
 //! - `--help` prints its usage and exits 0; an option it does not know, or (for a binary that
 //!   takes no operands) a stray argument, is a usage error: one `error:` line, exit status 2;
-//! - a bad `TUTORIAL_TIME_SCALE` is a usage error that names it, with nothing on stdout;
+//! - a bad `TUTORIAL_TIME_SCALE` is a usage error that names it, with nothing on stdout; a
+//!   missing or empty `--trace` file name is a usage error, for the programs whose help offers it;
 //! - (Unix) a stdout closed before it starts (its reader gone, as `| head` leaves it) ends it
 //!   quietly: exit status 141, as a shell reports a death by SIGPIPE, and nothing on stderr but
 //!   a debug build's note;
@@ -253,6 +254,14 @@ pub fn refusals(package: &str, name: &str, exe: &str) {
         let out = bin(exe).arg("extra").run();
         out.assert_usage_error();
         assert!(out.stdout.is_empty(), "{out}");
+    }
+    // A program that takes `--trace FILE` (its help says so) refuses a missing or empty name.
+    if bin(exe).arg("--help").run().stdout.contains("--trace") {
+        for bad in [&["--trace", ""][..], &["--trace="], &["--trace"]] {
+            let out = bin(exe).args(bad).run();
+            out.assert_usage_error();
+            assert!(out.stderr.contains("--trace"), "{bad:?}\n{out}");
+        }
     }
     for bad in BAD_TIME_SCALES {
         let out = bin(exe).env(crate::TIME_SCALE_VAR, bad).run();
