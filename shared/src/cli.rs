@@ -171,6 +171,12 @@ fn one_line_for_what_std_panics_on() {
         for (prefix, what) in [
             ("failed to spawn thread: ", "cannot start a thread"),
             ("OS can't spawn worker thread: ", "cannot start a thread"),
+            // A thread the system started, short of memory for its signal stack (std sets one
+            // up in every new thread): the spawn's memory, one page too few.
+            (
+                "failed to allocate an alternative stack: ",
+                "cannot start a thread",
+            ),
             // tokio's signal driver, when the runtime is built without a descriptor to spare.
             (
                 "failed to create UnixStream: ",
