@@ -180,18 +180,28 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
 }
 
 /// worker: a worker takes each task from the master's task queue and puts its result into the
-/// result queue, until the task queue stays empty for a while. Seen: tasks the checker
-/// chooses, put one at a time by the checker's own master, and the results the master gets.
+/// result queue, however long the master pauses, until the master says that no more tasks come
+/// (`None`). Seen: tasks the checker chooses, put one at a time by the checker's own master with
+/// a pause longer than the tutorial's 1 s timeout, and the results the master gets.
 pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let tasks: Vec<i64> = (0..fastrand::usize(3..=7))
         .map(|_| fastrand::i64(-999..10_000))
         .collect();
     let listed: Vec<String> = tasks.iter().map(i64::to_string).collect();
+    // A pause of 1.5 to 2.5 s before one of the tasks after the first.
+    let pause = format!(
+        "{} {}",
+        fastrand::usize(1..tasks.len()),
+        fastrand::u64(1500..=2500)
+    );
     let master_check = Check {
         program: &run::Program {
             exe: check.helper.clone(),
-            env: vec![(crate::doubles::MASTER_TASKS.into(), listed.join(" ").into())],
+            env: vec![
+                (crate::doubles::MASTER_TASKS.into(), listed.join(" ").into()),
+                (crate::doubles::MASTER_PAUSE.into(), pause.into()),
+            ],
             source: None,
         },
         lang,
@@ -216,8 +226,8 @@ pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
         })?;
     let hung = say!(
         lang,
-        "a worker ends once the task queue stays empty (a get that times out)",
-        "任务队列一直为空时（get 等待超时），Worker 应该结束"
+        "the worker never ended: it must end when the master puts None, no more tasks",
+        "Worker 一直没有结束：Master 放入 None（不再有任务）时，它应该结束"
     );
     let options = Options {
         args: vec!["--addr".into(), addr],
