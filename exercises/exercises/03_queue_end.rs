@@ -4,23 +4,23 @@
 //!
 //! Read first: `examples-ipc/src/bin/queue.rs`.
 //!
-//! 要做：写进程把程序的每个命令行参数放进队列（默认是 A、B、C）。读进程像 Python 的一样永远循环下去
-//! （Python 的读进程在 `get()` 里等待，这里的却空转占满一个核），父进程也就永远等着它：Python 的父
-//! 进程只好用 `terminate()` 终止读进程。让读进程在队列结束（所有写进程都已退出）后自行结束，整个程
-//! 序也就能结束了。
+//! 要做：写进程把程序的每个命令行参数放进队列（默认是 A、B、C），读进程像示例里的一样，读到队列结束
+//! 就停下。可是这里父进程先启动读进程，再把队列的写入端交给写进程，整个程序就再也不会结束了。只有
+//! 队列的每一个写入端都关闭了，读进程才会看到队列结束：找出还有谁拿着写入端，让它在写进程拿到之后
+//! 就放手。
 //!
-//! To do: the writer puts each of the program's arguments into the queue (A, B and C by default).
-//! The reader loops for ever, as Python's does (where Python's waits in `get()`, this one spins a
-//! whole core), and the parent waits for it for ever: Python's parent must `terminate()` its
-//! reader. Make the reader end by itself once the queue has ended (every writer gone), so that the
-//! program ends.
+//! To do: the writer puts each of the program's arguments into the queue (A, B and C by default);
+//! the reader, like the example's, stops once the queue has ended. But here the parent starts the
+//! reader first, then hands the queue's write end to the writer, and the program never ends. A
+//! reader sees the end of the queue only once every copy of its write end is closed: find who else
+//! still holds one, and make it let go once the writer has its own.
 //!
-//! 提示 1：`q.get()` 除了返回一个值，还可能返回什么？
-//! Hint 1: what else than a value can `q.get()` return?
+//! 提示 1：写进程退出以后，还有哪个进程拿着队列的写入端？
+//! Hint 1: once the writer has exited, which process still holds the queue's write end?
 //!
-//! 提示 2：队列结束后，`q.get()` 返回 `None`：`while let Some(value) = q.get()? { ... }`。
-//! Hint 2: `q.get()` returns `None` once the queue has ended: `while let Some(value) = q.get()? {
-//! ... }`.
+//! 提示 2：`Command` 一直拿着交给它的 `stderr(q)`，直到它被丢弃：`spawn` 之后就 `drop(pw)`。
+//! Hint 2: a `Command` keeps the `stderr(q)` it was given until it is dropped: `drop(pw)` right
+//! after `spawn`.
 
 use examples_ipc::channel::{self, QueueReader, QueueWriter};
 use shared::{Context, OrExit};
@@ -42,11 +42,11 @@ fn write(q: QueueWriter) -> shared::Result {
 }
 
 fn read(mut q: QueueReader) -> shared::Result {
-    loop {
-        if let Some(value) = q.get()? {
-            println!("Get {value} from queue.");
-        }
+    // The loop ends with the queue: once every write end is closed.
+    while let Some(value) = q.get()? {
+        println!("Get {value} from queue.");
     }
+    Ok(())
 }
 
 fn main() {
@@ -68,24 +68,27 @@ fn main() {
     if values.is_empty() {
         values = ["A", "B", "C"].map(String::from).to_vec();
     }
-    // The writer's stderr is the queue; its stdin stays with us, as a lifeline.
-    let mut pw = shared::this_program()
-        .args(["--child", "write"])
-        .env("QUEUE_VALUES", values.join(" "))
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot start the writer")
-        .or_exit();
-    let q = pw.stderr.take().expect("the queue's read end");
-    let _lifeline = pw.stdin.take();
+    // 父进程创建Queue，并传给各个子进程 (the parent makes the Queue and hands it to each child):
+    // the reader's stdin is the queue's read end; its write end, `q`, becomes the writer's stderr.
     let mut pr = shared::this_program()
         .args(["--child", "read"])
-        .stdin(q)
+        .stdin(Stdio::piped())
         .spawn()
         .context("cannot start the reader")
         .or_exit();
-    let writer = channel::wait(&mut pw, "writer").or_exit();
-    let reader = channel::wait(&mut pr, "reader").or_exit();
-    channel::outcome(&[("reader", reader), ("writer", writer)]).or_exit();
+    let q = pr.stdin.take().expect("the queue's write end");
+    let mut pw = shared::this_program();
+    pw.args(["--child", "write"])
+        .env("QUEUE_VALUES", values.join(" "))
+        .stdin(Stdio::piped())
+        .stderr(q);
+    // 启动子进程pw，写入 (start child process pw, which writes):
+    let mut writer = pw.spawn().context("cannot start the writer").or_exit();
+    // The writer's stdin stays with us, as a lifeline.
+    let _lifeline = writer.stdin.take();
+    // 等待pw结束 (wait for pw to end):
+    let w = channel::wait(&mut writer, "writer").or_exit();
+    // The reader ends with the queue, so we wait for it.
+    let r = channel::wait(&mut pr, "reader").or_exit();
+    channel::outcome(&[("reader", r), ("writer", w)]).or_exit();
 }

@@ -1,30 +1,33 @@
-//! # 练习 9 · worker: 为 task_master 干活的 Worker · the worker that serves task_master
+//! # 练习 9 · worker: 等到 Master 说“没有了”的 Worker · a worker that waits until the master says "no more"
 //!
 //! Section: 分布式进程 (Distributed processes), <https://www.liaoxuefeng.com/wiki/1016959663602400/1017631559645600>
 //!
 //! Read first: `examples-ipc/src/bin/task_worker.rs`.
 //!
 //! 要做：这个 Worker 连接到 Master，拿到两个队列，然后循环：取出一个任务，把结果 `n * n = m` 放进结
-//! 果队列。可是 Master 是一个一个地放任务的，而这个 Worker 一发现任务队列为空就立刻退出，漏掉了后面
-//! 的任务。让它每次最多等待 1 秒，只有在这段时间里没有等到任务才结束。这样它就能为我们
-//! 的 `task_master` 服务，也能为教程的 `task_master.py` 服务。
+//! 果队列。它和教程的 Worker 一样，任务队列空了 1 秒就退出。可是这个 Master 有时要停顿更久才放下一
+//! 个任务，而在不再有任务时，它会往任务队列里放一个 `None`。让 Worker 不管要等多久都接着等任务，取
+//! 到 `None` 时才结束。
 //!
 //! To do: this worker connects to the master, gets its two queues, and loops: take a task, put its
-//! result `n * n = m` into the result queue. But the master puts its tasks one at a time, and this
-//! worker quits the first moment the queue is empty, missing the later ones. Make it wait up to 1 s
-//! for each task, and stop only when none came in that time. It then serves our `task_master`, and
-//! the tutorial's `task_master.py` too.
+//! result `n * n = m` into the result queue. Like the tutorial's worker, it quits once the task
+//! queue has been empty for 1 s. But this master sometimes pauses longer before its next task,
+//! and when no more tasks come, it puts `None` into the task queue. Make the worker wait for tasks
+//! however long it takes, and end only when it takes `None`.
 //!
-//! 提示 1：`get` 的参数是它最多等待多久；现在是多久？
-//! Hint 1: `get`'s argument is how long it waits at most; how long is it now?
+//! 提示 1：任务队列暂时为空，就说明任务都做完了吗？谁知道什么时候不再有任务？
+//! Hint 1: does a task queue empty for now mean that the work is done? Who knows when no more
+//! tasks come?
 //!
-//! 提示 2：`task.get(Duration::from_secs(1))`：只有 1 秒内没有等到任务时，才返
-//! 回 `Err(Error::Empty)`。
-//! Hint 2: `task.get(Duration::from_secs(1))`: `Err(Error::Empty)` only when no task came within 1
-//! s.
+//! 提示 2：等待超时（`Err(Error::Empty)`）时接着循环；先看取到的值：`Ok(Value::None) => break`，
+//! 其余的才交给 `into_int()`（`use python_interop::pickle::Value;`）。
+//! Hint 2: when a wait times out (`Err(Error::Empty)`), loop again; look at the value taken first:
+//! `Ok(Value::None) => break`, and only the others go through `into_int()` (`use
+//! python_interop::pickle::Value;`).
 
 use python_interop::Error;
 use python_interop::manager::{BaseManager, Names};
+use python_interop::pickle::Value;
 use shared::{Arg::Long, OrExit};
 use std::time::Duration;
 
@@ -46,19 +49,25 @@ fn main() {
         .or_exit();
     let task = m.queue("get_task_queue").or_exit();
     let result = m.queue("get_result_queue").or_exit();
+    // 从task队列取任务,并把结果写入result队列 (take tasks from the task queue, put results in the result queue):
     loop {
-        match task.get(Duration::from_secs(1)).and_then(|n| n.into_int()) {
-            Ok(n) => {
+        match task.get(Duration::from_secs(1)) {
+            // No more tasks: only the master knows, and says so with `None`.
+            Ok(Value::None) => {
+                println!("no more tasks.");
+                break;
+            }
+            Ok(t) => {
+                let n = t.into_int().or_exit();
                 println!("run task {n} * {n}...");
                 let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
                 result.put(r).or_exit();
             }
-            Err(Error::Empty) => {
-                println!("task queue is empty.");
-                break;
-            }
+            // Empty for now, not done: the master may be slower than our timeout.
+            Err(Error::Empty) => continue,
             Err(e) => shared::exit_error(e),
         }
     }
+    // 处理结束 (done):
     println!("worker exit.");
 }

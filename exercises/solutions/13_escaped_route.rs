@@ -1,25 +1,26 @@
-//! # 练习 13 · escaped_route: 每个名字一个页面，而且安全 · a page for every name, safely
+//! # 练习 13 · escaped_route: 每个问候语和名字一个页面，而且安全 · a page for every greeting and name, safely
 //!
 //! Section: aiohttp, <https://www.liaoxuefeng.com/wiki/1016959663602400/1017985577429536>
 //!
 //! Read first: `examples-async/src/bin/aio_web.rs`.
 //!
-//! 要做：服务器只响应 `/`。加上原例的第二个路由 `/hello/{name}`，返回 `<h1>hello, NAME!</h1>`，其中
-//! 的名字要经过 HTML 转义：`/hello/<i>Bob` 必须显示文字 `<i>Bob`，而不是斜体的 Bob（更不能运行访客
-//! 的 `<script>`）。
+//! 要做：服务器只响应 `/`。加上一个有两个参数的路由 `/greet/{greeting}/{name}`（原例的 `/hello/{name}`
+//! 只有一个参数），返回 `<h1>GREETING, NAME!</h1>`，两个参数都要经过 HTML 转义：`/greet/<b>Hi/Bob`
+//! 必须显示文字 `<b>Hi, Bob!`，而不是粗体的 Hi（更不能运行访客的 `<script>`）。
 //!
-//! To do: the server answers `/` only. Add the sample's second route, `/hello/{name}`, which
-//! answers `<h1>hello, NAME!</h1>`, with the name HTML-escaped: `/hello/<i>Bob` must show the text
-//! `<i>Bob`, not Bob in italics (nor run a visitor's `<script>`).
+//! To do: the server answers `/` only. Add a route with two parameters, `/greet/{greeting}/{name}`
+//! (the sample's `/hello/{name}` has one), which answers `<h1>GREETING, NAME!</h1>`, with both
+//! HTML-escaped: `/greet/<b>Hi/Bob` must show the text `<b>Hi, Bob!`, not Hi in bold (nor run a
+//! visitor's `<script>`).
 //!
-//! 提示 1：一个带参数的路由，再加一个处理函数；名字放进 HTML 之前要先转义。
-//! Hint 1: a route with a parameter, and a handler; the name is escaped before it goes into the
-//! HTML.
+//! 提示 1：一个带两个参数的路由，再加一个处理函数；每个参数放进 HTML 之前都要先转义。
+//! Hint 1: a route with two parameters, and a handler; each parameter is escaped before it goes
+//! into the HTML.
 //!
-//! 提示 2：`.route("/hello/{name}", get(hello))`，其中 `hello` 接
-//! 收 `Path(name): Path<String>`；`examples_async::web::html_escape` 负责转义。
-//! Hint 2: `.route("/hello/{name}", get(hello))`, where `hello` takes `Path(name): Path<String>`;
-//! `examples_async::web::html_escape` escapes.
+//! 提示 2：`.route("/greet/{greeting}/{name}", get(greet))`，其中 `greet` 接
+//! 收 `Path((greeting, name)): Path<(String, String)>`；`examples_async::web::html_escape` 负责转义。
+//! Hint 2: `.route("/greet/{greeting}/{name}", get(greet))`, where `greet` takes `Path((greeting,
+//! name)): Path<(String, String)>`; `examples_async::web::html_escape` escapes.
 
 use axum::Router;
 use axum::extract::Path;
@@ -33,8 +34,10 @@ async fn index() -> Html<&'static str> {
     Html("<h1>Index</h1>")
 }
 
-async fn hello(Path(name): Path<String>) -> Html<String> {
-    Html(format!("<h1>hello, {}!</h1>", html_escape(&name))) // the name as text, never as HTML
+async fn greet(Path((greeting, name)): Path<(String, String)>) -> Html<String> {
+    // Both as text, never as HTML: either may come from a visitor.
+    let (greeting, name) = (html_escape(&greeting), html_escape(&name));
+    Html(format!("<h1>{greeting}, {name}!</h1>"))
 }
 
 fn main() {
@@ -53,7 +56,7 @@ fn main() {
         .block_on(async {
             let app = Router::new()
                 .route("/", get(index))
-                .route("/hello/{name}", get(hello));
+                .route("/greet/{greeting}/{name}", get(greet));
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Server started at http://{}...", listener.local_addr()?);
             axum::serve(listener, app).await

@@ -10,14 +10,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The role of the checker's own executable that plays the master: `--child master`, with the
-/// tasks in [`MASTER_TASKS`]. It serves a task queue and a result queue on 127.0.0.1 (a free
-/// port, authkey `abc`), says `ADDR host:port`, puts the tasks one at a time, waits for its
-/// stdin to end, then prints each result as `RESULT text`.
+/// tasks in [`MASTER_TASKS`] and the pause in [`MASTER_PAUSE`]. It serves a task queue and a
+/// result queue on 127.0.0.1 (a free port, authkey `abc`), says `ADDR host:port`, puts the tasks
+/// one at a time, then `None` (no more tasks), waits for its stdin to end, then prints each
+/// result as `RESULT text`.
 pub const MASTER_ROLE: &str = "master";
 pub const MASTER_TASKS: &str = "EXERCISES_MASTER_TASKS";
+/// `INDEX MILLISECONDS`: before the task at INDEX the master pauses that long.
+pub const MASTER_PAUSE: &str = "EXERCISES_MASTER_PAUSE";
 
 pub fn serve_master() -> shared::Result {
     use python_interop::manager::{BaseManager, Queue, Served};
+    use python_interop::pickle::Value;
     let (task, result) = (Queue::new(), Queue::new());
     let mut served = Served::new();
     served.register("get_task_queue", &task);
@@ -27,18 +31,29 @@ pub fn serve_master() -> shared::Result {
         .map_err(|e| shared::Error::new(format_args!("cannot serve: {e}")))?;
     println!("ADDR {}", server.address());
     let _ = std::io::stdout().flush();
-    // The tasks come one at a time, 0.2 s apart, while the worker already runs: a worker that
-    // stops the first moment the queue is empty misses some.
+    // The tasks come one at a time, 0.2 s apart, while the worker already runs, with one pause
+    // longer than the tutorial's 1 s timeout: a worker that takes an empty queue for the end
+    // misses the tasks after it. `None` says that no more come.
     let tasks = std::env::var(MASTER_TASKS).unwrap_or_default();
+    let pause = std::env::var(MASTER_PAUSE).unwrap_or_default();
+    let mut pause = pause
+        .split_whitespace()
+        .filter_map(|n| n.parse::<u64>().ok());
+    let (pause_at, pause_ms) = (pause.next(), pause.next().unwrap_or(0));
     let putting = task.clone();
     std::thread::spawn(move || {
-        for n in tasks
+        let tasks = tasks
             .split_whitespace()
-            .filter_map(|n| n.parse::<i64>().ok())
-        {
+            .filter_map(|n| n.parse::<i64>().ok());
+        for (at, n) in tasks.enumerate() {
             std::thread::sleep(Duration::from_millis(200));
+            if pause_at == Some(at as u64) {
+                std::thread::sleep(Duration::from_millis(pause_ms));
+            }
             putting.put(n);
         }
+        std::thread::sleep(Duration::from_millis(200));
+        putting.put(Value::None);
     });
     let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
     server.shutdown();

@@ -221,9 +221,9 @@ fn percent_encoded(name: &str) -> String {
         .collect()
 }
 
-/// escaped_route: a route with a parameter answers each name, and text from a visitor goes
-/// into HTML escaped, never as HTML. Seen: names the checker chooses, markup and entities in
-/// them, through the program's own server.
+/// escaped_route: a route with two parameters answers each pair, and text from a visitor goes
+/// into HTML escaped, never as HTML, whichever parameter brings it. Seen: greetings and names the
+/// checker chooses, markup and entities in one or the other, through the program's own server.
 pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let options = Options {
@@ -244,14 +244,24 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
         .trim_end_matches("...")
         .to_string();
     let deadline = check.deadline;
-    let plain = {
+    let plain = || {
         let w = &words(1)[0];
         w[..1].to_uppercase() + &w[1..]
     };
-    let hostile = format!("<i>{}</i> & &lt;{}\"'", plain, fastrand::u32(10..100));
+    let hostile = || format!("<i>{}</i> & &lt;{}\"'", plain(), fastrand::u32(10..100));
+    let (greeting, name) = (plain(), plain());
+    let pairs = [
+        (greeting.clone(), name.clone()),
+        (hostile(), name),
+        (greeting, hostile()),
+    ];
     let mut verdict = Ok(());
-    for name in [&plain, &hostile] {
-        let path = format!("/hello/{}", percent_encoded(name));
+    for (greeting, name) in &pairs {
+        let path = format!(
+            "/greet/{}/{}",
+            percent_encoded(greeting),
+            percent_encoded(name)
+        );
         let answer = http_get(&addr, &path, deadline);
         let why = match answer {
             Err(e) => say!(
@@ -261,29 +271,35 @@ pub fn escaped_route(check: &Check<'_>) -> Result<(), Failure> {
             ),
             Ok((404, _)) => say!(
                 lang,
-                "GET /hello/NAME answered 404: add the route /hello/{{name}}",
-                "GET /hello/NAME 的响应是 404：要加上路由 /hello/{{name}}"
+                "GET /greet/GREETING/NAME answered 404: add the route /greet/{{greeting}}/{{name}}",
+                "GET /greet/GREETING/NAME 的响应是 404：要加上路由 /greet/{{greeting}}/{{name}}"
             ),
             Ok((200, body)) => {
                 let inside = body
-                    .strip_prefix("<h1>hello, ")
-                    .and_then(|b| b.strip_suffix("!</h1>"));
+                    .strip_prefix("<h1>")
+                    .and_then(|b| b.strip_suffix("!</h1>"))
+                    .and_then(|b| b.split_once(", "));
                 match inside {
                     None => say!(
                         lang,
-                        "GET /hello/NAME should answer <h1>hello, NAME!</h1>; it answered {body:?}",
-                        "GET /hello/NAME 应返回 <h1>hello, NAME!</h1>；它返回的是 {body:?}"
+                        "GET /greet/GREETING/NAME should answer <h1>GREETING, NAME!</h1>; it answered {body:?}",
+                        "GET /greet/GREETING/NAME 应返回 <h1>GREETING, NAME!</h1>；它返回的是 {body:?}"
                     ),
-                    Some(shown) if shown.contains('<') => say!(
+                    Some((g, n)) if g.contains('<') || n.contains('<') => say!(
                         lang,
-                        "the name came back as HTML ({shown}): a visitor's <script> would run; escape it",
-                        "名字被当作 HTML 原样返回了（{shown}）：那样访客的 <script> 就会运行；要转义它"
+                        "a parameter came back as HTML ({g}, {n}): a visitor's <script> would run; escape each",
+                        "有参数被当作 HTML 原样返回了（{g}, {n}）：那样访客的 <script> 就会运行；每个参数都要转义"
                     ),
-                    Some(shown) if unescape(shown).as_deref() == Some(name.as_str()) => continue,
-                    Some(shown) => say!(
+                    Some((g, n))
+                        if unescape(g).as_ref() == Some(greeting)
+                            && unescape(n).as_ref() == Some(name) =>
+                    {
+                        continue;
+                    }
+                    Some((g, n)) => say!(
                         lang,
-                        "the page does not show the name as it was given ({shown}): escape the name, do not change it (& becomes &amp;, < becomes &lt;)",
-                        "页面显示的名字和给出的不一样（{shown}）：要转义名字，而不是改动它（& 变成 &amp;，< 变成 &lt;）"
+                        "the page does not show the greeting and the name as they were given ({g}, {n}): escape them, do not change them (& becomes &amp;, < becomes &lt;)",
+                        "页面显示的问候语和名字和给出的不一样（{g}, {n}）：要转义它们，而不是改动它们（& 变成 &amp;，< 变成 &lt;）"
                     ),
                 }
             }

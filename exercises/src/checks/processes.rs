@@ -7,20 +7,23 @@ use crate::say;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-/// pool_of_five: a pool of five worker processes runs five tasks at once, each in a process of
-/// its own, whatever the number of cores. Seen, on two cores: the five PIDs the tasks print
-/// are five processes whose parent is the program, seen by the checker; all five tasks start
-/// before any ends.
+/// pool_of_five: a pool of as many worker processes as tasks runs them all at once, each in a
+/// process of its own, whatever the number of cores. Seen, on two cores, with a number of tasks
+/// the checker chooses (more than five, the example's): the PIDs the tasks print are as many
+/// processes whose parent is the program, seen by the checker; every task starts before any
+/// ends.
 pub fn pool_of_five(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let hung = say!(
         lang,
-        "five tasks of half a second take far less",
-        "五个各需半秒的任务，本该很快结束"
+        "tasks of half a second each, all at once, take far less",
+        "各需半秒的任务同时运行，本该很快结束"
     );
     // On two cores, as if the machine had two: a pool sized by the cores is then too small
     // on every machine, not only on small ones.
+    let want = fastrand::usize(6..=9);
     let options = Options {
+        args: vec![want.to_string()],
         scale: 1.0,
         cores: Some(2),
         ..Options::default()
@@ -39,11 +42,14 @@ pub fn pool_of_five(check: &Check<'_>) -> Result<(), Failure> {
             .and_then(|p| p.split(')').next()?.parse::<u32>().ok());
         started.push((at, pid));
     }
-    if started.len() != 5 {
+    if started.len() != want {
         let n = count(lang, started.len(), "task", "tasks", "个任务");
-        return Err(
-            Failure::new(say!(lang, "{n} started, not 5", "启动了 {n}，而不是 5 个")).with(&out),
-        );
+        return Err(Failure::new(say!(
+            lang,
+            "{n} started, not the {want} its argument asks for",
+            "启动了 {n}，而不是命令行参数要求的 {want} 个"
+        ))
+        .with(&out));
     }
     let first_done = lines.iter().position(|l| l.ends_with(" done."));
     if first_done.is_some_and(|done| started.iter().any(|&(at, _)| at > done)) {
@@ -55,12 +61,12 @@ pub fn pool_of_five(check: &Check<'_>) -> Result<(), Failure> {
         .with(&out));
     }
     let pids: BTreeSet<u32> = started.iter().filter_map(|&(_, pid)| pid).collect();
-    if pids.len() != 5 {
+    if pids.len() != want {
         let n = count(lang, pids.len(), "process", "processes", "个进程");
         return Err(Failure::new(say!(
             lang,
-            "the five tasks ran in {n}, not in five: each task in a worker process of its own",
-            "五个任务只在 {n}里运行，而不是五个：每个任务要在各自的工作进程里运行"
+            "the {want} tasks ran in {n}, not in {want}: each task in a worker process of its own",
+            "{want} 个任务只在 {n}里运行，而不是 {want} 个：每个任务要在各自的工作进程里运行"
         ))
         .with(&out));
     }
@@ -180,18 +186,28 @@ pub fn queue_end(check: &Check<'_>) -> Result<(), Failure> {
 }
 
 /// worker: a worker takes each task from the master's task queue and puts its result into the
-/// result queue, until the task queue stays empty for a while. Seen: tasks the checker
-/// chooses, put one at a time by the checker's own master, and the results the master gets.
+/// result queue, however long the master pauses, until the master says that no more tasks come
+/// (`None`). Seen: tasks the checker chooses, put one at a time by the checker's own master with
+/// a pause longer than the tutorial's 1 s timeout, and the results the master gets.
 pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let tasks: Vec<i64> = (0..fastrand::usize(3..=7))
         .map(|_| fastrand::i64(-999..10_000))
         .collect();
     let listed: Vec<String> = tasks.iter().map(i64::to_string).collect();
+    // A pause of 1.5 to 2.5 s before one of the tasks after the first.
+    let pause = format!(
+        "{} {}",
+        fastrand::usize(1..tasks.len()),
+        fastrand::u64(1500..=2500)
+    );
     let master_check = Check {
         program: &run::Program {
             exe: check.helper.clone(),
-            env: vec![(crate::doubles::MASTER_TASKS.into(), listed.join(" ").into())],
+            env: vec![
+                (crate::doubles::MASTER_TASKS.into(), listed.join(" ").into()),
+                (crate::doubles::MASTER_PAUSE.into(), pause.into()),
+            ],
             source: None,
         },
         lang,
@@ -216,8 +232,8 @@ pub fn worker(check: &Check<'_>) -> Result<(), Failure> {
         })?;
     let hung = say!(
         lang,
-        "a worker ends once the task queue stays empty (a get that times out)",
-        "任务队列一直为空时（get 等待超时），Worker 应该结束"
+        "the worker never ended: it must end when the master puts None, no more tasks",
+        "Worker 一直没有结束：Master 放入 None（不再有任务）时，它应该结束"
     );
     let options = Options {
         args: vec!["--addr".into(), addr],

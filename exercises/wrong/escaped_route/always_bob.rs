@@ -1,5 +1,5 @@
-//! Wrong: answers hello, Bob! whatever the name.
-//! Says: as it was given
+//! Wrong: answers GREETING, Bob! whatever the name.
+//! Says: as they were given
 
 use axum::Router;
 use axum::extract::Path;
@@ -13,8 +13,8 @@ async fn index() -> Html<&'static str> {
     Html("<h1>Index</h1>")
 }
 
-async fn hello(Path(name): Path<String>) -> Html<String> {
-    Html(format!("<h1>hello, {}!</h1>", html_escape(&name.replace(&name, "Bob")))) // the name as text, never as HTML
+async fn greet(Path((greeting, name)): Path<(String, String)>) -> Html<String> {
+    Html(format!("<h1>{}, {}!</h1>", html_escape(&greeting), html_escape(&name.replace(&name, "Bob"))))
 }
 
 fn main() {
@@ -33,7 +33,7 @@ fn main() {
         .block_on(async {
             let app = Router::new()
                 .route("/", get(index))
-                .route("/hello/{name}", get(hello));
+                .route("/greet/{greeting}/{name}", get(greet));
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Server started at http://{}...", listener.local_addr()?);
             axum::serve(listener, app).await

@@ -1,4 +1,4 @@
-//! Wrong: the route, but the name goes into the page as HTML.
+//! Wrong: the route, but the greeting and the name go into the page as HTML.
 //! Says: as HTML
 
 use axum::Router;
@@ -12,8 +12,8 @@ async fn index() -> Html<&'static str> {
     Html("<h1>Index</h1>")
 }
 
-async fn hello(Path(name): Path<String>) -> Html<String> {
-    Html(format!("<h1>hello, {}!</h1>", name)) // the name as text, never as HTML
+async fn greet(Path((greeting, name)): Path<(String, String)>) -> Html<String> {
+    Html(format!("<h1>{}, {}!</h1>", greeting, name))
 }
 
 fn main() {
@@ -32,7 +32,7 @@ fn main() {
         .block_on(async {
             let app = Router::new()
                 .route("/", get(index))
-                .route("/hello/{name}", get(hello));
+                .route("/greet/{greeting}/{name}", get(greet));
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Server started at http://{}...", listener.local_addr()?);
             axum::serve(listener, app).await

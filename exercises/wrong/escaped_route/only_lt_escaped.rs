@@ -1,5 +1,5 @@
-//! Wrong: only < escaped: an & in the name is not.
-//! Says: as it was given
+//! Wrong: only < escaped: an & in the greeting or the name is not.
+//! Says: as they were given
 
 use axum::Router;
 use axum::extract::Path;
@@ -12,8 +12,8 @@ async fn index() -> Html<&'static str> {
     Html("<h1>Index</h1>")
 }
 
-async fn hello(Path(name): Path<String>) -> Html<String> {
-    Html(format!("<h1>hello, {}!</h1>", name.replace('<', "&lt;"))) // the name as text, never as HTML
+async fn greet(Path((greeting, name)): Path<(String, String)>) -> Html<String> {
+    Html(format!("<h1>{}, {}!</h1>", greeting.replace('<', "&lt;"), name.replace('<', "&lt;")))
 }
 
 fn main() {
@@ -32,7 +32,7 @@ fn main() {
         .block_on(async {
             let app = Router::new()
                 .route("/", get(index))
-                .route("/hello/{name}", get(hello));
+                .route("/greet/{greeting}/{name}", get(greet));
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Server started at http://{}...", listener.local_addr()?);
             axum::serve(listener, app).await

@@ -1,4 +1,4 @@
-//! Wrong: a pool of three worker processes: two tasks wait for a free one.
+//! Wrong: a pool of three worker processes: the tasks beyond three wait for a free one.
 //! Says: fewer worker processes than tasks
 
 use examples_process::Pool;
@@ -13,10 +13,21 @@ fn long_time_task(name: u32) {
 
 fn main() {
     examples_process::serve_if_worker(long_time_task);
-    shared::start("usage: pool_of_five\n\nFive tasks on a pool of worker processes.").no_options();
-    // Five tasks at once need five worker processes, whatever the number of cores.
+    let mut tasks: u32 = 5;
+    let mut args = shared::start(
+        "usage: pool_of_five [TASKS]\n\nTASKS tasks (5 by default, at most 32) on a pool of worker processes.",
+    );
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::Arg::Value(value) => tasks = shared::cli::parse(value),
+            other => shared::unexpected(other),
+        }
+    }
+    if tasks > 32 {
+        shared::exit_usage("at most 32 tasks");
+    }
     let mut p = Pool::new(3).or_exit();
-    for i in 0..5 {
+    for i in 0..tasks {
         p.apply_async(long_time_task, i);
     }
     p.close();

@@ -1,5 +1,5 @@
-//! Wrong: waits for tasks for ever: an empty queue does not end it.
-//! Says: task queue stays empty
+//! Wrong: waits for tasks for ever, skipping what is not a task: not even `None` ends it.
+//! Says: the master puts None
 
 use python_interop::Error;
 use python_interop::manager::{BaseManager, Names};
@@ -25,8 +25,9 @@ fn main() {
     let task = m.queue("get_task_queue").or_exit();
     let result = m.queue("get_result_queue").or_exit();
     loop {
-        match task.get(Duration::from_secs(1)).and_then(|n| n.into_int()) {
-            Ok(n) => {
+        match task.get(Duration::from_secs(1)).map(|n| n.as_int()) {
+            Ok(None) => continue,
+            Ok(Some(n)) => {
                 println!("run task {n} * {n}...");
                 let r = format!("{n} * {n} = {}", i128::from(n) * i128::from(n));
                 result.put(r).or_exit();
