@@ -112,22 +112,37 @@ pub fn deadlock_order(check: &Check<'_>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// thread_local: each thread sees its own value of a thread-local variable, even when all the
-/// threads have bound theirs before any reads. Seen: students the checker chooses, one thread
-/// each; backed up by `thread_local!` in the source.
+/// thread_local: each thread keeps its own value of a thread-local variable, added to over
+/// several calls of functions that do not take it, even when all the threads have added theirs
+/// before any reads. Seen: students and marks the checker chooses, one thread each; backed up by
+/// `thread_local!` in the source.
 pub fn thread_local(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
-    let students: Vec<String> = words(fastrand::usize(2..=4))
+    // Two marks or more, each above 0: a student's total is never its last mark alone, and with
+    // two students or more never the total of all the marks.
+    let students: Vec<(String, Vec<u64>)> = words(fastrand::usize(2..=4))
         .into_iter()
-        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .map(|w| {
+            let name = w[..1].to_uppercase() + &w[1..];
+            let marks = (0..fastrand::usize(2..=4))
+                .map(|_| fastrand::u64(1..=100))
+                .collect();
+            (name, marks)
+        })
         .collect();
     let hung = say!(
         lang,
-        "greetings take no time: is the barrier kept?",
-        "问候用不了多少时间：屏障（barrier）还在吗？"
+        "adding up a few marks takes no time: is the barrier kept?",
+        "加几个分数用不了多少时间：屏障（barrier）还在吗？"
     );
     let options = Options {
-        args: students.clone(),
+        args: students
+            .iter()
+            .map(|(name, marks)| {
+                let marks: Vec<String> = marks.iter().map(u64::to_string).collect();
+                format!("{name}={}", marks.join(","))
+            })
+            .collect(),
         cores: Some(2),
         ..Options::default()
     };
@@ -135,27 +150,53 @@ pub fn thread_local(check: &Check<'_>) -> Result<(), Failure> {
     out.succeeded(lang)?;
     let mut lines = out.lines();
     lines.sort();
-    let mut want: Vec<String> = students
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("Hello, {s} (in Thread-{})", i + 1))
-        .collect();
-    want.sort();
+    // Each thread's line, with the total that is asked for, or the one a mistake makes.
+    let each = |total: &dyn Fn(&[u64]) -> u64| -> Vec<String> {
+        let mut want: Vec<String> = students
+            .iter()
+            .enumerate()
+            .map(|(i, (s, marks))| format!("Total for {s}: {} (in Thread-{})", total(marks), i + 1))
+            .collect();
+        want.sort();
+        want
+    };
+    let want = each(&|marks| marks.iter().sum());
     if lines != want {
-        let right = lines.iter().filter(|l| want.contains(l)).count();
-        let n = students.len();
-        return Err(Failure::new(say!(
-            lang,
-            "{right} of {n} threads greeted their own student (the students are given as arguments): each thread must find its own",
-            "{n} 个线程中只有 {right} 个问候了自己的学生（学生名由命令行参数给出）：每个线程都要找到自己的那一个"
-        ))
-        .with(&out));
+        let all: u64 = students.iter().flat_map(|(_, m)| m).sum();
+        let why = if lines == each(&|_| all) {
+            say!(
+                lang,
+                "every thread printed the total of all the marks: TOTAL is one value shared by all threads; give each thread its own",
+                "每个线程输出的都是全部分数的总和：TOTAL 是所有线程共用的一个值；要让每个线程有自己的一个"
+            )
+        } else if lines == each(&|marks| marks.last().copied().unwrap_or_default()) {
+            say!(
+                lang,
+                "each thread printed its student's last mark: each call of add_mark must add to the thread's total, not replace it",
+                "每个线程输出的都是本线程学生的最后一个分数：每次调用 add_mark 都要加到本线程的总分上，而不是替换它"
+            )
+        } else if lines == each(&|_| 0) {
+            say!(
+                lang,
+                "every thread printed 0: a thread-local starts afresh in every thread, so each thread must add its own marks; were they added in the main thread?",
+                "每个线程输出的都是 0：线程局部变量在每个线程里都从头开始，所以每个线程都要自己加上自己的分数；是不是在主线程里加的？"
+            )
+        } else {
+            let right = lines.iter().filter(|l| want.contains(l)).count();
+            let n = students.len();
+            say!(
+                lang,
+                "{right} of {n} threads printed their own student's total (the students and marks are given as arguments): each thread must add up its own",
+                "{n} 个线程中只有 {right} 个输出了自己学生的总分（学生和分数由命令行参数给出）：每个线程都要加出自己的总分"
+            )
+        };
+        return Err(Failure::new(why).with(&out));
     }
     if !source_has(check, "thread_local!") {
         return Err(Failure::new(say!(
             lang,
-            "the greetings are right, but there is no thread_local! in the file: without the barrier a shared value happens to work; declare one value per thread",
-            "问候是对的，但文件里没有 thread_local!：去掉屏障，共用一个值也可能碰巧是对的；要为每个线程各声明一个值"
+            "the totals are right, but there is no thread_local! in the file: without the barrier a shared value happens to work; declare one value per thread",
+            "总分是对的，但文件里没有 thread_local!：去掉屏障，共用一个值也可能碰巧是对的；要为每个线程各声明一个值"
         ))
         .with(&out));
     }
@@ -183,21 +224,24 @@ fn thread_cpu() -> Option<Duration> {
 }
 
 /// primes_rayon: compute-bound work split over every core by rayon runs on all of them at
-/// once, and costs no more CPU than one thread's count. Seen, on two cores: its threads
-/// runnable at once (the checker's looks); its CPU time, and each thread's, against a
-/// one-thread count the checker makes itself of the same range, which it chooses.
+/// once, each thread's part combined into one result (a count and a sum), and costs no more CPU
+/// than one thread's pass. Seen, on two cores: its threads runnable at once (the checker's
+/// looks); its CPU time, and each thread's, against a one-thread pass the checker makes itself
+/// over the same range, which it chooses.
 pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
     let lang = check.lang;
     let limit = fastrand::u64(400_000..=500_000);
-    // The checker's own count, on one thread: the answer, and the CPU time the work needs.
-    let (primes, reference) = std::thread::scope(|s| {
+    // The checker's own pass, on one thread: the answer, and the CPU time the work needs.
+    let ((primes, sum), reference) = std::thread::scope(|s| {
         s.spawn(|| {
             let before = thread_cpu();
-            let primes = (0..limit).filter(|&n| is_prime(n)).count();
-            (primes, thread_cpu().zip(before).map(|(a, b)| a - b))
+            let answer = (0..limit)
+                .filter(|&n| is_prime(n))
+                .fold((0u64, 0u64), |(count, sum), n| (count + 1, sum + n));
+            (answer, thread_cpu().zip(before).map(|(a, b)| a - b))
         })
         .join()
-        .unwrap_or((0, None))
+        .unwrap_or(((0, 0), None))
     });
     let cores = observe::cores().min(2);
     let hung = say!(
@@ -212,11 +256,11 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
     };
     let out = run::run(check, options, &hung)?;
     out.succeeded(lang)?;
-    if out.lines() != [format!("{primes} primes below {limit}")] {
+    if out.lines() != [format!("{primes} primes below {limit}, their sum {sum}")] {
         return Err(Failure::new(say!(
             lang,
-            "it did not print the right count of primes below {limit} (the limit comes as an argument)",
-            "它输出的 {limit} 以下素数个数不对（上限由命令行参数给出）"
+            "it did not print the right count of primes below {limit} and their sum, as `N primes below {limit}, their sum S` (the limit comes as an argument)",
+            "它输出的 {limit} 以下素数的个数与和不对，应为 `N primes below {limit}, their sum S`（上限由命令行参数给出）"
         ))
         .with(&out));
     }
@@ -225,13 +269,14 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
     }
     if let (Some(cpu), Some(reference)) = (out.cpu, reference) {
         // The same work on more threads costs about the same CPU time (1.0x to 1.1x measured,
-        // busy machine or not); a thread that only burns CPU beside the count costs 2x.
+        // busy machine or not); a thread that only burns CPU beside the pass, or a second pass
+        // (count, then sum), costs 2x.
         if cpu.as_secs_f64() > 1.3 * reference.as_secs_f64() + 0.02 {
             let (cpu, one) = (cpu.as_secs_f64(), reference.as_secs_f64());
             return Err(Failure::new(say!(
                 lang,
-                "it used {cpu:.2} s of CPU where one thread counts in {one:.2} s: the count is not shared, its threads burn CPU beside it",
-                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒：计数并没有分给各个线程，它的线程在计数之外白白耗费 CPU"
+                "it used {cpu:.2} s of CPU where one thread's pass takes {one:.2} s: the work is done twice (one pass gives both the count and the sum), or its threads burn CPU beside it",
+                "它用了 {cpu:.2} 秒 CPU 时间，而一个线程走一遍只需 {one:.2} 秒：同样的计算做了两遍（走一遍就能同时得出个数和总和），或者它的线程在计算之外白白耗费 CPU"
             ))
             .with(&out));
         }
@@ -248,8 +293,8 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
         if busiest >= 0.8 * one {
             return Err(Failure::new(say!(
                 lang,
-                "one of its threads did the whole count ({busiest:.2} s of CPU, where one thread counts in {one:.2} s): the count is not shared between the cores",
-                "它的一个线程独自完成了全部计数（用了 {busiest:.2} 秒 CPU 时间，而一个线程计数只需 {one:.2} 秒）：计数没有分担到各个核上"
+                "one of its threads did the whole pass ({busiest:.2} s of CPU, where one thread's pass takes {one:.2} s): the work is not shared between the cores",
+                "它的一个线程独自完成了全部计算（用了 {busiest:.2} 秒 CPU 时间，而一个线程走一遍只需 {one:.2} 秒）：计算没有分担到各个核上"
             ))
             .with(&out));
         }
@@ -260,8 +305,8 @@ pub fn primes_rayon(check: &Check<'_>) -> Result<(), Failure> {
             let percent = (share * 100.0).round();
             return Err(Failure::new(say!(
                 lang,
-                "on 2 cores, two of its threads counted at once in only {percent}% of the checker's looks: the count ran one core at a time",
-                "在 2 个核上运行时，检查程序观察的各个时刻中，只有 {percent}% 的时刻有两个线程在同时计数：计数每次只用了一个核"
+                "on 2 cores, two of its threads worked at once in only {percent}% of the checker's looks: the work ran one core at a time",
+                "在 2 个核上运行时，检查程序观察的各个时刻中，只有 {percent}% 的时刻有两个线程在同时计算：计算每次只用了一个核"
             ))
             .with(&out));
         }

@@ -1,5 +1,5 @@
 //! Wrong: rayon, on a pool of one thread.
-//! Says: the count is not shared
+//! Says: the work is not shared
 
 use rayon::prelude::*;
 
@@ -8,7 +8,7 @@ fn is_prime(n: u64) -> bool {
 }
 
 fn main() {
-    let mut args = shared::start("usage: primes_rayon [LIMIT]\n\nCounts the primes below LIMIT (1000000 by default).");
+    let mut args = shared::start("usage: primes_rayon [LIMIT]\n\nCounts and adds up the primes below LIMIT (1000000 by default).");
     let mut limit = 1_000_000u64;
     while let Some(arg) = args.next() {
         match arg {
@@ -17,6 +17,12 @@ fn main() {
         }
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let count = pool.install(|| (0..limit).into_par_iter().filter(|&n| is_prime(n)).count());
-    println!("{count} primes below {limit}");
+    let (count, sum) = pool.install(|| {
+        (0..limit)
+            .into_par_iter()
+            .filter(|&n| is_prime(n))
+            .map(|n| (1u64, n))
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    });
+    println!("{count} primes below {limit}, their sum {sum}");
 }

@@ -1,43 +1,63 @@
-//! Wrong: one shared value, the barrier removed: right only as long as the threads happen not to overlap.
+//! Wrong: one shared total, set back to 0 by each thread, the barrier removed: right only as long as the threads happen not to overlap.
 //! Says: no thread_local!
 
-use std::sync::{Barrier, Mutex};
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 
-static STUDENT: Mutex<Option<String>> = Mutex::new(None);
+static TOTAL: AtomicU64 = AtomicU64::new(0);
 
-fn process_student() {
-    let student = STUDENT.lock().unwrap().clone().unwrap_or_default();
-    let name = thread::current().name().unwrap_or("?").to_string();
-    println!("Hello, {student} (in {name})");
+/// Adds one mark to this thread's total.
+fn add_mark(mark: u64) {
+    TOTAL.fetch_add(mark, Ordering::Relaxed);
 }
 
-fn process_thread(name: &str, all_bound: &Barrier) {
-    *STUDENT.lock().unwrap() = Some(name.to_string());
-    let _ = all_bound;
-    process_student();
+/// This thread's total, so far.
+fn total() -> u64 {
+    TOTAL.load(Ordering::Relaxed)
+}
+
+fn process_thread(student: &str, marks: &[u64], all_added: &Barrier) {
+    TOTAL.store(0, Ordering::Relaxed);
+    for &mark in marks {
+        add_mark(mark);
+    }
+    let _ = all_added;
+    let name = thread::current().name().unwrap_or("?").to_string();
+    println!("Total for {student}: {} (in {name})", total());
 }
 
 fn main() {
     let mut students = Vec::new();
-    let mut args = shared::start("usage: thread_local [STUDENT...]\n\nA thread for each student greets its own (Alice and Bob by default).");
+    let mut args = shared::start(
+        "usage: thread_local [NAME=MARK,MARK,...]...\n\nA thread for each student adds up its marks (Alice=90,85 and Bob=70,95,80 by default).",
+    );
     while let Some(arg) = args.next() {
         match arg {
-            shared::Arg::Value(name) => students.push(shared::cli::parse::<String>(name)),
+            shared::Arg::Value(value) => students.push(student(shared::cli::parse(value))),
             other => shared::unexpected(other),
         }
     }
     if students.is_empty() {
-        students = ["Alice", "Bob"].map(String::from).to_vec();
+        students = vec![("Alice".into(), vec![90, 85]), ("Bob".into(), vec![70, 95, 80])];
     }
-    let all_bound = Barrier::new(students.len());
+    let all_added = Barrier::new(students.len());
     thread::scope(|s| {
-        for (i, student) in students.iter().enumerate() {
-            let all_bound = &all_bound;
+        for (i, (student, marks)) in students.iter().enumerate() {
+            let all_added = &all_added;
             thread::Builder::new()
                 .name(format!("Thread-{}", i + 1))
-                .spawn_scoped(s, move || process_thread(student, all_bound))
+                .spawn_scoped(s, move || process_thread(student, marks, all_added))
                 .expect("a thread");
         }
     });
+}
+
+/// `Alice=90,85` as `("Alice", [90, 85])`; anything else is a usage error.
+fn student(arg: String) -> (String, Vec<u64>) {
+    let parsed = arg.split_once('=').and_then(|(name, marks)| {
+        let marks: Result<Vec<u64>, _> = marks.split(',').map(str::parse).collect();
+        Some((name.to_string(), marks.ok()?))
+    });
+    parsed.unwrap_or_else(|| shared::exit_usage(format!("{arg:?}: expected NAME=MARK,MARK,...")))
 }

@@ -1,7 +1,7 @@
-//! Wrong: greets Alice and Bob whatever the students given.
-//! Says: greeted their own student
+//! Wrong: prints the totals of Alice and Bob whatever the students given.
+//! Says: printed their own student's total
 
 fn main() {
-    println!("Hello, Alice (in Thread-1)");
-    println!("Hello, Bob (in Thread-2)");
+    println!("Total for Alice: 175 (in Thread-1)");
+    println!("Total for Bob: 245 (in Thread-2)");
 }

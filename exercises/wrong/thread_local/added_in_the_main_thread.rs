@@ -1,0 +1,67 @@
+//! Wrong: a `thread_local!`, but the marks added in the main thread: each thread finds its own total 0.
+//! Says: added in the main thread
+
+use std::cell::Cell;
+use std::sync::Barrier;
+use std::thread;
+
+thread_local! {
+    // One total in every thread, each starting at 0.
+    static TOTAL: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Adds one mark to this thread's total.
+fn add_mark(mark: u64) {
+    TOTAL.set(TOTAL.get() + mark);
+}
+
+/// This thread's total, so far.
+fn total() -> u64 {
+    TOTAL.get()
+}
+
+fn process_thread(student: &str, _marks: &[u64], all_added: &Barrier) {
+    all_added.wait();
+    let name = thread::current().name().unwrap_or("?").to_string();
+    println!("Total for {student}: {} (in {name})", total());
+}
+
+fn main() {
+    let mut students = Vec::new();
+    let mut args = shared::start(
+        "usage: thread_local [NAME=MARK,MARK,...]...\n\nA thread for each student adds up its marks (Alice=90,85 and Bob=70,95,80 by default).",
+    );
+    while let Some(arg) = args.next() {
+        match arg {
+            shared::Arg::Value(value) => students.push(student(shared::cli::parse(value))),
+            other => shared::unexpected(other),
+        }
+    }
+    if students.is_empty() {
+        students = vec![("Alice".into(), vec![90, 85]), ("Bob".into(), vec![70, 95, 80])];
+    }
+    for (_, marks) in &students {
+        for &mark in marks {
+            add_mark(mark);
+        }
+    }
+    let all_added = Barrier::new(students.len());
+    thread::scope(|s| {
+        for (i, (student, marks)) in students.iter().enumerate() {
+            let all_added = &all_added;
+            thread::Builder::new()
+                .name(format!("Thread-{}", i + 1))
+                .spawn_scoped(s, move || process_thread(student, marks, all_added))
+                .expect("a thread");
+        }
+    });
+}
+
+/// `Alice=90,85` as `("Alice", [90, 85])`; anything else is a usage error.
+fn student(arg: String) -> (String, Vec<u64>) {
+    let parsed = arg.split_once('=').and_then(|(name, marks)| {
+        let marks: Result<Vec<u64>, _> = marks.split(',').map(str::parse).collect();
+        Some((name.to_string(), marks.ok()?))
+    });
+    parsed.unwrap_or_else(|| shared::exit_usage(format!("{arg:?}: expected NAME=MARK,MARK,...")))
+}
