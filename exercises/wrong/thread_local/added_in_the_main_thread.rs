@@ -60,7 +60,8 @@ fn main() {
 /// `Alice=90,85` as `("Alice", [90, 85])`; anything else is a usage error.
 fn student(arg: String) -> (String, Vec<u64>) {
     let parsed = arg.split_once('=').and_then(|(name, marks)| {
-        let marks: Result<Vec<u64>, _> = marks.split(',').map(str::parse).collect();
+        // Each mark below 2^32, so that no total can overflow.
+        let marks: Result<Vec<u64>, _> = marks.split(',').map(|m| m.parse::<u32>().map(u64::from)).collect();
         Some((name.to_string(), marks.ok()?))
     });
     parsed.unwrap_or_else(|| shared::exit_usage(format!("{arg:?}: expected NAME=MARK,MARK,...")))
