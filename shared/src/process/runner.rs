@@ -257,12 +257,19 @@ impl Spawned {
         }
     }
 
+    /// Kills its group and it, if it is not reaped yet; it is not reaped here.
+    pub fn kill_unreaped(&mut self) {
+        if self.reaped.is_none() {
+            kill_group_of(self.child.id());
+            let _ = self.child.kill();
+        }
+    }
+
     /// Kills its group and it (if not reaped yet), and reaps it (waiting at most 5 s).
     pub fn kill(&mut self) -> Option<(ExitStatus, Option<Duration>)> {
         self.stdin = None;
         if self.reaped.is_none() {
-            self.kill_group();
-            let _ = self.child.kill();
+            self.kill_unreaped();
             let deadline = Instant::now() + Duration::from_secs(5);
             while self.reap().is_none() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(2));
