@@ -8,7 +8,7 @@ use std::process::{Child, Command, ExitStatus};
 use std::time::Duration;
 
 /// Starts the child as the leader of a process group of its own (Unix), so that
-/// [`kill_group`] reaches its children too.
+/// [`Spawned::kill_group`](super::Spawned::kill_group) reaches its children too.
 pub fn own_group(command: &mut Command) {
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(command, 0);
