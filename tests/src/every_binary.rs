@@ -359,48 +359,14 @@ fn shown_blocks(
 /// its end: every process holding it has ended).
 #[cfg(unix)]
 pub fn run_with_closed_stdout(exe: &str, args: &[&str]) -> (std::process::ExitStatus, String) {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-
     let (read_end, write_end) = nix::unistd::pipe().expect("pipe");
     drop(read_end);
-    let mut command = Command::new(exe);
-    command
+    let out = crate::run::bin(exe)
         .args(args)
-        .env(crate::TIME_SCALE_VAR, "0")
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write_end))
-        .stderr(Stdio::piped());
-    shared::process::own_group(&mut command);
-    let mut child = command.spawn().expect("start the program");
-    let group = nix::unistd::Pid::from_raw(child.id() as i32);
-    let mut stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        let _ = tx.send(text);
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
-            panic!("{exe} did not end with its stdout closed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stderr = rx
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap_or_else(|_| {
-            let _ = nix::sys::signal::killpg(group, nix::sys::signal::SIGKILL);
-            panic!("{exe} exited, but a process it started still holds its stderr")
-        });
-    (status, stderr)
+        .stdout_to(std::process::Stdio::from(write_end))
+        .timeout(std::time::Duration::from_secs(40))
+        .run();
+    (out.status, out.stderr)
 }
 
 /// The shared checks for the named binaries of the calling package, in its

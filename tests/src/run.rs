@@ -13,10 +13,9 @@
 //! fails the test too.
 
 use crate::check::Output;
+use shared::process::{Options, Spawned, Stdin, Stream};
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use shared::time::TIME_SCALE_VAR;
@@ -125,41 +124,19 @@ impl Cmd {
 
     /// Starts the program; read its lines as they come, signal it, then [`Running::finish`].
     pub fn spawn(mut self) -> Running {
-        self.command.stdin(if self.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        shared::process::own_group(&mut self.command);
+        let mut options = Options::new(self.timeout);
+        options.stdin = self.stdin.take().map_or(Stdin::Null, Stdin::Bytes);
+        options.read_stdout = !self.stdout_elsewhere;
+        options.read_stderr = !self.stderr_elsewhere;
         let program = format!("{:?}", self.command.get_program());
-        let mut child = spawn_retrying_busy(&mut self.command)
+        let child = Spawned::spawn(&mut self.command, options)
             .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-        if let (Some(bytes), Some(mut pipe)) = (self.stdin, child.stdin.take()) {
-            std::thread::spawn(move || {
-                // The program may exit without reading: a broken pipe is its business.
-                let _ = pipe.write_all(&bytes);
-            });
-        }
-        let (tx, events) = mpsc::channel();
-        if let Some(stdout) = child.stdout.take() {
-            forward(stdout, Stream::Out, tx.clone());
-        }
-        if let Some(stderr) = child.stderr.take() {
-            forward(stderr, Stream::Err, tx);
-        }
         Running {
-            scratch: self.scratch,
+            scratch: self.scratch.take(),
             child,
             program,
-            deadline: Instant::now() + self.timeout,
-            events,
-            stdout: String::new(),
-            stderr: String::new(),
-            out_open: !self.stdout_elsewhere,
-            err_open: !self.stderr_elsewhere,
             scanned: 0,
             err_scanned: 0,
-            status: None,
         }
     }
 
@@ -169,68 +146,16 @@ impl Cmd {
     }
 }
 
-/// Starts `command`, again while its program is "busy" (ETXTBSY, a fresh copy of it still
-/// open for writing in a process that another test thread forked and that has not reached its
-/// `exec` yet, a race that ends within milliseconds).
-fn spawn_retrying_busy(command: &mut Command) -> std::io::Result<Child> {
-    const ETXTBSY: i32 = 26;
-    let mut tries = 0;
-    loop {
-        match command.spawn() {
-            Err(e) if cfg!(unix) && e.raw_os_error() == Some(ETXTBSY) && tries < 100 => {
-                tries += 1;
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            result => return result,
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Stream {
-    Out,
-    Err,
-}
-
-/// A line (with its newline, if it had one) or, as `None`, the end of a stream.
-type Event = (Stream, Option<String>);
-
-fn forward(pipe: impl Read + Send + 'static, stream: Stream, tx: mpsc::Sender<Event>) {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(pipe);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    if tx.send((stream, Some(text))).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-        let _ = tx.send((stream, None));
-    });
-}
-
-/// A program that is running.
+/// A program that is running, on the runner of `shared::process`: it leads a process group of
+/// its own, which is killed (when the test fails or drops it) before the program is reaped.
 pub struct Running {
     scratch: Option<std::path::PathBuf>,
-    child: Child,
+    child: Spawned,
     program: String,
-    deadline: Instant,
-    events: Receiver<Event>,
-    stdout: String,
-    stderr: String,
-    out_open: bool,
-    err_open: bool,
-    /// How much of `stdout` [`Running::wait_for_line`] has looked at.
+    /// How much of its stdout [`Running::wait_for_line`] has looked at.
     scanned: usize,
-    /// How much of `stderr` [`Running::wait_for_stderr_line`] has looked at.
+    /// How much of its stderr [`Running::wait_for_stderr_line`] has looked at.
     err_scanned: usize,
-    status: Option<ExitStatus>,
 }
 
 impl Running {
@@ -241,7 +166,7 @@ impl Running {
 
     /// Gives the program `timeout` from now to end, instead of what is left of its timeout.
     pub fn timeout_from_now(mut self, timeout: Duration) -> Self {
-        self.deadline = Instant::now() + timeout;
+        self.child.deadline = Instant::now() + timeout;
         self
     }
 
@@ -258,18 +183,18 @@ impl Running {
 
     fn wait_in(&mut self, stream: Stream, wanted: impl Fn(&str) -> bool) -> String {
         loop {
-            let (text, scanned, open) = match stream {
-                Stream::Out => (&self.stdout, &mut self.scanned, self.out_open),
-                Stream::Err => (&self.stderr, &mut self.err_scanned, self.err_open),
+            let (bytes, scanned) = match stream {
+                Stream::Out => (&self.child.stdout, &mut self.scanned),
+                Stream::Err => (&self.child.stderr, &mut self.err_scanned),
             };
-            while let Some(end) = text[*scanned..].find('\n') {
-                let line = text[*scanned..*scanned + end].to_string();
+            while let Some(end) = bytes[*scanned..].iter().position(|&b| b == b'\n') {
+                let line = String::from_utf8_lossy(&bytes[*scanned..*scanned + end]).into_owned();
                 *scanned += end + 1;
                 if wanted(&line) {
                     return line;
                 }
             }
-            if !open || !self.pump() {
+            if !self.child.is_open(stream) || !self.pump() {
                 self.fail("ended or timed out before printing the expected line");
             }
         }
@@ -292,67 +217,49 @@ impl Running {
     /// Waits until the program has exited and closed its stdout and stderr, and returns what it
     /// printed. Past the timeout, kills its process group and fails the test.
     pub fn finish(mut self) -> Output {
-        while self.out_open || self.err_open || self.status.is_none() {
+        while self.child.pipes_open() || self.child.ended().is_none() {
             if !self.pump() {
                 self.fail("timed out");
             }
         }
+        let (status, _) = self.child.reap().expect("exited");
         Output {
-            stdout: std::mem::take(&mut self.stdout),
-            stderr: std::mem::take(&mut self.stderr),
-            status: self.status.expect("exited"),
+            stdout: String::from_utf8_lossy(&std::mem::take(&mut self.child.stdout)).into_owned(),
+            stderr: String::from_utf8_lossy(&std::mem::take(&mut self.child.stderr)).into_owned(),
+            status,
         }
     }
 
     /// Takes in whatever happens next; false when the deadline has passed.
     fn pump(&mut self) -> bool {
-        if self.status.is_none() {
-            self.status = self.child.try_wait().expect("wait for the program");
-        }
+        self.child.ended();
         let now = Instant::now();
-        if now >= self.deadline {
+        if now >= self.child.deadline {
             return false;
         }
-        // Poll the exit status now and then; lines and ends of streams arrive at once.
-        let slice = (self.deadline - now).min(Duration::from_millis(20));
-        match self.events.recv_timeout(slice) {
-            Ok((stream, Some(line))) => match stream {
-                Stream::Out => self.stdout.push_str(&line),
-                Stream::Err => self.stderr.push_str(&line),
-            },
-            Ok((Stream::Out, None)) => self.out_open = false,
-            Ok((Stream::Err, None)) => self.err_open = false,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                if self.status.is_none() {
-                    std::thread::sleep(slice);
-                }
-            }
+        // Poll the exit status now and then; output and ends of streams arrive at once.
+        let until = (now + Duration::from_millis(20)).min(self.child.deadline);
+        if self.child.pump(until, true) && self.child.ended().is_none() {
+            std::thread::sleep(until - now);
         }
         true
     }
 
-    fn kill_group(&mut self) {
-        shared::process::kill_group(&mut self.child);
-    }
-
     fn fail(&mut self, what: &str) -> ! {
-        self.kill_group();
-        // Take in what is still buffered, without waiting.
-        while let Ok((stream, Some(line))) = self.events.try_recv() {
-            match stream {
-                Stream::Out => self.stdout.push_str(&line),
-                Stream::Err => self.stderr.push_str(&line),
-            }
-        }
-        let hint = if self.status.is_some() {
+        let hint = if self.child.ended().is_some() {
             " (it exited, but a process it started still holds its stdout or stderr)"
         } else {
             ""
         };
+        // Its group first, then it is reaped.
+        self.child.kill();
+        // Take in what is still buffered, without waiting.
+        self.child.pump(Instant::now(), false);
         panic!(
             "{} {what}{hint}\n--- stdout so far ---\n{}\n--- stderr so far ---\n{}",
-            self.program, self.stdout, self.stderr
+            self.program,
+            String::from_utf8_lossy(&self.child.stdout),
+            String::from_utf8_lossy(&self.child.stderr)
         );
     }
 }
@@ -360,9 +267,7 @@ impl Running {
 impl Drop for Running {
     /// A test that fails half way never leaves the program (or its children) running.
     fn drop(&mut self) {
-        if self.status.is_none() || self.out_open || self.err_open {
-            self.kill_group();
-        }
+        self.child.kill();
         if let Some(dir) = &self.scratch {
             let _ = std::fs::remove_dir_all(dir);
         }

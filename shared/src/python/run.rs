@@ -5,14 +5,13 @@
 //! parsed into [`Fields`].
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use super::Python;
 use crate::bench::{Stats, human};
-use crate::process::{dies_with_parent, kill_group, own_group, wait_timeout};
+use crate::process::{Options, Spawned};
 use crate::{Error, Result};
 
 /// How long a script may run beyond the waits it is asked to do.
@@ -55,31 +54,21 @@ impl Python {
             .args(&self.first_args)
             .arg(&file)
             .args(args)
-            .current_dir(&dir.0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Unix: the interpreter leads its own process group, so that a timeout can kill it with
-        // all its children. Linux: it also gets SIGKILL when the thread that started it ends,
-        // even if this program is killed.
-        own_group(&mut command);
-        dies_with_parent(&mut command);
-        let mut child = command
-            .spawn()
+            .current_dir(&dir.0);
+        // The interpreter leads its own process group (Unix), so that what it leaves behind
+        // (pool workers, forked children) is killed with it, at its end or at the timeout;
+        // Linux: it also gets SIGKILL when the thread that started it ends, even if this
+        // program is killed.
+        let mut options = Options::new(timeout);
+        options.cap = MAX_OUTPUT;
+        options.dies_with_parent = true;
+        let mut child = Spawned::spawn(&mut command, options)
             .map_err(|e| self.error(format!("cannot start: {e}")))?;
-        let readers = bounded_reader(child.stdout.take())
-            .and_then(|out| Ok((out, bounded_reader(child.stderr.take())?)));
-        let (stdout, stderr) = match readers {
-            Ok(readers) => readers,
-            Err(e) => {
-                kill_group(&mut child);
-                return Err(self.error(format!("cannot start a thread to read it: {e}")));
-            }
-        };
-        let status = wait_timeout(&mut child, timeout);
-        // Also what the script left behind (pool workers, forked children), if anything.
-        kill_group(&mut child);
-        let (stdout, stderr) = (stdout.join(), stderr.join());
+        let status = child.run_to_end().map(|(status, _)| status);
+        let (stdout, stderr) = (
+            std::mem::take(&mut child.stdout),
+            std::mem::take(&mut child.stderr),
+        );
         let context = format!("{}.py", script.name);
         match status {
             None => Err(self.error(format!(
@@ -87,7 +76,7 @@ impl Python {
                 human(timeout)
             ))),
             Some(status) if !status.success() => {
-                let last = String::from_utf8_lossy(&stderr.unwrap_or_default())
+                let last = String::from_utf8_lossy(&stderr)
                     .lines()
                     .map(str::trim)
                     .rfind(|line| !line.is_empty())
@@ -97,7 +86,7 @@ impl Python {
                     None => format!("{context} failed ({status})"),
                 }))
             }
-            Some(_) => Fields::parse(&String::from_utf8_lossy(&stdout.unwrap_or_default()))
+            Some(_) => Fields::parse(&String::from_utf8_lossy(&stdout))
                 .ok_or_else(|| self.error(format!("{context} printed no result line"))),
         }
     }
@@ -148,37 +137,6 @@ fn remove_stale(base: &Path) {
         if stale && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-/// Reads a pipe to its end on a thread, keeping at most [`MAX_OUTPUT`] bytes.
-fn bounded_reader(pipe: Option<impl Read + Send + 'static>) -> std::io::Result<Reader> {
-    let reader = pipe.map(|mut pipe| {
-        std::thread::Builder::new().spawn(move || {
-            let mut kept = Vec::new();
-            let mut buffer = [0u8; 8192];
-            loop {
-                match pipe.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        let room = MAX_OUTPUT.saturating_sub(kept.len());
-                        kept.extend_from_slice(&buffer[..n.min(room)]);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
-            kept
-        })
-    });
-    Ok(Reader(reader.transpose()?))
-}
-
-struct Reader(Option<std::thread::JoinHandle<Vec<u8>>>);
-
-impl Reader {
-    fn join(self) -> Option<Vec<u8>> {
-        self.0?.join().ok()
     }
 }
 

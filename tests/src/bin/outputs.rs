@@ -193,36 +193,21 @@ fn read(path: &Path) -> String {
 /// What `block`'s command prints (stdout, or stderr for a block on stderr).
 fn run(exe: &Path, block: &Block) -> Option<String> {
     let mut cmd = Command::new(exe);
-    cmd.args(&block.args).stdin(Stdio::null());
+    cmd.args(&block.args);
     for (key, value) in &block.env {
         cmd.env(key, value);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()?;
-    // Both pipes read on threads, so that a full one cannot stall the run; a run past 10
-    // minutes is killed, not left behind.
-    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take()?));
-    let stderr = read(Box::new(child.stderr.take()?));
-    let deadline = std::time::Instant::now() + Duration::from_secs(600);
-    while child.try_wait().ok()?.is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let (stdout, stderr) = (stdout.join().ok()?, stderr.join().ok()?);
+    // On the workspace's runner: both pipes read on threads, so that a full one cannot stall
+    // the run; a run past 10 minutes is killed with all it started, not left behind.
+    let options = shared::process::Options::new(Duration::from_secs(600));
+    let mut child = shared::process::Spawned::spawn(&mut cmd, options).ok()?;
+    child.run_to_end()?;
+    // What is left in the pipes, to their end.
+    child.pump(child.deadline, false);
+    let (stdout, stderr) = (
+        std::mem::take(&mut child.stdout),
+        std::mem::take(&mut child.stderr),
+    );
     let text = if block.stderr { stderr } else { stdout };
     let text = String::from_utf8_lossy(&text);
     Some(
