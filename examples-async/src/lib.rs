@@ -200,21 +200,29 @@ pub mod web {
     }
 
     /// What stops the server: Ctrl-C (SIGINT), or SIGTERM, which service managers and
-    /// `docker stop` send. Set up before serving, so that a system that cannot give us signals
-    /// says so at once.
+    /// `docker stop` send. Both are set up here, before serving, so that a system that cannot
+    /// give us signals says so at once, and a Ctrl-C that comes once a request has been answered
+    /// is always ours to handle. (`tokio::signal::ctrl_c()` would set up its handler only when
+    /// first polled, and axum may answer a first request before it polls the shutdown future: a
+    /// Ctrl-C then killed the process outright.)
     fn stop_signal() -> shared::Result<impl std::future::Future<Output = ()>> {
         #[cfg(unix)]
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("cannot wait for SIGTERM")?;
+        let (mut interrupt, mut terminate) = {
+            use tokio::signal::unix::{SignalKind, signal};
+            let interrupt = signal(SignalKind::interrupt()).context("cannot wait for Ctrl-C")?;
+            let terminate = signal(SignalKind::terminate()).context("cannot wait for SIGTERM")?;
+            (interrupt, terminate)
+        };
+        #[cfg(not(unix))]
+        let mut interrupt = tokio::signal::windows::ctrl_c().context("cannot wait for Ctrl-C")?;
         Ok(async move {
             #[cfg(unix)]
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
             #[cfg(not(unix))]
-            let _ = tokio::signal::ctrl_c().await;
+            let _ = interrupt.recv().await;
         })
     }
 
