@@ -22,7 +22,7 @@
 //! ```
 //!
 //! which makes `every_binary::<name>::refusals` and `every_binary::<name>::header_outputs` for
-//! each (so `cargo test -p examples-thread lock` runs them beside lock's own tests),
+//! each (so `cargo test -p examples-thread multi_threading` runs them beside its own tests),
 //! `every_binary::beside_python::<name>` (tier 2) for those after `beside_python:`, and
 //! `every_binary::the_list_is_the_tables`: the lists name exactly the table's rows of that
 //! package. The workspace check (`tests/tests/workspace.rs`, [`table_problems`]) makes sure

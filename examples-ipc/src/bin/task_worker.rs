@@ -41,8 +41,9 @@
 //! while we wait in `get`, or full) is one `error:` line and exit status 1. Python's sample asks
 //! exactly 10 times; this worker asks until the queue stays empty for 1 s (our master makes that
 //! wait while another worker holds a task) or our master, done, says it is empty. A task that is
-//! not an integer is one line on stderr and given back, and the worker stays. `n * n` is
-//! computed in 128 bits: no overflow. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
+//! not an integer is one line on stderr and given back (our master puts it back; Python's
+//! `task_master.py` never does, and loses it), and the worker stays. `n * n` is computed in 128
+//! bits: no overflow. The 1 s of work is scaled by `TUTORIAL_TIME_SCALE`.
 //! The sample stops with a `NameError` when the queue is empty (`except Queue.Empty:` names
 //! nothing it imported): `import queue` and `except queue.Empty:` fix it.
 //!
