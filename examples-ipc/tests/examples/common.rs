@@ -14,20 +14,9 @@ pub fn framed(messages: &[&str], text: &str) -> Vec<u8> {
     stream
 }
 
-pub use harness::manager::lines_with;
-
-/// The master and worker of 分布式进程, which task_master's and task_worker's tests run together.
-pub const MASTER: &str = env!("CARGO_BIN_EXE_task_master");
-pub const WORKER: &str = env!("CARGO_BIN_EXE_task_worker");
-
-/// Our master on a free loopback port, and its address.
-pub fn start_master(args: &[&str]) -> (harness::Running, String) {
-    harness::manager::start_master(MASTER, args)
-}
-
-/// Our worker, for the master at `addr`.
-pub fn worker(addr: &str) -> harness::Cmd {
-    bin(WORKER).args(["--addr", addr])
+/// The lines of `stdout` that start with `prefix`, in order.
+pub fn lines_with<'a>(stdout: &'a str, prefix: &str) -> Vec<&'a str> {
+    stdout.lines().filter(|l| l.starts_with(prefix)).collect()
 }
 
 /// The program at `path` with room for only `rooms` processes and threads (RLIMIT_NPROC: none

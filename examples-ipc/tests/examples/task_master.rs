@@ -24,7 +24,17 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{MASTER, WORKER, start_master, worker};
+const MASTER: &str = env!("CARGO_BIN_EXE_task_master");
+const WORKER: &str = env!("CARGO_BIN_EXE_task_worker");
+
+/// Our master on a free loopback port, and its address.
+fn start_master(args: &[&str]) -> (Running, String) {
+    harness::manager::start_master(MASTER, args)
+}
+
+fn worker(addr: &str) -> harness::Cmd {
+    bin(WORKER).args(["--addr", addr])
+}
 
 #[test]
 fn three_workers_share_the_tasks_and_every_result_arrives_once() {

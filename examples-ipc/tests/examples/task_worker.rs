@@ -13,7 +13,17 @@ use python_interop::pickle::Value;
 use python_interop::wire::MAX_FRAME;
 use std::time::{Duration, Instant};
 
-use crate::common::{MASTER, WORKER, start_master, worker};
+const MASTER: &str = env!("CARGO_BIN_EXE_task_master");
+const WORKER: &str = env!("CARGO_BIN_EXE_task_worker");
+
+/// Our master on a free loopback port, and its address.
+fn start_master(args: &[&str]) -> (Running, String) {
+    harness::manager::start_master(MASTER, args)
+}
+
+fn worker(addr: &str) -> harness::Cmd {
+    bin(WORKER).args(["--addr", addr])
+}
 
 /// A task too large for a frame is named as such, not taken for a master that went away.
 #[test]
