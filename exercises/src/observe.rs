@@ -3,6 +3,7 @@
 //! even those that left its process group; its threads, which of them were runnable at once,
 //! and the CPU time of each. Elsewhere nothing is seen, and the checks that need it say so.
 
+use shared::process::proc::{TaskStat, stat};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -123,40 +124,12 @@ impl Drop for Watch {
     }
 }
 
-/// A process's or thread's `/proc/.../stat`, the fields used here.
-struct Stat {
-    parent: u32,
-    group: u32,
-    state: char,
-    ticks: u64,
-    start: u64,
-}
-
-fn parse_stat(text: &str) -> Option<Stat> {
-    // The command's name is in parentheses and may hold anything: the fields follow its last ')'.
-    let (_, rest) = text.rsplit_once(')')?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // fields[0] is field 3 of proc(5): state, ppid, pgrp, ... utime (14), stime (15), starttime (22).
-    let number = |i: usize| fields.get(i)?.parse::<u64>().ok();
-    Some(Stat {
-        state: fields.first()?.chars().next()?,
-        parent: number(1)? as u32,
-        group: number(2)? as u32,
-        ticks: number(11)? + number(12)?,
-        start: number(19)?,
-    })
-}
-
-fn stat(pid: u32) -> Option<Stat> {
-    parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
-}
-
 /// One look at the program `root` and its descendants.
 fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return;
     };
-    let all: Vec<(u32, Stat)> = dir
+    let all: Vec<(u32, TaskStat)> = dir
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| Some((pid, stat(pid)?)))
@@ -178,25 +151,12 @@ fn look(root: u32, seen: &Mutex<Seen>, started: &Mutex<BTreeMap<u32, u64>>) {
         }
     }
     // Its threads: how many, which are runnable, the CPU time of each.
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{root}/task")) else {
-        return;
-    };
-    let (mut threads, mut runnable) = (0, 0);
-    for tid in tasks
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-    {
-        let Ok(text) = std::fs::read_to_string(format!("/proc/{root}/task/{tid}/stat")) else {
-            continue;
-        };
-        let Some(s) = parse_stat(&text) else { continue };
-        if s.state == 'Z' || s.state == 'X' {
-            continue;
-        }
-        threads += 1;
-        runnable += usize::from(s.state == 'R');
-        seen.thread_ticks.insert(tid, s.ticks);
+    let threads = shared::process::proc::threads(root);
+    let runnable = threads.iter().filter(|(_, s)| s.state == 'R').count();
+    for (tid, s) in &threads {
+        seen.thread_ticks.insert(*tid, s.ticks);
     }
+    let threads = threads.len();
     seen.most_threads = seen.most_threads.max(threads);
     let now = std::time::Instant::now();
     if threads > 0 && runnable == 0 {

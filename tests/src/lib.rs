@@ -14,6 +14,8 @@
 //!   or file descriptors.
 //! - [`manager`]: Python's manager protocol by hand, and Python's own peers, for the tests of
 //!   `python-interop` and of `task_master` and `task_worker`.
+//! - [`side_by_side`] (Linux): whether a program's threads ran side by side or took turns, from
+//!   their states, which a busy machine does not change as it changes timings.
 //! - [`timeline`]: a `--timeline` listing read back, and the checks made on it.
 //! - [`translation`]: the Chinese edition's messages: literals as they are, comments and
 //!   sentences translated, in the glossary's words.
@@ -27,6 +29,7 @@ pub mod expected;
 pub mod limits;
 pub mod manager;
 pub mod run;
+pub mod side_by_side;
 pub mod timeline;
 pub mod translation;
 pub mod workspace;

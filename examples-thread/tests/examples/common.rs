@@ -14,47 +14,6 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// What two busy threads of this test get from the machine right now: % CPU, as `multicore`
-/// measures it (200 when two cores are free, 100 or less when they must take turns).
-pub fn two_threads_here() -> f64 {
-    let start = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                let mut x = 0u64;
-                while examples_thread::thread_cpu_time() < Duration::from_millis(200) {
-                    for _ in 0..10_000 {
-                        x = std::hint::black_box(x ^ 1);
-                    }
-                }
-            });
-        }
-    });
-    100.0 * 0.4 / start.elapsed().as_secs_f64()
-}
-
-/// Runs `attempt` up to five times; it says whether the lesson showed, and its figure. Other
-/// programs holding the cores can hide a lesson of threads running side by side, so a run where
-/// it did not show counts against it only if two threads of this test get two free cores right
-/// after: two such runs fail the test (`failed` says what went wrong); fewer say on stderr that
-/// the machine was too busy.
-pub fn shows_on_free_cores(failed: &str, mut attempt: impl FnMut() -> (bool, f64)) {
-    let mut runs = Vec::new();
-    for _ in 0..5 {
-        let (shows, figure) = attempt();
-        if shows {
-            return;
-        }
-        runs.push((figure, two_threads_here()));
-    }
-    let free = runs.iter().filter(|(_, here)| *here >= 160.0).count();
-    assert!(
-        free < 2,
-        "{failed}, though the machine had 2 free cores: (figure, this test's 2 threads %) {runs:?}"
-    );
-    eprintln!("skipped: the machine is too busy to run two threads side by side: {runs:?}");
-}
-
 /// The spans of the `--timeline` listing after the lesson's output, which is returned too.
 pub fn timeline_of(out: &Output) -> (&str, Vec<shared::timeline::Span>) {
     out.assert_success();

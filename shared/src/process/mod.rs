@@ -1,9 +1,11 @@
 //! Child processes, for every package: how one ended, in words; the status of a closed stdout;
 //! and the one runner ([`Spawned`]) that starts one in a process group of its own, reads its
 //! output, and makes sure none is left behind (its group killed as a whole before it is
-//! reaped, or it killed by the kernel when we die).
+//! reaped, or it killed by the kernel when we die); and [`proc`], what Linux shows of a
+//! running process and its threads.
 
 mod group;
+pub mod proc;
 mod runner;
 
 pub use group::{dies_with_parent, own_group};
