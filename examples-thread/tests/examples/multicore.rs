@@ -7,17 +7,18 @@ const PATH: &str = env!("CARGO_BIN_EXE_multicore");
 
 /// Runs `threads` busy threads for `seconds` of CPU each: (CPU seconds, wall seconds, % CPU).
 fn run(threads: usize, seconds: &str) -> (f64, f64, f64) {
-    figures(
-        &bin(PATH)
-            .args(["--threads", &threads.to_string(), "--seconds", seconds])
-            .run(),
-    )
+    let out = bin(PATH)
+        .args(["--threads", &threads.to_string(), "--seconds", seconds])
+        .run();
+    assert_eq!(out.lines().len(), 2, "{out}");
+    figures(&out)
 }
 
 /// (CPU seconds, wall seconds, % CPU) from the first two lines, checked.
 fn figures(out: &Output) -> (f64, f64, f64) {
     out.assert_success();
     let lines = out.lines();
+    assert!(lines.len() >= 2, "{out}");
     let threads = value_after(lines[0], "running ") as usize;
     let seconds = lines[0]
         .split(" for ")
@@ -102,6 +103,7 @@ fn busy_threads_run_side_by_side() {
     // Threads that take turns (a GIL) wait asleep for each other, and stay at 100 % CPU.
     // Threads side by side are runnable at once, even while other programs hold the cores.
     let out = watched(&[]);
+    assert_eq!(out.lines().len(), 2, "{out}");
     let (cpu, _, _) = figures(&out);
     assert!(
         cpu >= 0.39,

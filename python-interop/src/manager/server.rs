@@ -104,9 +104,9 @@ struct State {
     queues: Vec<ServedQueue>,
     log: Log,
     closed: AtomicBool,
-    /// The connections still in their handshake, oldest first: a number each, and the socket
-    /// (shared, not duplicated) to close it if room is needed.
-    handshaking: Mutex<VecDeque<(u64, Arc<TcpStream>)>>,
+    /// The connections still in their handshake, oldest first: a number each, the peer (for
+    /// the log), and the socket (shared, not duplicated) to close it if room is needed.
+    handshaking: Mutex<VecDeque<(u64, SocketAddr, Arc<TcpStream>)>>,
     /// A slot for each connection whose thread runs (no cap: the two below bound them), for
     /// `shutdown` to wait for the last one.
     threads: Arc<Slots>,
@@ -176,7 +176,7 @@ impl Server {
     /// goodbye, and the log says what happened to each) before we return.
     pub fn shutdown(&self) {
         self.state.shutdown();
-        for (_, socket) in lock(&self.state.handshaking).iter() {
+        for (_, _, socket) in lock(&self.state.handshaking).iter() {
             let _ = socket.shutdown(Shutdown::Both);
         }
         self.state
@@ -215,7 +215,7 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
         };
         backoff = Duration::ZERO;
         let stream = Arc::new(stream);
-        admit(&state, id, &stream);
+        admit(&state, id, peer, &stream);
         let (shared, thread) = (Arc::clone(&state), state.threads.try_take());
         let spawned = thread::Builder::new()
             .name("manager-conn".into())
@@ -237,22 +237,26 @@ fn accept_loop(listener: TcpListener, state: Arc<State>) {
 /// milliseconds (two round trips), so under a flood of peers that connect and never
 /// authenticate, the oldest handshakes are theirs, while every newcomer, workers included, gets
 /// a fair chance; turning newcomers away instead would lock the workers out for as long as the
-/// flood lasts.
-fn admit(state: &State, id: u64, stream: &Arc<TcpStream>) {
+/// flood lasts. The log says so here, when it is decided: the closed connection's thread may
+/// not run again before the master shuts down.
+fn admit(state: &State, id: u64, peer: SocketAddr, stream: &Arc<TcpStream>) {
     let mut handshaking = lock(&state.handshaking);
     if handshaking.len() >= MAX_HANDSHAKES {
-        if let Some((_, oldest)) = handshaking.pop_front() {
+        if let Some((_, oldest_peer, oldest)) = handshaking.pop_front() {
             let _ = oldest.shutdown(Shutdown::Both); // its thread sees it and ends
+            let why =
+                format!("closed to make room, not authenticated at {MAX_HANDSHAKES} handshakes");
+            state.log(oldest_peer, &format!("dropped: {why}"));
         }
     }
-    handshaking.push_back((id, Arc::clone(stream)));
+    handshaking.push_back((id, peer, Arc::clone(stream)));
 }
 
 /// Takes connection `id` off the list of handshakes: `true` if it was no longer on it, because
-/// [`admit`] closed it to make room.
+/// [`admit`] closed it to make room (and logged it).
 fn closed_to_make_room(state: &State, id: u64) -> bool {
     let mut handshaking = lock(&state.handshaking);
-    let at = handshaking.iter().position(|(i, _)| *i == id);
+    let at = handshaking.iter().position(|(i, _, _)| *i == id);
     at.and_then(|at| handshaking.remove(at)).is_none()
 }
 
@@ -285,8 +289,7 @@ fn serve(
         return; // closed by `shutdown`: the manager is going, not the peer misbehaving
     }
     if made_room {
-        let why = format!("closed to make room, not authenticated at {MAX_HANDSHAKES} handshakes");
-        return state.log(peer, &format!("dropped: {why}"));
+        return; // logged by `admit`
     }
     let mut conn = match handshake {
         Ok(conn) => conn,
