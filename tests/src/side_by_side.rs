@@ -21,7 +21,7 @@ pub struct Look {
     pub runnable: usize,
 }
 
-/// Looks at a program until it is gone or [`Watch::stop`] is called.
+/// Looks at a program until [`Watch::stop`] is called (or the watch is dropped).
 pub struct Watch {
     looks: Arc<Mutex<Vec<Look>>>,
     stop: Arc<AtomicBool>,
